@@ -1,0 +1,94 @@
+#pragma once
+// Loads extension modules and keeps them loaded (cached mode) or unloads each
+// one as soon as its last request completes (uncached mode), as IIS does
+// (DESIGN.md §2.2). GetExtensionVersion runs once per load, serialised;
+// concurrent first requests wait for it.
+#include <isapi/ecb/dispatch.hpp>
+#include <isapi/platform/module_loader.hpp>
+
+#include <httpext.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace isapi::host {
+
+enum class LoadMode { cached, uncached };
+
+struct ModuleStats {
+    std::uint64_t loads = 0;        // successful GetExtensionVersion calls
+    std::uint64_t unloads = 0;      // modules closed after TerminateExtension
+    std::uint64_t terminates = 0;   // TerminateExtension calls
+    std::uint64_t load_failures = 0;
+};
+
+class ModuleManager;
+
+// Keeps one loaded module in use for one request. Releasing the last lease of
+// an uncached module unloads it (on the manager's executor, never on the
+// releasing thread, which may be an extension thread inside the module).
+class ModuleLease {
+public:
+    ModuleLease() = default;
+    ModuleLease(ModuleLease&& other) noexcept;
+    ModuleLease& operator=(ModuleLease&& other) noexcept;
+    ModuleLease(const ModuleLease&) = delete;
+    ModuleLease& operator=(const ModuleLease&) = delete;
+    ~ModuleLease();
+
+    PFN_HTTPEXTENSIONPROC proc() const;
+    const std::string& module_name() const;  // file name, e.g. "hello.so"
+    std::uint64_t load_generation() const;
+    void release();
+
+private:
+    friend class ModuleManager;
+    struct Slot;
+    ModuleLease(ModuleManager* manager, std::shared_ptr<Slot> slot);
+    ModuleManager* manager_ = nullptr;
+    std::shared_ptr<Slot> slot_;
+};
+
+struct AcquireResult {
+    ModuleLease lease;        // valid when status == 0
+    unsigned status = 0;      // otherwise the HTTP status to answer (404, 500, 503)
+    std::string reason;       // why, for the log
+};
+
+struct ModuleManagerOptions {
+    std::chrono::milliseconds shutdown_time_limit{90'000};
+};
+
+class ModuleManager {
+public:
+    ModuleManager(platform::ModuleLoader& loader, ecb::Executor unload_executor, ecb::FindingSink findings,
+                  ModuleManagerOptions options = {});
+    ~ModuleManager();  // shutdown()
+
+    // Returns a lease on the module at `path`, loading it first if needed.
+    // `url_names_module`: the URL named the file directly (a missing file is
+    // 404), rather than reaching it through a wildcard mapping (500).
+    AcquireResult acquire(const std::filesystem::path& path, LoadMode mode, bool url_names_module);
+
+    // Waits for outstanding requests (up to the shutdown time limit), then
+    // calls TerminateExtension(HSE_TERM_MUST_UNLOAD) and unloads every module.
+    // New acquires fail with 503 from the moment it is called.
+    void shutdown();
+
+    ModuleStats stats() const;
+
+private:
+    friend class ModuleLease;
+    void release(const std::shared_ptr<ModuleLease::Slot>& slot);
+    // Implementation details live in module_manager.cpp.
+    struct State;
+    std::unique_ptr<State> state_;
+};
+
+}  // namespace isapi::host

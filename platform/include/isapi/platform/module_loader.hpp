@@ -1,0 +1,33 @@
+#pragma once
+// The OS seam for loading extension modules (dlopen on POSIX, LoadLibrary on
+// Windows). The module manager talks only to this interface, so tests can
+// count loads or inject failures without touching the OS.
+#include <string>
+
+namespace isapi::platform {
+
+using ModuleHandle = void*;
+
+class ModuleLoader {
+public:
+    virtual ~ModuleLoader() = default;
+
+    // Loads the module with all symbols bound now. nullptr on failure, with
+    // the OS's reason in `error`.
+    virtual ModuleHandle open(const std::string& path, std::string& error) = 0;
+
+    // Resolves an exported symbol, nullptr when absent.
+    virtual void* symbol(ModuleHandle handle, const char* name) = 0;
+
+    // Drops this process's reference. False on failure, with the reason.
+    virtual bool close(ModuleHandle handle, std::string& error) = 0;
+
+    // True while the module at `path` is still mapped in this process, which
+    // after a successful close means the unload did not take (NODELETE).
+    virtual bool still_loaded(const std::string& path) = 0;
+};
+
+// The real loader for this OS.
+ModuleLoader& system_module_loader();
+
+}  // namespace isapi::platform
