@@ -1,0 +1,121 @@
+// The uncached cycle through the module manager (acquire -> dispatch ->
+// release with LoadMode::uncached: dlopen, GetExtensionVersion,
+// HttpExtensionProc, TerminateExtension, dlclose, unload check), side by side
+// with raw cycles of the same hello.so in the same run:
+//   raw:      dlopen, dlsym x3, dlclose
+//   raw_full: raw plus the entry-point calls and the same ECB dispatch
+// Bar (issue 2): the manager's cycle costs at most 1.5x the raw dlopen/dlclose.
+#include "hello_request.hpp"
+#include "ratio_reporter.hpp"
+
+#include "modules/module_manager.hpp"
+
+#include <benchmark/benchmark.h>
+#include <httpext.h>
+#include <isapi/platform/module_loader.hpp>
+
+#include <dlfcn.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace {
+
+constexpr const char* kHello = ISAPI_HELLO_SO;
+
+void* must_open()
+{
+    void* handle = ::dlopen(kHello, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        std::fprintf(stderr, "cannot load %s: %s\n", kHello, ::dlerror());
+        std::exit(1);
+    }
+    return handle;
+}
+
+void BM_RawDlopenCycle(benchmark::State& state)
+{
+    for (auto _ : state) {
+        void* handle = must_open();
+        benchmark::DoNotOptimize(::dlsym(handle, "GetExtensionVersion"));
+        benchmark::DoNotOptimize(::dlsym(handle, "HttpExtensionProc"));
+        benchmark::DoNotOptimize(::dlsym(handle, "TerminateExtension"));
+        ::dlclose(handle);
+    }
+}
+BENCHMARK(BM_RawDlopenCycle);
+
+void BM_RawFullCycle(benchmark::State& state)
+{
+    auto transport = std::make_shared<isapi::bench::NullTransport>();
+    std::uint64_t completed = 0;
+    const auto context = isapi::bench::inline_context(&completed);
+    const auto request = isapi::bench::hello_request();
+    for (auto _ : state) {
+        void* handle = must_open();
+        auto version = reinterpret_cast<PFN_GETEXTENSIONVERSION>(::dlsym(handle, "GetExtensionVersion"));
+        auto proc = reinterpret_cast<PFN_HTTPEXTENSIONPROC>(::dlsym(handle, "HttpExtensionProc"));
+        auto terminate = reinterpret_cast<PFN_TERMINATEEXTENSION>(::dlsym(handle, "TerminateExtension"));
+        HSE_VERSION_INFO info{};
+        version(&info);
+        isapi::ecb::dispatch(request, proc, transport, context);
+        terminate(HSE_TERM_MUST_UNLOAD);
+        ::dlclose(handle);
+    }
+    if (completed != static_cast<std::uint64_t>(state.iterations())) {
+        state.SkipWithError("not every dispatch completed");
+    }
+}
+BENCHMARK(BM_RawFullCycle);
+
+void BM_ModuleManagerUncachedCycle(benchmark::State& state)
+{
+    std::uint64_t findings = 0;
+    isapi::host::ModuleManager manager(
+        isapi::platform::system_module_loader(), [](std::function<void()> task) { task(); },
+        [&findings](const isapi::ecb::Finding&) { ++findings; });
+    auto transport = std::make_shared<isapi::bench::NullTransport>();
+    std::uint64_t completed = 0;
+    const auto context = isapi::bench::inline_context(&completed);
+    const auto request = isapi::bench::hello_request();
+    for (auto _ : state) {
+        auto acquired = manager.acquire(kHello, isapi::host::LoadMode::uncached, true);
+        if (acquired.status != 0) {
+            state.SkipWithError(("acquire failed: " + acquired.reason).c_str());
+            return;
+        }
+        isapi::ecb::dispatch(request, acquired.lease.proc(), transport, context);
+        acquired.lease.release();
+    }
+    const auto stats = manager.stats();
+    if (completed != static_cast<std::uint64_t>(state.iterations()) || stats.unloads != stats.loads) {
+        state.SkipWithError("the uncached cycle did not unload after every request");
+    }
+    state.counters["loads"] = static_cast<double>(stats.loads);
+    state.counters["findings"] = static_cast<double>(findings);
+}
+BENCHMARK(BM_ModuleManagerUncachedCycle);
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    SetLastError(0);  // links the last-error slot that hello.so resolves
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    isapi::bench::RatioReporter reporter;
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    benchmark::Shutdown();
+
+    const double raw = reporter.seconds("BM_RawDlopenCycle");
+    const double full = reporter.seconds("BM_RawFullCycle");
+    const double managed = reporter.seconds("BM_ModuleManagerUncachedCycle");
+    if (raw > 0 && managed > 0) {
+        std::printf("uncached cycle / raw dlopen+dlclose: %.2fx (bar: <= 1.50x) %s\n", managed / raw,
+                    managed / raw <= 1.5 ? "PASS" : "FAIL");
+    }
+    if (full > 0 && managed > 0) {
+        std::printf("uncached cycle / raw cycle with the same entry-point calls: %.2fx\n", managed / full);
+    }
+    return 0;
+}
