@@ -3,6 +3,8 @@
 // one as soon as its last request completes (uncached mode), as IIS does
 // (DESIGN.md §2.2). GetExtensionVersion runs once per load, serialised;
 // concurrent first requests wait for it.
+#include "load_mode.hpp"
+
 #include <isapi/ecb/dispatch.hpp>
 #include <isapi/platform/module_loader.hpp>
 
@@ -19,7 +21,6 @@
 
 namespace isapi::host {
 
-enum class LoadMode { cached, uncached };
 
 struct ModuleStats {
     std::uint64_t loads = 0;        // successful GetExtensionVersion calls
@@ -78,8 +79,10 @@ public:
 
     // Waits for outstanding requests (up to the shutdown time limit), then
     // calls TerminateExtension(HSE_TERM_MUST_UNLOAD) and unloads every module.
-    // New acquires fail with 503 from the moment it is called.
-    void shutdown();
+    // New acquires fail with 503 from the moment it is called. Returns false
+    // when requests were still running at the time limit (their modules stay
+    // loaded, since unloading under them would crash the process).
+    bool shutdown();
 
     ModuleStats stats() const;
 

@@ -1,0 +1,135 @@
+#include "cli.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <stdexcept>
+#include <thread>
+
+namespace isapi::host {
+namespace {
+
+constexpr const char* kFooter = R"(
+Examples:
+  # Serve the hello sample; the extension answers at /hello.dll and below it.
+  isapi-host --isolation inproc --listen 127.0.0.1:8080 --map /hello.dll=build/release/samples/hello.so
+  curl http://127.0.0.1:8080/hello.dll/extra/path?x=1
+
+  # Uncached (IIS with "Cache ISAPI applications" unchecked): load, call,
+  # terminate and unload on every request, so the file can be replaced.
+  isapi-host --isolation inproc --map /app.dll=./app.so --uncached
+
+  # A script map: every *.isa URL is served by one handler module.
+  isapi-host --isolation inproc --root ./site --map '*.isa=./handler.so'
+
+On startup the host prints "listening on http://ADDR:PORT" on stdout (port 0
+picks a free port); logs go to stderr. SIGINT/SIGTERM stop accepting, finish
+running requests within --shutdown-time-limit, then call TerminateExtension
+and unload.
+
+Exit codes: 0 clean stop, 1 runtime error (e.g. cannot bind), 2 bad command
+line, 3 requests still running when the shutdown time limit ran out.)";
+
+void parse_listen(const std::string& text, HostConfig& config) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon + 1 == text.size())
+        throw CLI::ValidationError("--listen", "'" + text + "' is not ADDR:PORT (e.g. 127.0.0.1:0)");
+    std::string address = text.substr(0, colon);
+    if (address.size() >= 2 && address.front() == '[' && address.back() == ']')
+        address = address.substr(1, address.size() - 2);
+    const std::string port = text.substr(colon + 1);
+    std::size_t used = 0;
+    unsigned long value = 0;
+    try {
+        value = std::stoul(port, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != port.size() || value > 65535)
+        throw CLI::ValidationError("--listen", "port '" + port + "' is not a number from 0 to 65535");
+    config.listen_address = address.empty() ? "0.0.0.0" : address;
+    config.listen_port = static_cast<std::uint16_t>(value);
+}
+
+}  // namespace
+
+std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_code) {
+    HostConfig config;
+    CLI::App app{"isapi-host: serves ISAPI extensions over HTTP the way IIS hosts them (ECB emulation, cached and "
+                 "uncached modes).",
+                 "isapi-host"};
+    app.footer(kFooter);
+
+    std::string listen = "127.0.0.1:8080";
+    std::vector<std::string> maps;
+    std::string isolation = "inproc";
+    bool uncached = false;
+    long request_timeout_ms = 30'000, write_timeout_ms = 30'000, shutdown_ms = 90'000;
+
+    app.add_option("--listen", listen, "Address and port to listen on; port 0 picks a free one")
+        ->capture_default_str();
+    app.add_option("--map", maps,
+                   "URL=PATH[,cached|,uncached]: serve the extension at PATH for URL (e.g. /scripts/app.dll, the "
+                   "rest of the path becomes PATH_INFO) or for a wildcard (*.isa). Repeatable")
+        ->required();
+    app.add_flag("--uncached", uncached, "Unload each module as soon as no request uses it (default: cached)");
+    app.add_option("--isolation", isolation, "Where extensions run: inproc (this process)")
+        ->check(CLI::IsMember({"inproc", "process"}))
+        ->capture_default_str();
+    app.add_option("--root", config.document_root, "Site root for PATH_TRANSLATED and MAP_URL_TO_PATH")
+        ->check(CLI::ExistingDirectory)
+        ->capture_default_str();
+    app.add_option("--threads", config.threads, "Extension pool threads (default: 8, or 4 per core if more)")
+        ->check(CLI::Range(1, 4096));
+    app.add_option("--io-threads", config.io_threads, "Network I/O threads")->check(CLI::Range(1, 256))->capture_default_str();
+    app.add_option("--queue-limit", config.queue_limit, "Requests waiting for a pool thread before 503")
+        ->check(CLI::Range(1, 1'000'000))
+        ->capture_default_str();
+    app.add_option("--max-header-bytes", config.limits.max_header_bytes, "Request header limit (beyond: 431)")
+        ->check(CLI::Range(256, 1 << 24))
+        ->capture_default_str();
+    app.add_option("--max-body-bytes", config.limits.max_body_bytes, "Request body limit (beyond: 413)")
+        ->capture_default_str();
+    app.add_option("--request-timeout", request_timeout_ms,
+                   "Milliseconds a request, or a body read, may stall before 408")
+        ->check(CLI::Range(1L, 3'600'000L))
+        ->capture_default_str();
+    app.add_option("--write-timeout", write_timeout_ms, "Milliseconds a client may stop reading the response")
+        ->check(CLI::Range(1L, 3'600'000L))
+        ->capture_default_str();
+    app.add_option("--shutdown-time-limit", shutdown_ms,
+                   "Milliseconds to wait for running requests at shutdown (IIS shutdownTimeLimit)")
+        ->check(CLI::Range(0L, 3'600'000L))
+        ->capture_default_str();
+    app.add_option("--access-log", config.access_log, "Write an IIS W3C extended access log to this file");
+    app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+        ->capture_default_str();
+
+    try {
+        app.parse(argc, argv);
+        if (isolation == "process")
+            throw CLI::ValidationError("--isolation",
+                                       "worker processes are not built yet; use --isolation inproc");
+        parse_listen(listen, config);
+        for (const auto& spec : maps) {
+            try {
+                config.mappings.push_back(parse_mapping(spec));
+            } catch (const std::invalid_argument& e) {
+                throw CLI::ValidationError("--map", e.what());
+            }
+        }
+    } catch (const CLI::ParseError& e) {
+        exit_code = app.exit(e);
+        if (exit_code != 0) exit_code = exit_usage;
+        return std::nullopt;
+    }
+    config.default_mode = uncached ? LoadMode::uncached : LoadMode::cached;
+    config.limits.request_timeout = std::chrono::milliseconds(request_timeout_ms);
+    config.limits.write_timeout = std::chrono::milliseconds(write_timeout_ms);
+    config.shutdown_time_limit = std::chrono::milliseconds(shutdown_ms);
+    if (config.threads == 0) config.threads = std::max<std::size_t>(8, 4 * std::thread::hardware_concurrency());
+    return config;
+}
+
+}  // namespace isapi::host

@@ -1,0 +1,126 @@
+#include "inproc_dispatcher.hpp"
+
+#include "../server/canned_response.hpp"
+#include "capture_transport.hpp"
+
+#include <isapi/ecb/dispatch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <chrono>
+
+namespace isapi::host {
+namespace {
+
+// Internal redirects (SEND_URL) may chain; a loop must not exhaust the stack.
+constexpr int kMaxInternalDepth = 4;
+constexpr auto kInternalTimeout = std::chrono::seconds(30);
+
+void respond(ecb::Transport& transport, const ecb::Request& request, unsigned status, std::string_view message) {
+    const std::string text = canned_response(status, message, request.keep_alive);
+    const std::array<std::string_view, 1> pieces{text};
+    transport.send(pieces);
+    transport.finish(request.keep_alive, false);
+}
+
+std::string header_value(const ecb::Request& request, std::string_view name) {
+    for (const auto& h : request.headers)
+        if (h.name.size() == name.size() &&
+            std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+            }))
+            return h.value;
+    return {};
+}
+
+}  // namespace
+
+InprocDispatcher::InprocDispatcher(const Router& router, ModuleManager& modules, WorkPool& pool,
+                                   AccessLog* access_log, ecb::FindingSink findings,
+                                   std::filesystem::path document_root)
+    : router_(router),
+      modules_(modules),
+      pool_(pool),
+      access_log_(access_log),
+      findings_(std::move(findings)),
+      document_root_(std::filesystem::absolute(document_root).lexically_normal()),
+      appl_physical_path_((document_root_ / "").string()) {}
+
+bool InprocDispatcher::submit(ecb::Request request, std::shared_ptr<ecb::Transport> transport) {
+    return pool_.try_post([this, request = std::move(request), transport = std::move(transport)]() mutable {
+        handle(std::move(request), std::move(transport), 0);
+    });
+}
+
+void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transport> transport, int depth) {
+    const auto started = std::chrono::steady_clock::now();
+    auto target = split_target(request.unencoded_url);
+    if (!target) return respond(*transport, request, 400, "the request URL is malformed or leaves the site root");
+    request.url = std::move(target->path);
+    request.query_string = std::move(target->query);
+
+    const auto route = router_.route(request.url);
+    if (!route) return respond(*transport, request, 404, "no extension is mapped at " + request.url);
+    request.script_name = route->script_name;
+    request.path_info = route->path_info;
+    const std::string& physical = request.path_info.empty() ? request.script_name : request.path_info;
+    request.path_translated = (document_root_ / physical.substr(1)).lexically_normal().string();
+    request.document_root = document_root_.string();
+    request.appl_physical_path = appl_physical_path_;
+
+    AcquireResult acquired = modules_.acquire(route->mapping->module, route->mode, route->url_names_module);
+    if (acquired.status != 0) return respond(*transport, request, acquired.status, acquired.reason);
+    auto lease = std::make_shared<ModuleLease>(std::move(acquired.lease));
+
+    ecb::DispatchContext context;
+    context.executor = [this](std::function<void()> task) { pool_.post(std::move(task)); };
+    context.findings = findings_;
+    context.module = lease->module_name();
+    context.load_generation = lease->load_generation();
+    context.in_process = true;
+    ecb::Request origin;  // what an internal request inherits from this one
+    origin.remote_addr = request.remote_addr;
+    origin.remote_port = request.remote_port;
+    origin.local_addr = request.local_addr;
+    origin.local_port = request.local_port;
+    origin.server_name = request.server_name;
+    context.send_url = [this, origin = std::move(origin), depth](const std::string& url) {
+        return serve_internal(url, origin, depth + 1);
+    };
+    if (access_log_) {
+        AccessRecord record{request.remote_addr, request.local_addr, request.method, request.url,
+                            request.query_string, header_value(request, "User-Agent"), request.remote_user,
+                            request.local_port};
+        context.on_complete = [lease, log = access_log_, record = std::move(record), started](
+                                  const ecb::Outcome& outcome) mutable {
+            lease->release();
+            record.status = outcome.status;
+            record.bytes_sent = outcome.bytes_sent;
+            if (!outcome.log_parameters.empty())
+                record.uri_query += (record.uri_query.empty() ? "" : "&") + outcome.log_parameters;
+            record.time_taken = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::steady_clock::now() - started);
+            log->write(record);
+        };
+    } else {
+        context.on_complete = [lease](const ecb::Outcome&) { lease->release(); };
+    }
+    const PFN_HTTPEXTENSIONPROC proc = lease->proc();
+    ecb::dispatch(std::move(request), proc, std::move(transport), std::move(context));
+}
+
+std::optional<ecb::InternalResponse> InprocDispatcher::serve_internal(const std::string& url,
+                                                                      const ecb::Request& origin, int depth) {
+    if (depth > kMaxInternalDepth) return std::nullopt;
+    ecb::Request request = origin;
+    request.method = "GET";
+    request.unencoded_url = url;
+    request.content_length = 0;
+    request.keep_alive = true;
+    auto capture = std::make_shared<CaptureTransport>();
+    handle(std::move(request), capture, depth);
+    return capture->wait(kInternalTimeout);
+}
+
+}  // namespace isapi::host

@@ -1,0 +1,39 @@
+#pragma once
+// Runs requests in this process (--isolation inproc): route the URL, lease
+// the module, and run the ECB emulator on a pool thread.
+#include "../modules/module_manager.hpp"
+#include "../pool/work_pool.hpp"
+#include "../routing/router.hpp"
+#include "../server/dispatcher.hpp"
+#include "access_log.hpp"
+
+#include <filesystem>
+
+namespace isapi::host {
+
+class InprocDispatcher final : public Dispatcher {
+public:
+    InprocDispatcher(const Router& router, ModuleManager& modules, WorkPool& pool, AccessLog* access_log,
+                     ecb::FindingSink findings, std::filesystem::path document_root);
+
+    bool submit(ecb::Request request, std::shared_ptr<ecb::Transport> transport) override;
+
+    // Serves one request on the calling thread (it may complete later, on
+    // another thread, if the extension returns PENDING).
+    void handle(ecb::Request request, std::shared_ptr<ecb::Transport> transport, int depth);
+
+private:
+    // HSE_REQ_SEND_URL: serves `url` internally and captures the response.
+    std::optional<ecb::InternalResponse> serve_internal(const std::string& url, const ecb::Request& parent_origin,
+                                                        int depth);
+
+    const Router& router_;
+    ModuleManager& modules_;
+    WorkPool& pool_;
+    AccessLog* access_log_;
+    ecb::FindingSink findings_;
+    std::filesystem::path document_root_;
+    std::string appl_physical_path_;
+};
+
+}  // namespace isapi::host

@@ -1,0 +1,9 @@
+#pragma once
+
+namespace isapi::host {
+
+// IIS's "Cache ISAPI applications": cached keeps a module loaded until the
+// host stops; uncached unloads it as soon as no request is using it.
+enum class LoadMode { cached, uncached };
+
+}  // namespace isapi::host

@@ -1,0 +1,114 @@
+#include "module_loading.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <exception>
+#include <filesystem>
+#include <system_error>
+
+namespace isapi::host {
+namespace {
+
+ecb::Finding finding(const LoadedModule& module, std::string kind, std::string evidence) {
+    return {std::move(kind), module.name, module.load_generation, std::chrono::steady_clock::now(),
+            std::move(evidence)};
+}
+
+std::string exception_text(std::exception_ptr error) {
+    try {
+        std::rethrow_exception(std::move(error));
+    } catch (const std::exception& e) {
+        return e.what();
+    } catch (...) {
+        return "a non-standard exception";
+    }
+}
+
+// Calls an extension entry point inside a hard catch boundary. Returns false
+// (and records `exception_escaped`) when a C++ exception came out of it.
+template <typename Call>
+bool call_guarded(std::vector<ecb::Finding>& findings, const LoadedModule& module, const char* entry_point,
+                  Call&& call) {
+    try {
+        call();
+        return true;
+    } catch (...) {
+        findings.push_back(finding(module, "exception_escaped",
+                                   std::string("C++ exception escaped ") + entry_point + ": " +
+                                       exception_text(std::current_exception())));
+        return false;
+    }
+}
+
+}  // namespace
+
+LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path, std::uint64_t generation) {
+    LoadAttempt attempt;
+    LoadedModule& m = attempt.module;
+    m.path = path;
+    m.name = std::filesystem::path(path).filename().string();
+    m.load_generation = generation;
+
+    auto fail = [&](LoadFailure why, std::string reason) {
+        if (m.handle) {
+            std::string ignored;
+            loader.close(m.handle, ignored);
+            m.handle = nullptr;
+        }
+        attempt.failure = why;
+        attempt.reason = std::move(reason);
+        return std::move(attempt);
+    };
+
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return fail(LoadFailure::missing_file, "no such file: " + path);
+
+    std::string error;
+    m.handle = loader.open(path, error);
+    if (!m.handle) return fail(LoadFailure::not_a_module, "not a loadable module: " + error);
+
+    auto* get_version = reinterpret_cast<PFN_GETEXTENSIONVERSION>(loader.symbol(m.handle, "GetExtensionVersion"));
+    m.proc = reinterpret_cast<PFN_HTTPEXTENSIONPROC>(loader.symbol(m.handle, "HttpExtensionProc"));
+    m.terminate = reinterpret_cast<PFN_TERMINATEEXTENSION>(loader.symbol(m.handle, "TerminateExtension"));
+    if (!get_version) return fail(LoadFailure::missing_export, m.name + " does not export GetExtensionVersion");
+    if (!m.proc) return fail(LoadFailure::missing_export, m.name + " does not export HttpExtensionProc");
+
+    HSE_VERSION_INFO info{};
+    BOOL accepted = FALSE;
+    if (!call_guarded(attempt.findings, m, "GetExtensionVersion", [&] { accepted = get_version(&info); }))
+        return fail(LoadFailure::version_refused, "GetExtensionVersion threw a C++ exception");
+    if (!accepted) return fail(LoadFailure::version_refused, "GetExtensionVersion returned FALSE");
+
+    info.lpszExtensionDesc[HSE_MAX_EXT_DLL_NAME_LEN - 1] = '\0';
+    m.description = info.lpszExtensionDesc;
+    spdlog::info("loaded {} (load {}): \"{}\", ISAPI {}.{}", m.name, generation, m.description,
+                 HIWORD(info.dwExtensionVersion), LOWORD(info.dwExtensionVersion));
+    return attempt;
+}
+
+UnloadReport unload_module(platform::ModuleLoader& loader, LoadedModule& module) {
+    UnloadReport report;
+    if (!module.handle) return report;
+    if (module.terminate) {
+        call_guarded(report.findings, module, "TerminateExtension",
+                     [&] { module.terminate(HSE_TERM_MUST_UNLOAD); });
+        report.terminated = true;
+    }
+    std::string error;
+    report.closed = loader.close(module.handle, error);
+    module.handle = nullptr;
+    if (!report.closed) {
+        spdlog::error("unloading {} failed: {}", module.name, error);
+        return report;
+    }
+    if (loader.still_loaded(module.path)) {
+        report.findings.push_back(finding(module, "unload_ineffective",
+                                          module.name + " is still mapped after unload (NODELETE or "
+                                                        "STB_GNU_UNIQUE symbols); uncached mode cannot reload it"));
+    }
+    spdlog::debug("unloaded {} (load {})", module.name, module.load_generation);
+    return report;
+}
+
+}  // namespace isapi::host

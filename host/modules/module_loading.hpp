@@ -1,0 +1,50 @@
+#pragma once
+// The two halves of a module's life, each a plain function over the platform
+// seam: load (open, resolve, GetExtensionVersion) and unload
+// (TerminateExtension, close, confirm). The manager decides when; these do it.
+#include <isapi/ecb/finding.hpp>
+#include <isapi/platform/module_loader.hpp>
+
+#include <httpext.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace isapi::host {
+
+struct LoadedModule {
+    std::string path;  // as loaded, lexically normal
+    std::string name;  // file name, for logs and findings
+    std::uint64_t load_generation = 0;
+    std::string description;  // HSE_VERSION_INFO::lpszExtensionDesc
+    platform::ModuleHandle handle = nullptr;
+    PFN_HTTPEXTENSIONPROC proc = nullptr;
+    PFN_TERMINATEEXTENSION terminate = nullptr;  // optional export
+};
+
+enum class LoadFailure { none, missing_file, not_a_module, missing_export, version_refused };
+
+struct LoadAttempt {
+    LoadedModule module;
+    LoadFailure failure = LoadFailure::none;
+    std::string reason;
+    std::vector<ecb::Finding> findings;
+    bool ok() const { return failure == LoadFailure::none; }
+};
+
+struct UnloadReport {
+    bool terminated = false;  // TerminateExtension was called
+    bool closed = false;      // the loader released the module
+    std::vector<ecb::Finding> findings;
+};
+
+// Loads `path` and runs GetExtensionVersion. On any failure the module is
+// closed again before returning.
+LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path, std::uint64_t generation);
+
+// TerminateExtension(HSE_TERM_MUST_UNLOAD), close, then confirm the module
+// really left the process (a module that stays is `unload_ineffective`).
+UnloadReport unload_module(platform::ModuleLoader& loader, LoadedModule& module);
+
+}  // namespace isapi::host

@@ -1,0 +1,207 @@
+#include "module_manager.hpp"
+
+#include "module_loading.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <system_error>
+#include <utility>
+
+namespace isapi::host {
+
+// One load of one module file. `leases` and the manager's Entry are guarded
+// by State::mutex; the rest is immutable once the load has succeeded.
+struct ModuleLease::Slot {
+    LoadedModule module;
+    LoadMode mode = LoadMode::cached;
+    std::size_t leases = 0;
+};
+
+struct ModuleManager::State {
+    enum class Phase { idle, loading, ready, unloading };
+    struct Entry {
+        Phase phase = Phase::idle;
+        std::shared_ptr<ModuleLease::Slot> slot;
+    };
+
+    State(platform::ModuleLoader& l, ecb::Executor e, ecb::FindingSink f, ModuleManagerOptions o)
+        : loader(l), executor(std::move(e)), findings(std::move(f)), options(o) {}
+
+    platform::ModuleLoader& loader;
+    ecb::Executor executor;
+    ecb::FindingSink findings;
+    ModuleManagerOptions options;
+
+    mutable std::mutex mutex;
+    std::condition_variable changed;  // any phase change or lease release
+    std::map<std::string, Entry> entries;
+    std::uint64_t next_generation = 1;
+    std::size_t outstanding = 0;  // leases over all modules
+    std::size_t transitions = 0;  // loads or unloads in progress
+    bool stopping = false;
+    bool stopped = false;
+    ModuleStats stats;
+
+    void report(ecb::Finding finding) {
+        if (findings) return findings(finding);
+        spdlog::warn("finding {}: {} (module {}, load {})", finding.kind, finding.evidence, finding.module,
+                     finding.load_generation);
+    }
+
+    // Runs TerminateExtension and closes the module, outside the lock.
+    void unload(LoadedModule& module) {
+        UnloadReport outcome = unload_module(loader, module);
+        for (auto& finding : outcome.findings) report(std::move(finding));
+        std::lock_guard lock(mutex);
+        if (outcome.terminated) ++stats.terminates;
+        if (outcome.closed) ++stats.unloads;
+    }
+};
+
+// ---- ModuleLease -------------------------------------------------------------
+
+ModuleLease::ModuleLease(ModuleManager* manager, std::shared_ptr<Slot> slot)
+    : manager_(manager), slot_(std::move(slot)) {}
+
+ModuleLease::ModuleLease(ModuleLease&& other) noexcept
+    : manager_(std::exchange(other.manager_, nullptr)), slot_(std::move(other.slot_)) {}
+
+ModuleLease& ModuleLease::operator=(ModuleLease&& other) noexcept {
+    if (this != &other) {
+        release();
+        manager_ = std::exchange(other.manager_, nullptr);
+        slot_ = std::move(other.slot_);
+    }
+    return *this;
+}
+
+ModuleLease::~ModuleLease() { release(); }
+
+void ModuleLease::release() {
+    if (manager_ && slot_) manager_->release(slot_);
+    manager_ = nullptr;
+    slot_.reset();
+}
+
+PFN_HTTPEXTENSIONPROC ModuleLease::proc() const { return slot_->module.proc; }
+const std::string& ModuleLease::module_name() const { return slot_->module.name; }
+std::uint64_t ModuleLease::load_generation() const { return slot_->module.load_generation; }
+
+// ---- ModuleManager -----------------------------------------------------------
+
+ModuleManager::ModuleManager(platform::ModuleLoader& loader, ecb::Executor unload_executor,
+                             ecb::FindingSink findings, ModuleManagerOptions options)
+    : state_(std::make_unique<State>(loader, std::move(unload_executor), std::move(findings), options)) {}
+
+ModuleManager::~ModuleManager() { shutdown(); }
+
+AcquireResult ModuleManager::acquire(const std::filesystem::path& path, LoadMode mode, bool url_names_module) {
+    const std::string key = path.lexically_normal().string();
+    State& s = *state_;
+    std::unique_lock lock(s.mutex);
+    for (;;) {
+        if (s.stopping) return {{}, 503, "the host is shutting down"};
+        auto& entry = s.entries[key];
+        if (entry.phase == State::Phase::ready) {
+            ++entry.slot->leases;
+            ++s.outstanding;
+            return {ModuleLease(this, entry.slot), 0, {}};
+        }
+        if (entry.phase == State::Phase::idle) break;
+        // Another request is loading it (wait for GetExtensionVersion) or an
+        // uncached unload is still running (a new load must follow it).
+        s.changed.wait(lock);
+    }
+    s.entries[key].phase = State::Phase::loading;
+    ++s.transitions;
+    const std::uint64_t generation = s.next_generation++;
+    lock.unlock();
+
+    LoadAttempt attempt = load_module(s.loader, key, generation);
+    for (auto& finding : attempt.findings) s.report(std::move(finding));
+
+    lock.lock();
+    --s.transitions;
+    auto& entry = s.entries[key];
+    if (!attempt.ok()) {
+        entry.phase = State::Phase::idle;
+        ++s.stats.load_failures;
+        s.changed.notify_all();
+        const unsigned status = attempt.failure == LoadFailure::missing_file && url_names_module ? 404 : 500;
+        spdlog::error("cannot serve {}: {}", key, attempt.reason);
+        return {{}, status, std::move(attempt.reason)};
+    }
+    auto slot = std::make_shared<ModuleLease::Slot>();
+    slot->module = std::move(attempt.module);
+    slot->mode = mode;
+    slot->leases = 1;
+    ++s.outstanding;
+    ++s.stats.loads;
+    entry.slot = slot;
+    entry.phase = State::Phase::ready;
+    s.changed.notify_all();
+    return {ModuleLease(this, std::move(slot)), 0, {}};
+}
+
+void ModuleManager::release(const std::shared_ptr<ModuleLease::Slot>& slot) {
+    State& s = *state_;
+    std::unique_lock lock(s.mutex);
+    --slot->leases;
+    --s.outstanding;
+    auto it = s.entries.find(slot->module.path);
+    const bool unload_now = slot->leases == 0 && slot->mode == LoadMode::uncached && !s.stopping &&
+                            it != s.entries.end() && it->second.slot == slot;
+    if (!unload_now) {
+        s.changed.notify_all();
+        return;
+    }
+    it->second.phase = State::Phase::unloading;
+    it->second.slot.reset();
+    ++s.transitions;
+    lock.unlock();
+    // Never unload on the releasing thread: it may be an extension thread
+    // that is still executing inside the module (DONE_WITH_SESSION).
+    s.executor([&s, slot, key = it->first] {
+        s.unload(slot->module);
+        std::lock_guard guard(s.mutex);
+        s.entries[key].phase = State::Phase::idle;
+        --s.transitions;
+        s.changed.notify_all();
+    });
+}
+
+bool ModuleManager::shutdown() {
+    State& s = *state_;
+    std::unique_lock lock(s.mutex);
+    if (s.stopped) return s.outstanding == 0;
+    s.stopping = true;
+    const auto deadline = std::chrono::steady_clock::now() + s.options.shutdown_time_limit;
+    const bool drained = s.changed.wait_until(lock, deadline, [&] { return s.outstanding == 0 && s.transitions == 0; });
+    s.stopped = true;
+    std::vector<std::shared_ptr<ModuleLease::Slot>> to_unload;
+    for (auto& [key, entry] : s.entries) {
+        if (entry.phase != State::Phase::ready || !entry.slot) continue;
+        if (entry.slot->leases > 0) {
+            // Unloading under a running request would crash the host; the
+            // module stays mapped and the process exits around it.
+            s.report({"pending_at_unload", entry.slot->module.name, entry.slot->module.load_generation,
+                      std::chrono::steady_clock::now(),
+                      std::to_string(entry.slot->leases) + " request(s) still running after the shutdown time limit"});
+            continue;
+        }
+        to_unload.push_back(entry.slot);
+        entry.slot.reset();
+        entry.phase = State::Phase::idle;
+    }
+    if (!drained) spdlog::warn("shutdown time limit reached with {} request(s) outstanding", s.outstanding);
+    lock.unlock();
+    for (auto& slot : to_unload) s.unload(slot->module);
+    return drained;
+}
+
+ModuleStats ModuleManager::stats() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->stats;
+}
+
+}  // namespace isapi::host

@@ -1,0 +1,42 @@
+#pragma once
+// The bounded pool that runs extension code (HttpExtensionProc, completions,
+// unloads), as IIS does, so a blocking extension never starves network I/O.
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace isapi::host {
+
+class WorkPool {
+public:
+    // `queue_limit` bounds the tasks waiting for a thread; try_post refuses
+    // beyond it (the front end answers 503), post never refuses.
+    WorkPool(std::size_t threads, std::size_t queue_limit);
+    ~WorkPool();  // stop()
+    WorkPool(const WorkPool&) = delete;
+    WorkPool& operator=(const WorkPool&) = delete;
+
+    bool try_post(std::function<void()> task);
+    void post(std::function<void()> task);
+
+    // Runs every queued task, then joins the threads. Idempotent.
+    void stop();
+
+    std::size_t queued() const;
+
+private:
+    void run();
+
+    const std::size_t queue_limit_;
+    mutable std::mutex mutex_;
+    std::condition_variable ready_;
+    std::deque<std::function<void()>> tasks_;
+    bool stopping_ = false;
+    std::vector<std::thread> threads_;
+};
+
+}  // namespace isapi::host

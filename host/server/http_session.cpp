@@ -1,0 +1,268 @@
+#include "http_session.hpp"
+
+#include "canned_response.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
+#include <boost/beast/http/read.hpp>
+#include <spdlog/spdlog.h>
+
+#include <future>
+#include <vector>
+
+namespace isapi::host {
+
+namespace net = boost::asio;
+namespace http = boost::beast::http;
+
+HttpSession::HttpSession(net::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher)
+    : strand_(net::make_strand(socket.get_executor())),
+      socket_(std::move(socket)),
+      timer_(strand_),
+      limits_(limits),
+      dispatcher_(dispatcher) {
+    error_code ec;
+    const auto local = socket_.local_endpoint(ec);
+    const auto remote = socket_.remote_endpoint(ec);
+    local_addr_ = local.address().to_string();
+    local_port_ = local.port();
+    remote_addr_ = remote.address().to_string();
+    remote_port_ = remote.port();
+    socket_.set_option(net::ip::tcp::no_delay(true), ec);
+    // Sync writes from pool threads must never block inside the kernel: a
+    // full send buffer falls back to an awaited async write with a timeout.
+    socket_.non_blocking(true, ec);
+}
+
+void HttpSession::start() { net::dispatch(strand_, [self = shared_from_this()] { self->do_read(); }); }
+
+void HttpSession::close_if_idle() {
+    net::post(strand_, [self = shared_from_this()] {
+        if (self->idle_) self->close(false);
+    });
+}
+
+// ---- read side (strand) -------------------------------------------------------
+
+void HttpSession::do_read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+    parser_->body_limit(limits_.max_body_bytes);
+    preload_.clear();
+    preloaded_ = 0;
+    idle_ = true;
+    arm_timer(limits_.request_timeout);
+    http::async_read_header(socket_, buffer_, *parser_,
+                            [self = shared_from_this()](error_code ec, std::size_t) { self->on_read_header(ec); });
+}
+
+void HttpSession::on_read_header(error_code ec) {
+    idle_ = false;
+    disarm_timer();
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset)
+        return close(false);
+    if (timed_out_) {
+        // An idle keep-alive connection just goes; a half-sent request gets 408.
+        if (buffer_.size() == 0 && !parser_->got_some()) return close(false);
+        return reply_and_close(408, "the request was not received in time");
+    }
+    if (ec == http::error::header_limit) return reply_and_close(431, "request headers are too large");
+    if (ec == net::error::operation_aborted || !socket_.is_open()) return close(false);
+    if (ec) return reply_and_close(400, "malformed request: " + ec.message());
+
+    auto& header = parser_->get();
+    const auto length = parser_->content_length();
+    if (length && *length > limits_.max_body_bytes) return reply_and_close(413, "request body is too large");
+    if (parser_->is_done()) return dispatch_request();
+
+    if (header[http::field::expect] == "100-continue") {
+        static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+        error_code write_ec;
+        net::write(socket_, net::buffer(continue_line), write_ec);
+        if (write_ec && write_ec != net::error::would_block) return close(false);
+    }
+    preload_.resize(length ? std::min<std::uint64_t>(*length, ecb::kReadAhead) : ecb::kReadAhead);
+    do_preload();
+}
+
+void HttpSession::do_preload() {
+    if (parser_->is_done() || preloaded_ == preload_.size()) {
+        preload_.resize(preloaded_);
+        return dispatch_request();
+    }
+    auto& body = parser_->get().body();
+    body.data = preload_.data() + preloaded_;
+    body.size = preload_.size() - preloaded_;
+    body.more = true;
+    arm_timer(limits_.request_timeout);
+    http::async_read_some(socket_, buffer_, *parser_,
+                          [self = shared_from_this()](error_code ec, std::size_t) { self->on_preload(ec); });
+}
+
+void HttpSession::on_preload(error_code ec) {
+    disarm_timer();
+    preloaded_ = preload_.size() - parser_->get().body().size;
+    if (ec == http::error::need_buffer) ec = {};
+    if (timed_out_) return reply_and_close(408, "the request body was not received in time");
+    if (ec == http::error::body_limit) return reply_and_close(413, "request body is too large");
+    if (ec) return close(false);
+    do_preload();
+}
+
+ecb::Request HttpSession::make_request() const {
+    const auto& header = parser_->get();
+    ecb::Request r;
+    r.method = std::string(header.method_string());
+    r.unencoded_url = std::string(header.target());
+    r.protocol = header.version() == 10 ? "HTTP/1.0" : "HTTP/1.1";
+    r.keep_alive = header.keep_alive();
+    r.headers.reserve(8);
+    for (const auto& field : header) {
+        r.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+        r.all_raw.append(field.name_string()).append(": ").append(field.value()).append("\r\n");
+    }
+    if (!parser_->chunked()) r.content_length = parser_->content_length().value_or(0);
+    r.local_addr = local_addr_;
+    r.local_port = local_port_;
+    r.remote_addr = remote_addr_;
+    r.remote_port = remote_port_;
+    const auto host = header[http::field::host];
+    const auto colon = host.rfind(':');
+    const bool has_port = colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos;
+    r.server_name = host.empty() ? local_addr_ : std::string(has_port ? host.substr(0, colon) : host);
+    return r;
+}
+
+void HttpSession::dispatch_request() {
+    ecb::Request request = make_request();
+    request.preloaded_body = std::move(preload_);
+    if (!dispatcher_.submit(std::move(request), shared_from_this()))
+        reply_and_close(503, "the request queue is full");
+}
+
+void HttpSession::on_finish(bool keep_alive, bool abortive) {
+    // A body the extension did not read would be parsed as the next request.
+    if (keep_alive && connected_ && parser_ && parser_->is_done()) return do_read();
+    close(abortive);
+}
+
+void HttpSession::reply_and_close(unsigned status, std::string_view message) {
+    auto text = std::make_shared<std::string>(canned_response(status, message, false));
+    arm_timer(limits_.write_timeout);
+    net::async_write(socket_, net::buffer(*text), [self = shared_from_this(), text](error_code, std::size_t) {
+        self->disarm_timer();
+        self->close(false);
+    });
+}
+
+void HttpSession::close(bool abortive) {
+    connected_ = false;
+    error_code ec;
+    if (abortive) socket_.set_option(net::socket_base::linger(true, 0), ec);
+    else socket_.shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
+}
+
+// A generation number makes a timer that fired just before being disarmed
+// harmless: only the current arming may cancel the socket.
+void HttpSession::arm_timer(std::chrono::milliseconds timeout) {
+    const auto generation = ++timer_generation_;
+    timed_out_ = false;
+    timer_.expires_after(timeout);
+    timer_.async_wait([self = shared_from_this(), generation](error_code ec) {
+        if (ec || generation != self->timer_generation_) return;
+        self->timed_out_ = true;
+        error_code ignored;
+        self->socket_.cancel(ignored);
+    });
+}
+
+void HttpSession::disarm_timer() {
+    ++timer_generation_;
+    timer_.cancel();
+}
+
+// ---- Transport (pool threads) ---------------------------------------------------
+
+bool HttpSession::send(std::span<const std::string_view> pieces) {
+    if (!connected_) return false;
+    std::vector<net::const_buffer> buffers;
+    buffers.reserve(pieces.size());
+    for (auto piece : pieces)
+        if (!piece.empty()) buffers.emplace_back(piece.data(), piece.size());
+    boost::beast::buffers_suffix<std::vector<net::const_buffer>> rest(buffers);
+    while (net::buffer_size(rest) > 0) {
+        error_code ec;
+        const std::size_t n = socket_.write_some(rest, ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) {
+            std::vector<net::const_buffer> remaining(rest.begin(), rest.end());
+            return write_blocking_on_strand(remaining);
+        }
+        if (ec) {
+            connected_ = false;
+            return false;
+        }
+        rest.consume(n);
+    }
+    return true;
+}
+
+bool HttpSession::write_blocking_on_strand(std::span<const net::const_buffer> buffers) {
+    std::promise<bool> done;
+    auto result = done.get_future();
+    net::post(strand_, [&, self = shared_from_this()] {
+        arm_timer(limits_.write_timeout);
+        net::async_write(socket_, buffers, [&, self](error_code ec, std::size_t) {
+            disarm_timer();
+            if (ec) connected_ = false;
+            done.set_value(!ec);
+        });
+    });
+    return result.get();
+}
+
+std::optional<std::size_t> HttpSession::receive(std::span<char> buffer) {
+    if (buffer.empty()) return 0;
+    std::promise<std::optional<std::size_t>> done;
+    auto result = done.get_future();
+    net::post(strand_, [&, self = shared_from_this()] {
+        // Reads until at least one body byte arrives or the body ends: a read
+        // may consume only chunk framing.
+        auto step = std::make_shared<std::function<void()>>();
+        *step = [&, self, step] {
+            if (!parser_ || parser_->is_done() || !connected_) {
+                done.set_value(parser_ && parser_->is_done() ? std::optional<std::size_t>(0) : std::nullopt);
+                return;
+            }
+            auto& body = parser_->get().body();
+            body.data = buffer.data();
+            body.size = buffer.size();
+            body.more = true;
+            arm_timer(limits_.request_timeout);
+            http::async_read_some(socket_, buffer_, *parser_, [&, self, step](error_code ec, std::size_t) {
+                disarm_timer();
+                const std::size_t got = buffer.size() - parser_->get().body().size;
+                if (ec == http::error::need_buffer) ec = {};
+                if (ec) {
+                    done.set_value(std::nullopt);
+                } else if (got > 0 || parser_->is_done()) {
+                    done.set_value(got);
+                } else {
+                    (*step)();
+                }
+                if (ec || got > 0 || parser_->is_done()) *step = nullptr;  // break the cycle
+            });
+        };
+        (*step)();
+    });
+    return result.get();
+}
+
+bool HttpSession::connected() const { return connected_; }
+
+void HttpSession::finish(bool keep_alive, bool abortive) {
+    net::post(strand_, [self = shared_from_this(), keep_alive, abortive] { self->on_finish(keep_alive, abortive); });
+}
+
+}  // namespace isapi::host

@@ -1,0 +1,75 @@
+#pragma once
+// One client connection of the front end: reads requests (with limits and
+// timeouts), preloads up to 48 KiB of each body, hands the request to the
+// Dispatcher, and is the request's ecb::Transport until it finishes.
+//
+// Threads: the read side runs on the session's strand. While a request is
+// dispatched, the strand has no operation on the socket, so the pool thread
+// running the extension may write to it directly (the cheap path); anything
+// that must wait (a full send buffer, more body bytes) is posted back to the
+// strand and awaited.
+#include "dispatcher.hpp"
+#include "limits.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/parser.hpp>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace isapi::host {
+
+class HttpSession final : public ecb::Transport, public std::enable_shared_from_this<HttpSession> {
+public:
+    HttpSession(boost::asio::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher);
+    void start();
+    // Closes the connection if it is idle between requests (shutdown).
+    void close_if_idle();
+
+    bool send(std::span<const std::string_view> pieces) override;
+    std::optional<std::size_t> receive(std::span<char> buffer) override;
+    bool connected() const override;
+    void finish(bool keep_alive, bool abortive) override;
+
+private:
+    using error_code = boost::system::error_code;
+    using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
+
+    void do_read();
+    void on_read_header(error_code ec);
+    void do_preload();
+    void on_preload(error_code ec);
+    void dispatch_request();
+    void on_finish(bool keep_alive, bool abortive);
+    void reply_and_close(unsigned status, std::string_view message);
+    void close(bool abortive);
+    void arm_timer(std::chrono::milliseconds timeout);
+    void disarm_timer();
+    bool write_blocking_on_strand(std::span<const boost::asio::const_buffer> buffers);
+    ecb::Request make_request() const;
+
+    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    boost::asio::ip::tcp::socket socket_;
+    boost::asio::steady_timer timer_;
+    std::uint64_t timer_generation_ = 0;
+    bool timed_out_ = false;
+    const ServerLimits& limits_;
+    Dispatcher& dispatcher_;
+
+    boost::beast::flat_buffer buffer_;
+    std::optional<Parser> parser_;
+    std::string preload_;
+    std::size_t preloaded_ = 0;
+    bool idle_ = false;  // waiting for a request that has not started
+    std::atomic<bool> connected_{true};
+    std::string local_addr_, remote_addr_;
+    std::uint16_t local_port_ = 0, remote_port_ = 0;
+};
+
+}  // namespace isapi::host

@@ -1,0 +1,67 @@
+#include "listener.hpp"
+
+#include "http_session.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <system_error>
+
+namespace isapi::host {
+
+namespace net = boost::asio;
+
+Listener::Listener(net::io_context& io, const net::ip::tcp::endpoint& endpoint, const ServerLimits& limits,
+                   Dispatcher& dispatcher)
+    : io_(io), acceptor_(io), limits_(limits), dispatcher_(dispatcher) {
+    boost::system::error_code ec;
+    auto check = [&](const char* what) {
+        if (ec)
+            throw std::system_error(ec, std::string("cannot ") + what + " " + endpoint.address().to_string() + ":" +
+                                            std::to_string(endpoint.port()));
+    };
+    acceptor_.open(endpoint.protocol(), ec);
+    check("open a socket for");
+    acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+    acceptor_.bind(endpoint, ec);
+    check("bind");
+    acceptor_.listen(net::socket_base::max_listen_connections, ec);
+    check("listen on");
+}
+
+net::ip::tcp::endpoint Listener::local_endpoint() const { return acceptor_.local_endpoint(); }
+
+void Listener::start() { do_accept(); }
+
+void Listener::stop() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+        boost::system::error_code ec;
+        self->acceptor_.close(ec);
+        std::lock_guard lock(self->sessions_mutex_);
+        for (auto& weak : self->sessions_)
+            if (auto session = weak.lock()) session->close_if_idle();
+        self->sessions_.clear();
+    });
+}
+
+void Listener::do_accept() {
+    acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](boost::system::error_code ec,
+                                                                               net::ip::tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
+        if (ec) {
+            spdlog::warn("accept failed: {}", ec.message());
+        } else {
+            auto session = std::make_shared<HttpSession>(std::move(socket), self->limits_, self->dispatcher_);
+            {
+                std::lock_guard lock(self->sessions_mutex_);
+                // Forget sessions that ended, so the list tracks live ones.
+                std::erase_if(self->sessions_, [](const auto& weak) { return weak.expired(); });
+                self->sessions_.push_back(session);
+            }
+            session->start();
+        }
+        self->do_accept();
+    });
+}
+
+}  // namespace isapi::host
