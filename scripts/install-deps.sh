@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages isapi-harness needs to build, test and run
+# its demo, if any are missing. Safe to run repeatedly; does nothing when all
+# are present.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++            # toolchain
+  libboost1.81-dev                 # Boost.Beast / Asio (header-only parts)
+  catch2                           # tests (v2)
+  libspdlog-dev libfmt-dev         # logging
+  libcli11-dev nlohmann-json3-dev  # command lines, JSON
+  libbenchmark-dev                 # micro-benchmarks
+  curl                             # the demo talks to the host with curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing missing packages: ${missing[*]}"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "error: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo_cmd=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
