@@ -1,0 +1,65 @@
+#pragma once
+// The process-wide table of live ConnIDs. A ConnID is a counter value, never
+// a pointer, so a stale or forged one can be told apart from a live one
+// without ever being dereferenced.
+#include <httpext.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace isapi::ecb::detail {
+
+class Session;
+
+class ConnRegistry {
+public:
+    static ConnRegistry& instance();
+
+    HCONN add(std::shared_ptr<Session> session);
+    // The live session for `id`, or null.
+    std::shared_ptr<Session> find(HCONN id) const;
+    // Forgets a live id, remembering its module for later stale-use reports.
+    void retire(HCONN id, std::string_view module, std::uint64_t load_generation);
+
+    struct Miss {
+        bool issued = false;      // false: never handed out (garbage or forged)
+        bool remembered = false;  // the retired id is still in the ring
+        std::string module;
+        std::uint64_t load_generation = 0;
+    };
+    // Explains an id that find() did not know.
+    Miss explain(HCONN id) const;
+
+private:
+    static constexpr std::size_t kShards = 16;      // spreads lock traffic across pool threads
+    static constexpr std::size_t kRingPerShard = 256;  // 4096 recently retired ids in all
+
+    struct RetiredEntry {
+        std::uint64_t id = 0;
+        std::string module;  // assign() reuses capacity: no allocation once warm
+        std::uint64_t load_generation = 0;
+    };
+
+    struct Shard {
+        mutable std::mutex mutex;
+        std::unordered_map<std::uint64_t, std::shared_ptr<Session>> live;
+        std::array<RetiredEntry, kRingPerShard> retired;
+        std::size_t next_retired = 0;
+    };
+
+    ConnRegistry();
+    Shard& shard_for(std::uint64_t id) const { return shards_[id % kShards]; }
+
+    mutable std::array<Shard, kShards> shards_;
+    std::atomic<std::uint64_t> next_id_;
+};
+
+std::uint64_t conn_value(HCONN id);
+
+}  // namespace isapi::ecb::detail

@@ -1,0 +1,85 @@
+#pragma once
+// Frames one HTTP/1.1 response on a Transport: status line, Server and Date,
+// the extension's headers, the host's extra headers, and the body framing
+// (the extension's Content-Length, its own Transfer-Encoding, chunked, or
+// close-delimited). Not thread-safe: the session serialises calls.
+#include "piece_list.hpp"
+
+#include <isapi/ecb/request.hpp>
+#include <isapi/ecb/transport.hpp>
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace isapi::ecb::detail {
+
+class ResponseWriter {
+public:
+    struct Options {
+        bool head_request = false;      // never send body bytes
+        bool http11 = true;             // chunked is possible
+        bool client_keep_alive = true;  // the client allows keeping the connection
+        const std::vector<Header>* extra_headers = nullptr;
+    };
+
+    enum class Status { ok, header_already_sent, bad_status, transport_failed, body_finished };
+
+    struct Result {
+        unsigned status = 0;
+        std::uint64_t bytes_sent = 0;
+        bool keep_alive = false;
+        bool aborted = false;
+    };
+
+    ResponseWriter(Transport& transport, Options options);
+
+    // Builds the header block and holds it, with any body bytes that followed
+    // the blank line, until the next body write or finish(): one send instead
+    // of two for the common header-then-body response.
+    Status send_header(std::string_view status, std::string_view header_text, bool keep_conn);
+
+    // The header an extension gets when it writes body bytes before any header.
+    Status send_default_header(unsigned code, bool keep_conn);
+
+    // Sends body bytes (framed as needed) with any held header block. `final`
+    // ends the body in the same send (HSE_IO_FINAL_SEND).
+    Status write_body(std::span<const std::string_view> body, bool final);
+
+    // A complete response produced elsewhere (HSE_REQ_SEND_URL), sent as is.
+    Status write_raw(std::string_view bytes, unsigned status, bool keep_alive);
+
+    // Ends the response. `error` is HSE_STATUS_ERROR: a 500 when nothing went
+    // out yet, otherwise a close. Success with nothing sent yields
+    // `default_status` with an empty body.
+    Result finish(bool error, unsigned default_status, bool keep_conn);
+
+    bool header_started() const { return header_started_; }
+    // What the connection would do if the response ended now (IS_KEEP_CONN).
+    bool keep_alive_intended(bool keep_conn) const;
+
+private:
+    enum class Framing : std::uint8_t { none, content_length, passthrough, chunked, close_delimited, raw };
+
+    bool framed_body() const { return framing_ != Framing::none && framing_ != Framing::raw; }
+    void hold_body(std::string_view body);
+    bool transmit(const PieceList& pieces);
+
+    Transport& transport_;
+    Options options_;
+    std::string head_;  // held header block (plus framed body), not yet transmitted
+    Framing framing_ = Framing::none;
+    unsigned status_ = 0;
+    std::uint64_t declared_length_ = 0;
+    std::uint64_t body_bytes_ = 0;  // as the extension wrote them, before framing
+    std::uint64_t bytes_sent_ = 0;
+    bool header_started_ = false;
+    bool transmitted_ = false;  // some bytes reached the transport
+    bool keep_ = false;         // decided with the header block
+    bool body_finished_ = false;
+    bool failed_ = false;
+};
+
+}  // namespace isapi::ecb::detail
