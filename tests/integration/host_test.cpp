@@ -1,0 +1,229 @@
+// isapi-host behaviour driven over real HTTP: connection reuse, module
+// failures, uncached mode, request limits and graceful shutdown.
+#include "test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <boost/system/system_error.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <future>
+
+using namespace isapi::itest;
+namespace fs = std::filesystem;
+
+TEST_CASE("one kept-alive connection serves several requests in turn", "[integration][host]")
+{
+    auto host = start_host_with_samples();
+    auto client = client_for(*host);
+    for (int i = 0; i < 10; ++i) {
+        const auto response = client.get(i % 2 ? "/hello.dll" : "/v1.dll");
+        REQUIRE(response.status == 200);
+        CHECK(response.keep_alive);
+    }
+    HttpRequest post;
+    post.method = "POST";
+    post.target = "/echo.dll";
+    post.body = "ping";
+    CHECK(client.send(post).body == "ping");
+    CHECK(client.get("/hello.dll").body == "Hello from ISAPI\n");
+    CHECK(client.connections_made() == 1);
+}
+
+TEST_CASE("a URL that names a missing module file answers 404", "[integration][host]")
+{
+    TempDir dir;
+    auto host = start_host(map_arg("/missing.dll", (dir.path() / "missing.so").string()));
+    auto client = client_for(*host);
+    CHECK(client.get("/missing.dll").status == 404);
+    CHECK(client.get("/missing.dll/with/path/info").status == 404);
+}
+
+TEST_CASE("a URL that no mapping covers answers 404", "[integration][host]")
+{
+    auto host = start_host_with_samples();
+    auto client = client_for(*host);
+    CHECK(client.get("/nothing-here.dll").status == 404);
+}
+
+TEST_CASE("a mapped file that is not an ISAPI module answers 500 and the host keeps serving", "[integration][host]")
+{
+    TempDir dir;
+    const auto text = dir.write("notes.dll", "this is a text file, not a shared object\n");
+    auto args = map_arg("/notes.dll", text.string());
+    auto hello = map_arg("/hello.dll", Built::hello);
+    args.insert(args.end(), hello.begin(), hello.end());
+    auto host = start_host(args);
+    auto client = client_for(*host);
+    CHECK(client.get("/notes.dll").status == 500);
+    CHECK(client_for(*host).get("/notes.dll").status == 500);
+    CHECK(client_for(*host).get("/hello.dll").status == 200);
+}
+
+TEST_CASE("a wildcard mapping serves any URL with the extension", "[integration][host]")
+{
+    TempDir dir;
+    fs::copy_file(Built::version_v1, dir.path() / "app.isa");
+    auto host = start_host({"--root", dir.path().string(), "--map", "*.isa=" + (dir.path() / "app.isa").string()});
+    auto client = client_for(*host);
+    const auto response = client.get("/app.isa");
+    CHECK(response.status == 200);
+    CHECK(response.body == "version v1\n");
+}
+
+TEST_CASE("uncached mode serves sequential requests and unloads the module between them", "[integration][host]")
+{
+    auto host = start_host(map_arg("/v.dll", Built::version_v1, "uncached"));
+    auto client = client_for(*host);
+    for (int i = 0; i < 5; ++i) {
+        const auto response = client.get("/v.dll");
+        REQUIRE(response.status == 200);
+        CHECK(response.body == "version v1\n");
+        // Unloading follows the response; give it a moment.
+        CHECK(wait_until([&] { return !module_mapped(host->pid(), Built::version_v1); }, std::chrono::seconds(5)));
+    }
+}
+
+TEST_CASE("cached mode keeps the module loaded between requests", "[integration][host]")
+{
+    auto host = start_host(map_arg("/v.dll", Built::version_v1, "cached"));
+    auto client = client_for(*host);
+    REQUIRE(client.get("/v.dll").status == 200);
+    REQUIRE(client.get("/v.dll").status == 200);
+    CHECK(module_mapped(host->pid(), Built::version_v1));
+}
+
+TEST_CASE("uncached mode picks up a new build at the same path on the next request", "[integration][host]")
+{
+    TempDir dir;
+    const auto live = dir.path() / "live.so";
+    fs::copy_file(Built::version_v1, live);
+    auto host = start_host(map_arg("/live.dll", live.string(), "uncached"));
+    auto client = client_for(*host);
+    REQUIRE(client.get("/live.dll").body == "version v1\n");
+    REQUIRE(wait_until([&] { return !module_mapped(host->pid(), live); }, std::chrono::seconds(5)));
+
+    // An atomic replace, as a careful deployment would do it.
+    fs::copy_file(Built::version_v2, dir.path() / "live.new");
+    fs::rename(dir.path() / "live.new", live);
+    CHECK(client.get("/live.dll").body == "version v2\n");
+}
+
+TEST_CASE("--uncached makes every mapping uncached", "[integration][host]")
+{
+    auto args = map_arg("/v.dll", Built::version_v1);
+    args.push_back("--uncached");
+    auto host = start_host(args);
+    auto client = client_for(*host);
+    REQUIRE(client.get("/v.dll").body == "version v1\n");
+    CHECK(wait_until([&] { return !module_mapped(host->pid(), Built::version_v1); }, std::chrono::seconds(5)));
+}
+
+TEST_CASE("a request whose headers exceed --max-header-bytes answers 431", "[integration][host][limits]")
+{
+    auto args = map_arg("/hello.dll", Built::hello);
+    args.insert(args.end(), {"--max-header-bytes", "8192"});
+    auto host = start_host(args);
+    HttpClient client = client_for(*host);
+    HttpRequest request;
+    request.target = "/hello.dll";
+    request.headers = {{"X-Big", std::string(16 * 1024, 'h')}};
+    const auto response = client.send(request);
+    CHECK(response.status == 431);
+    // Headers just under the limit are fine.
+    HttpClient fresh = client_for(*host);
+    request.headers = {{"X-Small", std::string(1024, 'h')}};
+    CHECK(fresh.send(request).status == 200);
+}
+
+TEST_CASE("a body over --max-body-bytes answers 413", "[integration][host][limits]")
+{
+    auto args = map_arg("/echo.dll", Built::echo);
+    args.insert(args.end(), {"--max-body-bytes", "1024"});
+    auto host = start_host(args);
+
+    SECTION("announced by Content-Length: answered before the body is read")
+    {
+        HttpClient client = client_for(*host);
+        client.write_raw("POST /echo.dll HTTP/1.1\r\nHost: x\r\nContent-Length: 1048576\r\n\r\n");
+        CHECK(client.read_response().status == 413);
+    }
+    SECTION("a chunked body that grows past the limit")
+    {
+        HttpClient client = client_for(*host);
+        std::string raw = "POST /echo.dll HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (int i = 0; i < 4; ++i) raw += "200\r\n" + std::string(512, 'c') + "\r\n";
+        raw += "0\r\n\r\n";
+        client.write_raw(raw);
+        CHECK(client.read_response().status == 413);
+    }
+    SECTION("a body at the limit is served")
+    {
+        HttpClient client = client_for(*host);
+        HttpRequest request;
+        request.method = "POST";
+        request.target = "/echo.dll";
+        request.body = std::string(1024, 'b');
+        const auto response = client.send(request);
+        CHECK(response.status == 200);
+        CHECK(response.body == request.body);
+    }
+}
+
+TEST_CASE("a client that stalls halfway through its request gets 408 after --request-timeout",
+          "[integration][host][limits]")
+{
+    auto args = map_arg("/hello.dll", Built::hello);
+    args.insert(args.end(), {"--request-timeout", "500"});
+    auto host = start_host(args);
+    HttpClient client = client_for(*host);
+    const auto start = std::chrono::steady_clock::now();
+    client.write_raw("GET /hello.dll HTTP/1.1\r\nHost: x\r\nX-Half: ");
+    const auto response = client.read_response();
+    CHECK(response.status == 408);
+    CHECK(std::chrono::steady_clock::now() - start >= std::chrono::milliseconds(400));
+    CHECK_FALSE(response.keep_alive);
+}
+
+TEST_CASE("SIGTERM lets an in-flight slow request finish, then the host exits cleanly", "[integration][host][shutdown]")
+{
+    auto args = map_arg("/slow.dll", Built::slow);
+    args.insert(args.end(), {"--shutdown-time-limit", "20000"});
+    auto host = start_host(args);
+    auto in_flight = std::async(std::launch::async, [&host] {
+        auto client = client_for(*host);
+        return client.get("/slow.dll?ms=1500");
+    });
+    // Let the request reach the extension before the signal.
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    host->signal(SIGTERM);
+
+    const auto response = in_flight.get();
+    CHECK(response.status == 200);
+    CHECK(response.body == "slept 1500 ms\n");
+
+    const auto status = host->wait_exit(std::chrono::seconds(15));
+    REQUIRE(status.has_value());
+    CHECK(WIFEXITED(*status));
+    CHECK(WEXITSTATUS(*status) == 0);
+    INFO("host stderr: " << host->stderr_text());
+}
+
+TEST_CASE("after SIGTERM the host stops accepting new connections", "[integration][host][shutdown]")
+{
+    auto args = map_arg("/slow.dll", Built::slow);
+    auto host = start_host(args);
+    auto in_flight = std::async(std::launch::async, [&host] {
+        auto client = client_for(*host);
+        return client.get("/slow.dll?ms=1500").status;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    host->signal(SIGTERM);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    HttpClient late(host->address(), host->port(), std::chrono::seconds(3));
+    CHECK_THROWS_AS(late.get("/slow.dll?ms=0"), boost::system::system_error);
+    CHECK(in_flight.get() == 200);
+}

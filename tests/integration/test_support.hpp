@@ -1,0 +1,90 @@
+#pragma once
+// Shared helpers for the integration tests: where the built programs are,
+// starting a host with sample mappings, scratch folders, and polling.
+#include "host_process.hpp"
+#include "http_client.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace isapi::itest {
+
+// Paths of the built programs, passed in by CMake ($<TARGET_FILE:...>).
+struct Built {
+    static constexpr const char* host = ISAPI_HOST_EXE;
+    static constexpr const char* hello = ISAPI_SAMPLE_HELLO;
+    static constexpr const char* echo = ISAPI_SAMPLE_ECHO;
+    static constexpr const char* async = ISAPI_SAMPLE_ASYNC;
+    static constexpr const char* redirect = ISAPI_SAMPLE_REDIRECT;
+    static constexpr const char* transmit = ISAPI_SAMPLE_TRANSMIT;
+    static constexpr const char* version_v1 = ISAPI_SAMPLE_VERSION_V1;
+    static constexpr const char* version_v2 = ISAPI_SAMPLE_VERSION_V2;
+    static constexpr const char* slow = ISAPI_SAMPLE_SLOW;
+};
+
+// `--map URL=PATH[,mode]`, as two arguments.
+inline std::vector<std::string> map_arg(const std::string& url, const std::string& path, const std::string& mode = "")
+{
+    return {"--map", url + "=" + path + (mode.empty() ? "" : "," + mode)};
+}
+
+// Starts an in-process isapi-host on a free loopback port with the given
+// mappings and options.
+inline std::unique_ptr<HostProcess> start_host(std::vector<std::string> args)
+{
+    std::vector<std::string> all = {"--isolation", "inproc", "--listen", "127.0.0.1:0", "--log-level", "warn"};
+    all.insert(all.end(), args.begin(), args.end());
+    return std::make_unique<HostProcess>(Built::host, std::move(all));
+}
+
+// Starts a host with every sample mapped at /<name>.dll.
+inline std::unique_ptr<HostProcess> start_host_with_samples(std::vector<std::string> extra = {})
+{
+    std::vector<std::string> args;
+    auto add = [&args](const std::string& url, const char* path) {
+        auto pair = map_arg(url, path);
+        args.insert(args.end(), pair.begin(), pair.end());
+    };
+    add("/hello.dll", Built::hello);
+    add("/echo.dll", Built::echo);
+    add("/async.dll", Built::async);
+    add("/redirect.dll", Built::redirect);
+    add("/transmit.dll", Built::transmit);
+    add("/v1.dll", Built::version_v1);
+    add("/v2.dll", Built::version_v2);
+    add("/slow.dll", Built::slow);
+    args.insert(args.end(), extra.begin(), extra.end());
+    return start_host(std::move(args));
+}
+
+inline HttpClient client_for(const HostProcess& host) { return HttpClient(host.address(), host.port()); }
+
+// A scratch folder, removed with everything in it.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::filesystem::path write(const std::string& name, const std::string& content) const;
+
+private:
+    std::filesystem::path path_;
+};
+
+// Polls `condition` every 10 ms until it holds or `timeout` passes.
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+
+// True while the file at `path` is mapped into process `pid` (/proc/PID/maps).
+bool module_mapped(pid_t pid, const std::filesystem::path& path);
+
+// Deterministic pseudo-random bytes, zeros and high bytes included.
+std::string pattern_bytes(std::size_t size, unsigned seed);
+
+}  // namespace isapi::itest
