@@ -1,0 +1,43 @@
+#pragma once
+// The command line, as parsed by CLI11 and before it is turned into a RunPlan.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace isapi::loadgen {
+
+struct CommonOptions {
+    unsigned threads = 2;
+    unsigned connections = 10;
+    std::string duration;          // empty: the command's default
+    std::uint64_t requests = 0;    // 0: no limit
+    double rate = 0;               // 0: closed loop
+    std::string stages;
+    std::string timeout = "10s";
+    std::vector<std::string> headers;
+    std::string log;
+    std::string log_format = "auto";
+    std::string json;
+    std::string junit;
+    std::vector<std::string> fail_if;
+    std::vector<unsigned> expect_status;
+    bool no_progress = false;
+    bool quiet = false;
+};
+
+struct RunOptions {
+    std::string url;
+    std::string method = "GET";
+    std::string body;
+};
+
+struct ReplayOptions {
+    std::string file;
+    std::string target;
+    std::string format = "auto";
+    double speed = 1.0;
+    bool asap = false;
+    std::uint64_t loop = 1;  // 0: repeat until --duration
+};
+
+}  // namespace isapi::loadgen

@@ -1,0 +1,120 @@
+#include "loadgen/cli/plan_builder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "loadgen/models/units.hpp"
+#include "loadgen/replay/readers.hpp"
+
+namespace isapi::loadgen {
+namespace {
+
+constexpr std::size_t kMaxShownMalformed = 50;
+
+void apply_common(const CommonOptions& c, RunPlan& plan) {
+    plan.threads = c.threads;
+    plan.connections = c.connections;
+    if (c.requests) plan.max_requests = c.requests;
+    plan.timeout_ns = parse_duration_ns(c.timeout);
+    if (plan.timeout_ns <= 0) throw std::invalid_argument("--timeout must be greater than 0");
+    if (!c.duration.empty()) plan.duration_ns = parse_duration_ns(c.duration);
+    plan.expect_status = c.expect_status;
+    plan.log_path = c.log;
+    if (!c.log.empty()) plan.log_format = log_format_from(c.log_format, c.log);
+}
+
+std::pair<std::string, std::string> split_header(const std::string& h) {
+    const auto colon = h.find(':');
+    if (colon == std::string::npos || colon == 0)
+        throw std::invalid_argument("header '" + h + "' is not 'Name: value'");
+    std::string value = h.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    return {h.substr(0, colon), value};
+}
+
+}  // namespace
+
+RunPlan plan_for_run(const CommonOptions& common, const RunOptions& run) {
+    RunPlan plan;
+    plan.target = Url::parse(run.url);
+    apply_common(common, plan);
+    RequestSpec spec;
+    spec.method = run.method;
+    spec.target = plan.target.target;
+    spec.body = run.body;
+    for (const auto& h : common.headers) spec.headers.push_back(split_header(h));
+    plan.templates.push_back(serialize_request(spec, plan.target.authority));
+
+    if (!common.stages.empty()) {
+        plan.model = Model::open_rate;
+        plan.schedule = RateSchedule::parse_stages(common.stages, common.rate);
+    } else if (common.rate > 0) {
+        plan.model = Model::open_rate;
+        const double seconds = common.duration.empty() ? 10.0 : static_cast<double>(plan.duration_ns) / 1e9;
+        plan.schedule = RateSchedule::constant(common.rate, seconds);
+    }
+    if (common.duration.empty() && plan.model == Model::closed && common.requests == 0)
+        plan.duration_ns = 10'000'000'000;  // the default run: 10 s
+    return plan;
+}
+
+void apply_replay_timing(const ReplaySource& source, double speed, RunPlan& plan) {
+    const auto& entries = source.entries;
+    const double first = *entries.front().time_ms;
+    plan.offsets_ns.clear();
+    for (const auto& e : entries)
+        plan.offsets_ns.push_back(static_cast<std::int64_t>(std::llround((*e.time_ms - first) * 1e6 / speed)));
+    const std::int64_t span = plan.offsets_ns.back();
+    // One pass lasts the file's span plus one average gap, so a loop does
+    // not put the last and the first request at the same instant.
+    const std::int64_t gap = entries.size() > 1 ? span / static_cast<std::int64_t>(entries.size() - 1)
+                                                : static_cast<std::int64_t>(1e9 / speed);
+    plan.period_ns = span + std::max<std::int64_t>(gap, 1);
+    plan.model = Model::open_replay;
+}
+
+RunPlan plan_for_replay(const CommonOptions& common, const ReplayOptions& replay, std::ostream& diagnostics,
+                        std::size_t& malformed) {
+    RunPlan plan;
+    plan.target = Url::parse(replay.target);
+    apply_common(common, plan);
+    if (common.rate > 0 || !common.stages.empty())
+        throw std::invalid_argument("replay takes its timing from the file; use --speed or --asap, not --rate/--stages");
+    if (!(replay.speed > 0)) throw std::invalid_argument("--speed must be greater than 0 (use --asap for no pacing)");
+
+    ReplaySource source = read_replay_file(replay.file, replay_format_from(replay.format));
+    malformed = source.malformed.size();
+    for (std::size_t i = 0; i < source.malformed.size() && i < kMaxShownMalformed; ++i)
+        diagnostics << "isapi-loadgen: skipped " << source.malformed[i].describe() << '\n';
+    if (malformed > kMaxShownMalformed)
+        diagnostics << "isapi-loadgen: ... and " << malformed - kMaxShownMalformed << " more malformed lines\n";
+    if (source.entries.empty()) throw std::runtime_error("no replayable request in " + replay.file);
+
+    const bool timed = !replay.asap && std::all_of(source.entries.begin(), source.entries.end(),
+                                                   [](const ReplayEntry& e) { return e.time_ms.has_value(); });
+    if (!replay.asap && !timed)
+        diagnostics << "isapi-loadgen: " << replay.file << " has no timing for every request; replaying as fast as possible\n";
+    if (timed)
+        std::stable_sort(source.entries.begin(), source.entries.end(),
+                         [](const ReplayEntry& a, const ReplayEntry& b) { return *a.time_ms < *b.time_ms; });
+
+    std::vector<std::pair<std::string, std::string>> extra;
+    for (const auto& h : common.headers) extra.push_back(split_header(h));
+    for (auto& e : source.entries) {
+        e.request.headers.insert(e.request.headers.end(), extra.begin(), extra.end());
+        plan.templates.push_back(serialize_request(e.request, plan.target.authority));
+    }
+    if (timed) apply_replay_timing(source, replay.speed, plan);
+
+    const std::uint64_t n = plan.templates.size();
+    if (replay.loop == 0) {
+        if (common.duration.empty() && common.requests == 0)
+            throw std::invalid_argument("--loop 0 repeats forever; bound it with --duration or --requests");
+    } else {
+        plan.max_requests = std::min(plan.max_requests, n * replay.loop);
+    }
+    return plan;
+}
+
+}  // namespace isapi::loadgen

@@ -1,0 +1,23 @@
+#pragma once
+// Turns parsed options into a RunPlan. Throws std::invalid_argument or
+// std::runtime_error with a message fit for the user.
+#include <ostream>
+
+#include "loadgen/cli/options.hpp"
+#include "loadgen/client/runner.hpp"
+#include "loadgen/replay/replay_entry.hpp"
+
+namespace isapi::loadgen {
+
+RunPlan plan_for_run(const CommonOptions& common, const RunOptions& run);
+
+// Malformed lines of the replay file are written to `diagnostics`, and
+// their count to `malformed`.
+RunPlan plan_for_replay(const CommonOptions& common, const ReplayOptions& replay, std::ostream& diagnostics,
+                        std::size_t& malformed);
+
+// Request timing for a replay: offsets from the first request divided by
+// `speed`, and the period after which a --loop starts over. Exposed for tests.
+void apply_replay_timing(const ReplaySource& source, double speed, RunPlan& plan);
+
+}  // namespace isapi::loadgen

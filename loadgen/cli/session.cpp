@@ -1,0 +1,63 @@
+#include "loadgen/cli/session.hpp"
+
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+#include "loadgen/report/json_report.hpp"
+#include "loadgen/report/junit_report.hpp"
+#include "loadgen/report/output_file.hpp"
+#include "loadgen/report/progress_line.hpp"
+#include "loadgen/report/text_report.hpp"
+#include "loadgen/report/thresholds.hpp"
+
+namespace isapi::loadgen {
+
+int run_session(const std::string& command, const std::string& target, const CommonOptions& common,
+                const RunPlan& plan, std::size_t malformed) {
+    std::vector<Threshold> thresholds;
+    for (const auto& text : common.fail_if) thresholds.push_back(parse_threshold(text));
+
+    ProgressFn progress;
+    const bool tty = ::isatty(STDOUT_FILENO) == 1;
+    if (tty && !common.no_progress && !common.quiet) {
+        progress = [](const Progress& p) {
+            std::cout << '\r' << progress_line(p) << "\x1b[K" << std::flush;
+        };
+    }
+    const RunResult result = run_load(plan, progress);
+    if (progress) std::cout << "\r\x1b[K" << std::flush;
+
+    ReportInput in;
+    in.command = command;
+    in.target = target;
+    in.model = plan.model;
+    if (plan.model == Model::open_rate) in.target_rate = plan.schedule.total() / plan.schedule.duration_s();
+    in.result = &result;
+    in.malformed = malformed;
+    in.thresholds = evaluate_thresholds(thresholds, result);
+    if (!common.quiet) write_text_report(std::cout, in);
+
+    int code = kExitOk;
+    std::string error;
+    if (!common.json.empty() && !write_file_atomically(common.json, json_report(in), error)) {
+        std::cerr << "isapi-loadgen: " << error << '\n';
+        code = kExitSetup;
+    }
+    if (!common.junit.empty() && !write_file_atomically(common.junit, junit_report(in), error)) {
+        std::cerr << "isapi-loadgen: " << error << '\n';
+        code = kExitSetup;
+    }
+    if (!result.log_error.empty()) {
+        std::cerr << "isapi-loadgen: " << result.log_error << '\n';
+        code = kExitSetup;
+    }
+    for (const auto& t : in.thresholds) {
+        if (!t.broken) continue;
+        std::cerr << "isapi-loadgen: threshold broken: " << t.message << '\n';
+        if (code == kExitOk) code = kExitThreshold;
+    }
+    return code;
+}
+
+}  // namespace isapi::loadgen

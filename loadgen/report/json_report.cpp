@@ -1,0 +1,54 @@
+#include "loadgen/report/json_report.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace isapi::loadgen {
+namespace {
+
+nlohmann::json latency(const Histogram& h) {
+    return {{"p50", h.percentile(50)},     {"p90", h.percentile(90)},       {"p99", h.percentile(99)},
+            {"p999", h.percentile(99.9)},  {"p9999", h.percentile(99.99)},  {"max", h.max()},
+            {"mean", h.mean()},            {"count", h.count()}};
+}
+
+}  // namespace
+
+std::string json_report(const ReportInput& in) {
+    const RunResult& r = *in.result;
+    const RunStats& s = r.stats;
+    nlohmann::json j;
+    j["command"] = in.command;
+    j["target"] = in.target;
+    j["model"] = model_name(in.model);
+    if (in.model == Model::open_rate) j["target_rate"] = in.target_rate;
+    j["threads"] = r.threads;
+    j["connections"] = r.connections;
+    j["elapsed_s"] = r.elapsed_s;
+    j["sent"] = s.sent();
+    j["answered"] = s.answered();
+    j["dropped"] = s.dropped();
+    j["errors"] = s.errors();
+    nlohmann::json by_class = nlohmann::json::object();
+    for (auto c : all_classes()) by_class[std::string(class_name(c))] = s.count(c);
+    j["by_class"] = by_class;
+    j["achieved_rate"] = r.achieved_rate;
+    j["latency_us"] = latency(s.corrected());
+    if (in.model != Model::closed) j["latency_uncorrected_us"] = latency(s.uncorrected());
+    nlohmann::json builds = nlohmann::json::object();
+    for (const auto& [value, n] : s.builds()) builds[value] = n;
+    j["builds"] = builds;
+    j["bytes"] = s.bytes();
+    j["malformed_lines"] = in.malformed;
+    if (!r.log_error.empty()) j["log_error"] = r.log_error;
+    nlohmann::json thresholds = nlohmann::json::array();
+    bool passed = true;
+    for (const auto& t : in.thresholds) {
+        thresholds.push_back({{"threshold", t.threshold.text}, {"actual", t.actual}, {"broken", t.broken}});
+        passed = passed && !t.broken;
+    }
+    j["thresholds"] = thresholds;
+    j["passed"] = passed;
+    return j.dump(2) + "\n";
+}
+
+}  // namespace isapi::loadgen

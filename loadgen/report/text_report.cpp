@@ -1,0 +1,64 @@
+#include "loadgen/report/text_report.hpp"
+
+#include <cstdio>
+#include <string>
+
+#include "loadgen/models/units.hpp"
+
+namespace isapi::loadgen {
+namespace {
+
+std::string fmt(const char* format, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, format, v);
+    return buf;
+}
+
+void latency_lines(std::ostream& out, const char* title, const Histogram& h) {
+    out << "  " << title << '\n';
+    if (h.count() == 0) {
+        out << "    (no answered requests)\n";
+        return;
+    }
+    auto d = [](double us) { return format_duration_us(us); };
+    out << "    p50 " << d(static_cast<double>(h.percentile(50))) << "   p90 " << d(static_cast<double>(h.percentile(90)))
+        << "   p99 " << d(static_cast<double>(h.percentile(99))) << "   p99.9 "
+        << d(static_cast<double>(h.percentile(99.9))) << "   p99.99 " << d(static_cast<double>(h.percentile(99.99)))
+        << "   max " << d(static_cast<double>(h.max())) << "   mean " << d(h.mean()) << '\n';
+}
+
+}  // namespace
+
+void write_text_report(std::ostream& out, const ReportInput& in) {
+    const RunResult& r = *in.result;
+    const RunStats& s = r.stats;
+    out << "isapi-loadgen " << in.command << ' ' << in.target << "\n  " << model_name(in.model) << " model";
+    if (in.model == Model::open_rate) out << " at " << fmt("%.0f", in.target_rate) << " req/s planned";
+    out << ", " << r.threads << " threads, " << r.connections << " connections, " << fmt("%.2f", r.elapsed_s)
+        << " s\n";
+    out << "  requests   sent " << s.sent() << "   answered " << s.answered() << "   dropped " << s.dropped()
+        << "   achieved " << fmt("%.1f", r.achieved_rate) << " req/s\n";
+    latency_lines(out,
+                  in.model == Model::closed ? "latency" : "latency, corrected (from each request's intended send time)",
+                  s.corrected());
+    if (in.model != Model::closed)
+        latency_lines(out, "latency, uncorrected (from the actual send; hides queueing, shown for comparison)",
+                      s.uncorrected());
+    out << "  classes   ";
+    for (auto c : all_classes())
+        if (s.count(c) || c == ErrorClass::ok) out << ' ' << class_name(c) << ' ' << s.count(c);
+    out << '\n';
+    if (!s.builds().empty()) {
+        out << "  builds    ";
+        for (const auto& [value, n] : s.builds()) out << ' ' << value << " x" << n;
+        out << '\n';
+    }
+    out << "  read       " << fmt("%.2f", static_cast<double>(s.bytes()) / (1024.0 * 1024.0)) << " MiB\n";
+    if (in.malformed) out << "  skipped    " << in.malformed << " malformed replay lines (listed above)\n";
+    if (s.corrected().saturated())
+        out << "  note       " << s.corrected().saturated() << " latencies were above 1 h and were clamped\n";
+    if (!r.log_error.empty()) out << "  warning    " << r.log_error << '\n';
+    for (const auto& t : in.thresholds) out << (t.broken ? "  FAIL       " : "  pass       ") << t.message << '\n';
+}
+
+}  // namespace isapi::loadgen

@@ -1,0 +1,39 @@
+#pragma once
+// --fail-if thresholds: "METRIC OP VALUE", e.g. "p99>50ms", "errors>0",
+// "error_rate>=1%", "rate<9900", "timeout>0". A threshold is *broken* when
+// its condition holds; any broken threshold makes the exit code 2.
+//
+// Metrics: p50 p90 p99 p999 p9999 max mean (corrected latency; add
+// "_uncorrected" for the latency from the actual send), sent, answered,
+// dropped, errors (every request not ok), error_rate (percent of sent),
+// rate (answered per second) and every error class by name (timeout, reset,
+// status_5xx, ...). Latency limits take a unit (us, ms, s); bare numbers are ms.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loadgen/client/runner.hpp"
+
+namespace isapi::loadgen {
+
+struct Threshold {
+    std::string text;    // as the user wrote it
+    std::string metric;
+    std::string op;      // > >= < <= == !=
+    double limit = 0;    // latency in us, error_rate in percent
+    bool latency = false;
+};
+
+struct ThresholdOutcome {
+    Threshold threshold;
+    double actual = 0;
+    bool broken = false;
+    std::string message;  // "p99 = 73.21ms, which breaks p99>50ms"
+};
+
+// Throws std::invalid_argument explaining what is wrong with the text.
+Threshold parse_threshold(std::string_view text);
+
+std::vector<ThresholdOutcome> evaluate_thresholds(const std::vector<Threshold>& thresholds, const RunResult& result);
+
+}  // namespace isapi::loadgen

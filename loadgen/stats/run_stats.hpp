@@ -1,0 +1,55 @@
+#pragma once
+// The counters one worker thread keeps without locks, merged after join
+// (the wrk way). Latency is recorded only for answered requests: corrected
+// from the intended send time, uncorrected from the moment it was written.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "loadgen/stats/error_class.hpp"
+#include "loadgen/stats/histogram.hpp"
+#include "loadgen/stats/request_record.hpp"
+
+namespace isapi::loadgen {
+
+class RunStats {
+public:
+    // Books one finished request. Returns the build's small id within this
+    // RunStats (0 when the response carried no build identity), which the
+    // per-request log uses to avoid repeating the string.
+    std::uint16_t add(const RequestRecord& r, std::string_view build);
+
+    void merge(const RunStats& other);
+
+    std::uint64_t sent() const noexcept { return sent_; }
+    std::uint64_t answered() const noexcept { return answered_; }
+    std::uint64_t dropped() const noexcept { return sent_ - answered_; }
+    std::uint64_t count(ErrorClass c) const noexcept { return by_class_[static_cast<std::size_t>(c)]; }
+    // Every request that did not end `ok`.
+    std::uint64_t errors() const noexcept { return sent_ - count(ErrorClass::ok); }
+    std::uint64_t bytes() const noexcept { return bytes_; }
+    // When the last request was written, in ns since the start (0 if none was).
+    std::int64_t last_sent_ns() const noexcept { return last_sent_ns_; }
+    const Histogram& corrected() const noexcept { return corrected_; }
+    const Histogram& uncorrected() const noexcept { return uncorrected_; }
+    // (value, responses) in first-seen order.
+    const std::vector<std::pair<std::string, std::uint64_t>>& builds() const noexcept { return builds_; }
+
+private:
+    std::uint16_t build_id(std::string_view build);
+
+    std::uint64_t sent_ = 0;
+    std::uint64_t answered_ = 0;
+    std::uint64_t bytes_ = 0;
+    std::int64_t last_sent_ns_ = 0;
+    std::array<std::uint64_t, kClassCount> by_class_{};
+    Histogram corrected_;
+    Histogram uncorrected_;
+    std::vector<std::pair<std::string, std::uint64_t>> builds_;
+    std::size_t last_build_ = 0;  // builds rarely change, so check the last one first
+};
+
+}  // namespace isapi::loadgen
