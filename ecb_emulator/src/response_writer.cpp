@@ -14,7 +14,7 @@ constexpr std::string_view kCrlf = "\r\n";
 constexpr std::string_view kLastChunk = "0\r\n\r\n";
 constexpr std::string_view kServer = "Server: isapi-harness/0.1\r\n";
 constexpr std::string_view kErrorHeaders =
-    "Content-Type: text/plain\r\nContent-Length: 21\r\n\r\n500 Internal Server Error";
+    "Content-Type: text/plain\r\nContent-Length: 25\r\n\r\n500 Internal Server Error";
 
 // "1a2b\r\n" into buf; returns its view.
 std::string_view chunk_header(std::uint64_t size, char (&buf)[24]) {
