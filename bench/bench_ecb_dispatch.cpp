@@ -78,16 +78,21 @@ BENCHMARK(BM_DispatchHelloVariables);
 
 int main(int argc, char** argv)
 {
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    auto args = isapi::bench::with_default_flags(argc, argv);
+    int count = static_cast<int>(args.size()) - 1;
+    benchmark::Initialize(&count, args.data());
+    if (benchmark::ReportUnrecognizedArguments(count, args.data())) return 1;
     isapi::bench::RatioReporter reporter;
     benchmark::RunSpecifiedBenchmarks(&reporter);
     benchmark::Shutdown();
 
-    const double hello_ns = reporter.seconds("BM_DispatchHello") * 1e9;
+    // Median CPU time over the repetitions.
+    const double hello_ns = reporter.cpu_seconds("BM_DispatchHello") * 1e9;
+    const double vars_ns = reporter.cpu_seconds("BM_DispatchHelloVariables") * 1e9;
     if (hello_ns > 0) {
-        std::printf("ECB dispatch of hello: %.0f ns (bar: < 2000 ns) %s\n", hello_ns,
+        std::printf("ECB dispatch of hello: %.0f ns CPU (bar: < 2000 ns) %s\n", hello_ns,
                     hello_ns < 2000 ? "PASS" : "FAIL");
     }
+    if (vars_ns > 0) std::printf("ECB dispatch of hello?vars=1 (7 server variables): %.0f ns CPU\n", vars_ns);
     return 0;
 }
