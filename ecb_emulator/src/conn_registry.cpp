@@ -8,6 +8,8 @@ namespace {
 // Ids start well above small integers, so a ConnID that is 0, 1 or a small
 // index (common garbage) is recognised as never issued.
 constexpr std::uint64_t kFirstId = 0x10000;
+constexpr std::uint64_t kTombstone = 1;
+constexpr std::size_t kInitialSlots = 256;
 }  // namespace
 
 std::uint64_t conn_value(HCONN id) { return static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(id)); }
@@ -18,7 +20,41 @@ ConnRegistry& ConnRegistry::instance() {
 }
 
 ConnRegistry::ConnRegistry() : next_id_(kFirstId) {
-    for (Shard& shard : shards_) shard.live.reserve(64);
+    for (Shard& shard : shards_) shard.slots.resize(kInitialSlots);
+}
+
+ConnRegistry::Slot* ConnRegistry::Shard::find(std::uint64_t id) {
+    const std::size_t mask = slots.size() - 1;
+    for (std::size_t i = (id / kShards) & mask;; i = (i + 1) & mask) {
+        Slot& slot = slots[i];
+        if (slot.id == id) return &slot;
+        if (slot.id == 0) return nullptr;
+    }
+}
+
+void ConnRegistry::Shard::insert(std::uint64_t id, std::shared_ptr<Session> session) {
+    // At most half full, so every probe meets an empty slot soon.
+    if ((used + 1) * 2 > slots.size()) grow();
+    const std::size_t mask = slots.size() - 1;
+    std::size_t i = (id / kShards) & mask;
+    while (slots[i].id != 0 && slots[i].id != kTombstone) i = (i + 1) & mask;
+    if (slots[i].id == 0) ++used;
+    slots[i].id = id;
+    slots[i].session = std::move(session);
+}
+
+void ConnRegistry::Shard::grow() {
+    std::vector<Slot> old = std::move(slots);
+    std::size_t live = 0;
+    for (const Slot& slot : old) live += slot.id > kTombstone;
+    // Rehashing drops the tombstones; double only when live ids need it.
+    std::size_t size = old.size();
+    while ((live + 1) * 4 > size) size *= 2;
+    slots.assign(size, Slot{});
+    used = 0;
+    for (Slot& slot : old) {
+        if (slot.id > kTombstone) insert(slot.id, std::move(slot.session));
+    }
 }
 
 HCONN ConnRegistry::add(std::shared_ptr<Session> session) {
@@ -26,7 +62,7 @@ HCONN ConnRegistry::add(std::shared_ptr<Session> session) {
     Shard& shard = shard_for(id);
     {
         std::lock_guard lock(shard.mutex);
-        shard.live.emplace(id, std::move(session));
+        shard.insert(id, std::move(session));
     }
     return reinterpret_cast<HCONN>(static_cast<std::uintptr_t>(id));
 }
@@ -34,20 +70,22 @@ HCONN ConnRegistry::add(std::shared_ptr<Session> session) {
 std::shared_ptr<Session> ConnRegistry::find(HCONN conn) const {
     const std::uint64_t id = conn_value(conn);
     Shard& shard = shard_for(id);
+    if (id <= kTombstone) return nullptr;
     std::lock_guard lock(shard.mutex);
-    const auto it = shard.live.find(id);
-    return it == shard.live.end() ? nullptr : it->second;
+    const Slot* slot = shard.find(id);
+    return slot ? slot->session : nullptr;
 }
 
 void ConnRegistry::retire(HCONN conn, std::string_view module, std::uint64_t load_generation) {
     const std::uint64_t id = conn_value(conn);
     Shard& shard = shard_for(id);
     std::shared_ptr<Session> released;  // destroyed after the lock is dropped
+    if (id <= kTombstone) return;
     std::lock_guard lock(shard.mutex);
-    const auto it = shard.live.find(id);
-    if (it == shard.live.end()) return;
-    released = std::move(it->second);
-    shard.live.erase(it);
+    Slot* slot = shard.find(id);
+    if (!slot) return;
+    released = std::move(slot->session);
+    slot->id = kTombstone;
     RetiredEntry& entry = shard.retired[shard.next_retired];
     shard.next_retired = (shard.next_retired + 1) % kRingPerShard;
     entry.id = id;

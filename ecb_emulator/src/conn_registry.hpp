@@ -11,7 +11,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 namespace isapi::ecb::detail {
 
@@ -46,11 +46,23 @@ private:
         std::uint64_t load_generation = 0;
     };
 
+    // Live ids in an open-addressed table: ids are sequential, so (id /
+    // kShards) spreads them perfectly, and no node is allocated per request.
+    struct Slot {
+        std::uint64_t id = 0;  // 0: empty; kTombstone: erased
+        std::shared_ptr<Session> session;
+    };
+
     struct Shard {
         mutable std::mutex mutex;
-        std::unordered_map<std::uint64_t, std::shared_ptr<Session>> live;
+        std::vector<Slot> slots;
+        std::size_t used = 0;  // live slots plus tombstones
         std::array<RetiredEntry, kRingPerShard> retired;
         std::size_t next_retired = 0;
+
+        Slot* find(std::uint64_t id);
+        void insert(std::uint64_t id, std::shared_ptr<Session> session);
+        void grow();
     };
 
     ConnRegistry();

@@ -16,6 +16,8 @@ void dispatch(Request request, PFN_HTTPEXTENSIONPROC proc, std::shared_ptr<Trans
         // Only the host's own allocations can get here; the extension's code
         // runs inside Session::run's own boundary.
         spdlog::error("dispatch failed before the extension ran: {}", e.what());
+    } catch (...) {
+        spdlog::error("dispatch failed before the extension ran");
     }
 }
 

@@ -58,21 +58,24 @@ HeaderScan scan_header_text(std::string_view text, std::string& out) {
         const std::string_view name = line.substr(0, colon);
         const std::string_view value = trim(line.substr(colon + 1));
         if (!valid_name(name)) continue;
-        if (iequals(name, "Connection")) {
-            if (contains_token(value, "close")) scan.connection_close = true;
-            continue;
-        }
-        if (iequals(name, "Content-Length")) {
-            std::uint64_t length = 0;
-            const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
-            if (ec != std::errc{} || ptr != value.data() + value.size() || scan.content_length) continue;
-            scan.content_length = length;
-        } else if (iequals(name, "Transfer-Encoding")) {
-            scan.transfer_encoding = true;
-        } else if (iequals(name, "Server")) {
-            scan.has_server = true;
-        } else if (iequals(name, "Date")) {
-            scan.has_date = true;
+        // Dispatch on the first letter: most lines are none of these.
+        switch (ascii_lower(name.front())) {
+            case 'c':
+                if (iequals(name, "Connection")) {
+                    if (contains_token(value, "close")) scan.connection_close = true;
+                    continue;
+                }
+                if (iequals(name, "Content-Length")) {
+                    std::uint64_t length = 0;
+                    const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
+                    if (ec != std::errc{} || ptr != value.data() + value.size() || scan.content_length) continue;
+                    scan.content_length = length;
+                }
+                break;
+            case 't': scan.transfer_encoding = scan.transfer_encoding || iequals(name, "Transfer-Encoding"); break;
+            case 's': scan.has_server = scan.has_server || iequals(name, "Server"); break;
+            case 'd': scan.has_date = scan.has_date || iequals(name, "Date"); break;
+            default: break;
         }
         out.append(line);
         out.append("\r\n");

@@ -106,7 +106,14 @@ bool ResponseWriter::transmit(const PieceList& pieces) {
     if (pieces.empty()) return true;
     if (failed_) return false;
     transmitted_ = true;
-    if (!transport_.send(pieces.view())) {
+    bool sent = false;
+    try {
+        sent = transport_.send(pieces.view());
+    } catch (...) {
+        // The contract says send() reports failure by returning false; a
+        // throwing transport is treated the same way so completion still runs.
+    }
+    if (!sent) {
         failed_ = true;
         return false;
     }

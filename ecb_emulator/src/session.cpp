@@ -65,11 +65,13 @@ void Session::start() {
 
 void Session::run(PFN_HTTPEXTENSIONPROC proc) {
     DWORD status = HSE_STATUS_ERROR;
+    bool threw = false;
     try {
         if (proc) status = proc(&ecb);
     } catch (...) {
         record_finding("exception_escaped", "a C++ exception escaped HttpExtensionProc");
         status = HSE_STATUS_ERROR;
+        threw = true;
     }
     if (status < HSE_STATUS_SUCCESS || status > HSE_STATUS_ERROR) status = HSE_STATUS_ERROR;
     {
@@ -81,7 +83,7 @@ void Session::run(PFN_HTTPEXTENSIONPROC proc) {
             finalize(status);
             return;
         }
-        record_finding("double_done", "HttpExtensionProc returned status " + std::to_string(status) +
+        if (!threw) record_finding("double_done", "HttpExtensionProc returned status " + std::to_string(status) +
                                           " after HSE_REQ_DONE_WITH_SESSION; the status is ignored");
     }
     maybe_report();

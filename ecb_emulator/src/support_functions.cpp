@@ -94,11 +94,13 @@ BOOL Session::send_response_header(const char* status, const char* headers) {
 
 BOOL Session::send_response_header_ex(const HSE_SEND_HEADER_EX_INFO* info) {
     if (!info) return fail(ERROR_INVALID_PARAMETER);
-    keep_conn_ = info->fKeepConn != FALSE;
     const std::string_view status = counted(info->pszStatus, info->cchStatus, "200 OK");
     const std::string_view headers = counted(info->pszHeader, info->cchHeader, "");
     std::lock_guard lock(io_mutex_);
-    return header_result(writer_.send_header(status, headers, keep_conn_now()));
+    const auto result = writer_.send_header(status, headers, info->fKeepConn != FALSE && keep_conn_now());
+    // fKeepConn counts only when its header was taken.
+    if (result == ResponseWriter::Status::ok && !info->fKeepConn) keep_conn_ = false;
+    return header_result(result);
 }
 
 BOOL Session::done_with_session(const DWORD* status) {

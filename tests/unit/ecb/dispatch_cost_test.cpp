@@ -1,11 +1,14 @@
 // Not a timed assertion (speed is judged in benchmarks): a hidden test that
 // prints what one socket-free dispatch of a hello extension costs, for a
-// quick look with `ecb_tests "[.perf]"`.
+// quick look with `ecb_tests "[.perf]"`. It reads the thread's CPU time, so
+// other processes on a busy machine do not inflate the number.
 #include "ecb_test_support.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <chrono>
+#include <time.h>
+
+#include <algorithm>
 #include <cstring>
 
 using namespace ecb_test;
@@ -31,6 +34,12 @@ DWORD WINAPI hello(EXTENSION_CONTROL_BLOCK* ecb) {
     return HSE_STATUS_SUCCESS;
 }
 
+double cpu_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
+}
+
 }  // namespace
 
 TEST_CASE("a hello dispatch costs well under two microseconds", "[.perf][ecb]") {
@@ -41,11 +50,26 @@ TEST_CASE("a hello dispatch costs well under two microseconds", "[.perf][ecb]") 
     int completed = 0;
     context.on_complete = [&](const isapi::ecb::Outcome&) { ++completed; };
     const auto request = Harness::default_request();
-    constexpr int kRuns = 200000;
-    const auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < kRuns; ++i) isapi::ecb::dispatch(request, hello, transport, context);
-    const auto elapsed = std::chrono::steady_clock::now() - start;
-    const double ns = std::chrono::duration<double, std::nano>(elapsed).count() / kRuns;
-    WARN("dispatch of hello (request and context copies included): " << ns << " ns");
-    CHECK(completed == kRuns);
+    constexpr int kRuns = 50000;
+    constexpr int kRounds = 5;
+
+    // The copies of request and context are the front end's cost, not the
+    // emulator's: time them alone and subtract. The best of a few rounds is
+    // the least disturbed by other work on the machine.
+    double copies = 1e18, total = 1e18;
+    for (int round = 0; round < kRounds; ++round) {
+        double start = cpu_ns();
+        for (int i = 0; i < kRuns; ++i) {
+            auto r = request;
+            auto c = context;
+            asm volatile("" : : "r"(&r), "r"(&c) : "memory");
+        }
+        copies = std::min(copies, (cpu_ns() - start) / kRuns);
+        start = cpu_ns();
+        for (int i = 0; i < kRuns; ++i) isapi::ecb::dispatch(request, hello, transport, context);
+        total = std::min(total, (cpu_ns() - start) / kRuns);
+    }
+    WARN("hello dispatch: " << total - copies << " ns CPU in the emulator (" << total << " ns with " << copies
+                            << " ns of copying the request and context)");
+    CHECK(completed == kRuns * kRounds);
 }
