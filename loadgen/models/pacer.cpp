@@ -1,5 +1,6 @@
 #include "loadgen/models/pacer.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace isapi::loadgen {
@@ -7,6 +8,11 @@ namespace isapi::loadgen {
 Pacer::Pacer(const PacerConfig& config) : config_(config), next_seq_(config.thread) {
     if (config_.threads == 0) config_.threads = 1;
     if (config_.templates == 0) config_.templates = 1;
+    if (config_.model == Model::open_rate) {
+        // Never past the schedule's end, whatever the caller's window says.
+        const double end_s = config_.schedule->duration_s();
+        config_.end_ns = std::min(config_.end_ns, static_cast<std::int64_t>(std::llround(end_s * 1e9)));
+    }
     if (open()) next_intended_ = intended_of(next_seq_);
 }
 

@@ -15,6 +15,7 @@ double segment_count(const RateSchedule::Segment& s) {
 
 // Solves n = r0*t + (r1-r0)/(2L)*t^2 for t within one segment.
 double solve_in_segment(const RateSchedule::Segment& s, double n) {
+    if (n <= 0) return 0;
     const double a = (s.to_rate - s.from_rate) / (2.0 * s.length_s);
     const double b = s.from_rate;
     if (std::abs(a) < 1e-12) return b > 0 ? n / b : INFINITY;

@@ -1,0 +1,119 @@
+// The per-request log: one row per request, in CSV or in the binary format,
+// and the converter turns the binary one into the same CSV.
+#include <cstdio>
+#include <unistd.h>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fault_server.hpp"
+#include "loadgen/report/log_codec.hpp"
+#include "loadgen/report/log_convert.hpp"
+#include "test_helpers.hpp"
+
+using namespace isapi::loadgen;
+using namespace isapi::loadgen::test;
+
+namespace {
+
+std::vector<std::vector<std::string>> read_csv(std::istream& in) {
+    std::vector<std::vector<std::string>> rows;
+    for (std::string line; std::getline(in, line);) {
+        std::vector<std::string> cols;
+        std::stringstream ss(line);
+        for (std::string col; std::getline(ss, col, ',');) cols.push_back(col);
+        if (!line.empty() && line.back() == ',') cols.emplace_back();
+        rows.push_back(cols);
+    }
+    return rows;
+}
+
+std::string temp_path(const std::string& suffix) {
+    static int n = 0;
+    return "/tmp/loadgen-log-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + suffix;
+}
+
+}  // namespace
+
+TEST_CASE("the CSV log holds one row per request with times, status, class and build", "[log]") {
+    FaultServer server(Fault::ok);
+    CommonOptions c = bounded(40, 2, 2);
+    c.log = temp_path(".csv");
+    run_url(server.url(), c);
+    std::ifstream in(c.log);
+    const auto rows = read_csv(in);
+    std::remove(c.log.c_str());
+    REQUIRE(rows.size() == 41);
+    CHECK(rows[0].size() == 10);
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        const auto& row = rows[i];
+        REQUIRE(row.size() == 10);
+        const long long intended = std::stoll(row[0]), sent = std::stoll(row[1]), first = std::stoll(row[2]),
+                        done = std::stoll(row[3]);
+        CHECK(intended <= sent);
+        CHECK(sent <= first);
+        CHECK(first <= done);
+        CHECK(row[4] == "200");
+        CHECK(row[6] == "ok");
+        CHECK(row[9] == "build-A");
+    }
+}
+
+TEST_CASE("dropped requests are in the log too, with their class", "[log]") {
+    FaultServer server(Fault::close_mid_response);
+    CommonOptions c = bounded(3);
+    c.log = temp_path(".csv");
+    run_url(server.url(), c);
+    std::ifstream in(c.log);
+    const auto rows = read_csv(in);
+    std::remove(c.log.c_str());
+    REQUIRE(rows.size() == 4);
+    for (std::size_t i = 1; i < rows.size(); ++i) CHECK(rows[i][6] == "eof");
+}
+
+TEST_CASE("a binary log converts to the same rows the CSV log would hold", "[log]") {
+    FaultServer server(Fault::ok);
+    CommonOptions c = bounded(25, 2, 2);
+    c.log = temp_path(".bin");
+    run_url(server.url(), c);
+    std::ifstream in(c.log, std::ios::binary);
+    std::stringstream csv;
+    std::string error;
+    const long long n = convert_binary_log(in, csv, error);
+    std::remove(c.log.c_str());
+    INFO(error);
+    REQUIRE(n == 25);
+    const auto rows = read_csv(csv);
+    REQUIRE(rows.size() == 26);
+    CHECK(rows[0].size() == 10);
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        CHECK(rows[i][6] == "ok");
+        CHECK(rows[i][9] == "build-A");
+    }
+}
+
+TEST_CASE("the converter rejects a file that is not a binary log", "[log]") {
+    std::stringstream in("intended_ns,sent_ns\n1,2\n"), out;
+    std::string error;
+    CHECK(convert_binary_log(in, out, error) == -1);
+    CHECK(error.find("magic") != std::string::npos);
+}
+
+TEST_CASE("a truncated binary log is reported, not half-converted silently", "[log]") {
+    std::string data(kBinaryMagic);
+    RequestRecord r;
+    append_binary_record(data, r, 0);
+    data.resize(data.size() - 5);
+    std::stringstream in(data), out;
+    std::string error;
+    CHECK(convert_binary_log(in, out, error) == -1);
+    CHECK(error.find("truncated") != std::string::npos);
+}
+
+TEST_CASE("a build value with a comma is quoted in the CSV", "[log]") {
+    std::string row;
+    RequestRecord r;
+    append_csv_row(row, r, "a,b\"c");
+    CHECK(row.ends_with(",\"a,b\"\"c\"\n"));
+}
