@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <exception>
 
 namespace isapi::host {
@@ -18,8 +19,9 @@ bool WorkPool::try_post(std::function<void()> task) {
         std::lock_guard lock(mutex_);
         if (stopping_ || tasks_.size() >= queue_limit_) return false;
         tasks_.push_back(std::move(task));
+        ++pending_;
     }
-    ready_.notify_one();
+    if (spinning_ == 0) ready_.notify_one();
     return true;
 }
 
@@ -27,8 +29,9 @@ void WorkPool::post(std::function<void()> task) {
     {
         std::lock_guard lock(mutex_);
         tasks_.push_back(std::move(task));
+        ++pending_;
     }
-    ready_.notify_one();
+    if (spinning_ == 0) ready_.notify_one();
 }
 
 void WorkPool::stop() {
@@ -49,15 +52,37 @@ std::size_t WorkPool::queued() const {
     return tasks_.size();
 }
 
+bool WorkPool::pop(std::function<void()>& task) {
+    // Caller holds mutex_.
+    if (tasks_.empty()) return false;
+    task = std::move(tasks_.front());
+    tasks_.pop_front();
+    --pending_;
+    return true;
+}
+
+void WorkPool::spin_for_work() {
+    int expected = 0;
+    if (!spinning_.compare_exchange_strong(expected, 1)) return;  // someone else spins
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+    while (pending_ == 0 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+    // A poster that saw us spinning skipped its wake-up; after this store,
+    // either it sees 0 and wakes someone, or our re-check in run() sees its task.
+    spinning_ = 0;
+}
+
 void WorkPool::run() {
     for (;;) {
         std::function<void()> task;
         {
             std::unique_lock lock(mutex_);
-            ready_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
-            if (tasks_.empty()) return;  // stopping and drained
-            task = std::move(tasks_.front());
-            tasks_.pop_front();
+            if (!pop(task)) {
+                lock.unlock();
+                spin_for_work();
+                lock.lock();
+                ready_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+                if (!pop(task)) return;  // stopping and drained
+            }
         }
         try {
             task();

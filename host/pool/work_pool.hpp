@@ -1,6 +1,7 @@
 #pragma once
 // The bounded pool that runs extension code (HttpExtensionProc, completions,
 // unloads), as IIS does, so a blocking extension never starves network I/O.
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -30,6 +31,8 @@ public:
 
 private:
     void run();
+    bool pop(std::function<void()>& task);
+    void spin_for_work();
 
     const std::size_t queue_limit_;
     mutable std::mutex mutex_;
@@ -37,6 +40,11 @@ private:
     std::deque<std::function<void()>> tasks_;
     bool stopping_ = false;
     std::vector<std::thread> threads_;
+    // Hand-off cost: waking a sleeping thread is a futex call plus a context
+    // switch per request. One idle thread at a time spins briefly instead, and
+    // posters skip the wake-up while it does.
+    std::atomic<std::size_t> pending_{0};
+    std::atomic<int> spinning_{0};
 };
 
 }  // namespace isapi::host

@@ -35,7 +35,12 @@ HttpSession::HttpSession(net::ip::tcp::socket socket, const ServerLimits& limits
     socket_.non_blocking(true, ec);
 }
 
-void HttpSession::start() { net::dispatch(strand_, [self = shared_from_this()] { self->do_read(); }); }
+void HttpSession::start() {
+    net::dispatch(strand_, [self = shared_from_this()] {
+        self->do_read();
+        self->watch_deadline();
+    });
+}
 
 void HttpSession::close_if_idle() {
     net::post(strand_, [self = shared_from_this()] {
@@ -141,12 +146,6 @@ void HttpSession::dispatch_request() {
         reply_and_close(503, "the request queue is full");
 }
 
-void HttpSession::on_finish(bool keep_alive, bool abortive) {
-    // A body the extension did not read would be parsed as the next request.
-    if (keep_alive && connected_ && parser_ && parser_->is_done()) return do_read();
-    close(abortive);
-}
-
 void HttpSession::reply_and_close(unsigned status, std::string_view message) {
     auto text = std::make_shared<std::string>(canned_response(status, message, false));
     arm_timer(limits_.write_timeout);
@@ -158,29 +157,41 @@ void HttpSession::reply_and_close(unsigned status, std::string_view message) {
 
 void HttpSession::close(bool abortive) {
     connected_ = false;
+    deadline_ = kNoDeadline;
+    timer_.cancel();
     error_code ec;
     if (abortive) socket_.set_option(net::socket_base::linger(true, 0), ec);
     else socket_.shutdown(net::ip::tcp::socket::shutdown_send, ec);
     socket_.close(ec);
 }
 
-// A generation number makes a timer that fired just before being disarmed
-// harmless: only the current arming may cancel the socket.
 void HttpSession::arm_timer(std::chrono::milliseconds timeout) {
-    const auto generation = ++timer_generation_;
     timed_out_ = false;
-    timer_.expires_after(timeout);
-    timer_.async_wait([self = shared_from_this(), generation](error_code ec) {
-        if (ec || generation != self->timer_generation_) return;
-        self->timed_out_ = true;
-        error_code ignored;
-        self->socket_.cancel(ignored);
-    });
+    deadline_ = (Clock::now() + timeout).time_since_epoch().count();
 }
 
-void HttpSession::disarm_timer() {
-    ++timer_generation_;
-    timer_.cancel();
+void HttpSession::disarm_timer() { deadline_ = kNoDeadline; }
+
+// Wakes at the current deadline (or every timeout period while there is
+// none) and cancels the socket's operation once the deadline has passed.
+void HttpSession::watch_deadline() {
+    const auto period = std::min(limits_.request_timeout, limits_.write_timeout);
+    const Clock::rep deadline = deadline_;
+    const auto now = Clock::now();
+    if (deadline != kNoDeadline && now.time_since_epoch().count() >= deadline) {
+        deadline_ = kNoDeadline;
+        timed_out_ = true;
+        error_code ignored;
+        socket_.cancel(ignored);
+    }
+    if (!socket_.is_open()) return;
+    auto wake = now + period;
+    if (deadline != kNoDeadline && deadline > now.time_since_epoch().count())
+        wake = std::min(wake, Clock::time_point(Clock::duration(deadline)));
+    timer_.expires_at(wake);
+    timer_.async_wait([self = shared_from_this()](error_code ec) {
+        if (!ec) self->watch_deadline();
+    });
 }
 
 // ---- Transport (pool threads) ---------------------------------------------------
@@ -244,14 +255,12 @@ std::optional<std::size_t> HttpSession::receive(std::span<char> buffer) {
                 disarm_timer();
                 const std::size_t got = buffer.size() - parser_->get().body().size;
                 if (ec == http::error::need_buffer) ec = {};
-                if (ec) {
-                    done.set_value(std::nullopt);
-                } else if (got > 0 || parser_->is_done()) {
-                    done.set_value(got);
-                } else {
-                    (*step)();
-                }
-                if (ec || got > 0 || parser_->is_done()) *step = nullptr;  // break the cycle
+                if (!ec && got == 0 && !parser_->is_done()) return (*step)();  // only chunk framing so far
+                const auto step_keeper = std::move(*step);  // break the cycle before waking the reader
+                // Setting the value must come last: the waiting pool thread
+                // owns the session again the moment it wakes.
+                if (ec) done.set_value(std::nullopt);
+                else done.set_value(got);
             });
         };
         (*step)();
@@ -262,7 +271,10 @@ std::optional<std::size_t> HttpSession::receive(std::span<char> buffer) {
 bool HttpSession::connected() const { return connected_; }
 
 void HttpSession::finish(bool keep_alive, bool abortive) {
-    net::post(strand_, [self = shared_from_this(), keep_alive, abortive] { self->on_finish(keep_alive, abortive); });
+    // Nothing runs on the strand for this connection now, so the next read
+    // can start right here, saving a hop back to the I/O thread.
+    if (keep_alive && connected_ && parser_->is_done()) return do_read();
+    net::post(strand_, [self = shared_from_this(), abortive] { self->close(abortive); });
 }
 
 }  // namespace isapi::host

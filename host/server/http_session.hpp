@@ -5,9 +5,13 @@
 //
 // Threads: the read side runs on the session's strand. While a request is
 // dispatched, the strand has no operation on the socket, so the pool thread
-// running the extension may write to it directly (the cheap path); anything
+// running the extension may write to it directly (the cheap path) and, once
+// the response is complete, start reading the next request itself; anything
 // that must wait (a full send buffer, more body bytes) is posted back to the
 // strand and awaited.
+//
+// Timeouts: one timer per connection checks a deadline that requests move
+// (an atomic store), so a request costs no timer operations.
 #include "dispatcher.hpp"
 #include "limits.hpp"
 
@@ -46,19 +50,21 @@ private:
     void do_preload();
     void on_preload(error_code ec);
     void dispatch_request();
-    void on_finish(bool keep_alive, bool abortive);
     void reply_and_close(unsigned status, std::string_view message);
     void close(bool abortive);
     void arm_timer(std::chrono::milliseconds timeout);
     void disarm_timer();
+    void watch_deadline();
     bool write_blocking_on_strand(std::span<const boost::asio::const_buffer> buffers);
     ecb::Request make_request() const;
 
     boost::asio::strand<boost::asio::any_io_executor> strand_;
     boost::asio::ip::tcp::socket socket_;
     boost::asio::steady_timer timer_;
-    std::uint64_t timer_generation_ = 0;
-    bool timed_out_ = false;
+    using Clock = std::chrono::steady_clock;
+    static constexpr Clock::rep kNoDeadline = Clock::duration::max().count();
+    std::atomic<Clock::rep> deadline_{kNoDeadline};  // ticks since the clock's epoch
+    std::atomic<bool> timed_out_{false};
     const ServerLimits& limits_;
     Dispatcher& dispatcher_;
 
@@ -66,7 +72,7 @@ private:
     std::optional<Parser> parser_;
     std::string preload_;
     std::size_t preloaded_ = 0;
-    bool idle_ = false;  // waiting for a request that has not started
+    std::atomic<bool> idle_{false};  // waiting for a request that has not started
     std::atomic<bool> connected_{true};
     std::string local_addr_, remote_addr_;
     std::uint16_t local_port_ = 0, remote_port_ = 0;
