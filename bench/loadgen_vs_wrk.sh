@@ -6,12 +6,14 @@
 # exit. Then, with the same threads and connections:
 #   1. wrk -tT -cC -dD                         (the reference)
 #   2. isapi-loadgen run -tT -cC -dD           (no per-request log)
-#   3. isapi-loadgen run ... --log FILE        (the bar: >= 1.0x wrk while logging)
+#   3. isapi-loadgen run ... --log FILE        (the bar: >= 1.0x wrk while logging; CSV and binary)
+#   (1-3 alternate for ROUNDS rounds and the summary shows medians, because
+#   a shared machine's noise is larger than the differences measured)
 #   4. isapi-loadgen run --rate 10000          (the bar: achieved within 1%)
 #   5. isapi-loadgen run -n 10000000 under /usr/bin/time -v   (the bar: <= 64 MiB RSS)
 #
 # Usage: bench/loadgen_vs_wrk.sh [path/to/isapi-loadgen]
-# Env:   THREADS=2 CONNECTIONS=64 DURATION=10s RATE=10000 RATE_DURATION=30s
+# Env:   THREADS=2 CONNECTIONS=64 DURATION=10s ROUNDS=3 RATE=10000 RATE_DURATION=30s
 #        LONG_REQUESTS=10000000 (0 skips the RSS run)
 set -euo pipefail
 
@@ -78,37 +80,58 @@ URL="http://127.0.0.1:$PORT/"
 echo "nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') on $URL (1 worker), $(nproc) CPUs; -t$THREADS -c$CONNECTIONS -d$DURATION"
 echo
 
-rate_of_wrk() { awk '/Requests\/sec/ {print $2}'; }
-rate_of_loadgen() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["achieved_rate"])' "$1"; }
+# Each client runs under /usr/bin/time so we also get its CPU per request,
+# a figure that other load on the machine disturbs much less than req/s.
+# The clients alternate for ROUNDS rounds; the summary shows medians.
+ROUNDS=${ROUNDS:-3}
+TIMEFMT="cpu %U %S"
+median() { python3 -c 'import statistics,sys; print(f"{statistics.median(map(float, sys.argv[1:])):.1f}")' "$@"; }
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.3f}')" "$1" "$2"; }
+cpu_us_per_request() {  # time-output-file requests
+    python3 -c 'import sys
+u, s = next(l.split()[1:3] for l in open(sys.argv[1]) if l.startswith("cpu "))
+print(f"{(float(u)+float(s))/float(sys.argv[2])*1e6:.2f}")' "$1" "$2"
+}
+run_wrk() {
+    /usr/bin/time -f "$TIMEFMT" -o "$WORK/t.txt" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$URL" >"$WORK/wrk.txt"
+    local n; n=$(awk '/requests in/ {print $1}' "$WORK/wrk.txt")
+    echo "$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.txt") $(cpu_us_per_request "$WORK/t.txt" "$n")"
+}
+run_loadgen() {  # extra args...
+    /usr/bin/time -f "$TIMEFMT" -o "$WORK/t.txt" "$LOADGEN" run "$URL" -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" \
+        --no-progress --quiet --json "$WORK/lg.json" "$@"
+    python3 - "$WORK/lg.json" "$WORK/t.txt" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+u, s = next(l.split()[1:3] for l in open(sys.argv[2]) if l.startswith("cpu "))
+assert j["sent"] == j["answered"] + j["dropped"]
+print(f'{j["achieved_rate"]:.1f} {(float(u)+float(s))/j["sent"]*1e6:.2f} {j["dropped"]}')
+PY
+}
 
-echo "== wrk"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$URL" | tee "$WORK/wrk.txt"
-WRK_RATE=$(rate_of_wrk <"$WORK/wrk.txt")
-echo
-echo "== isapi-loadgen (no per-request log)"
-"$LOADGEN" run "$URL" -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --no-progress --json "$WORK/plain.json"
-PLAIN_RATE=$(rate_of_loadgen "$WORK/plain.json")
-echo
-echo "== isapi-loadgen --log (CSV, every request)"
-"$LOADGEN" run "$URL" -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --no-progress --json "$WORK/logged.json" \
-    --log "$WORK/requests.csv"
-LOGGED_RATE=$(rate_of_loadgen "$WORK/logged.json")
-LOG_LINES=$(($(wc -l <"$WORK/requests.csv") - 1))
-LOG_SIZE=$(du -h "$WORK/requests.csv" | cut -f1)
-rm -f "$WORK/requests.csv"
-echo
-echo "== isapi-loadgen --log (binary, every request)"
-"$LOADGEN" run "$URL" -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --no-progress --json "$WORK/binlog.json" \
-    --log "$WORK/requests.bin" --quiet
-BIN_RATE=$(rate_of_loadgen "$WORK/binlog.json")
-rm -f "$WORK/requests.bin"
-echo "achieved $BIN_RATE req/s"
+declare -a W_RATE W_CPU P_RATE P_CPU C_RATE C_CPU B_RATE B_CPU
+for round in $(seq "$ROUNDS"); do
+    read -r r c <<<"$(run_wrk)"; W_RATE+=("$r"); W_CPU+=("$c")
+    echo "round $round  wrk                        $r req/s  $c us CPU/request"
+    read -r r c d <<<"$(run_loadgen)"; P_RATE+=("$r"); P_CPU+=("$c")
+    echo "round $round  isapi-loadgen              $r req/s  $c us CPU/request  dropped $d"
+    read -r r c d <<<"$(run_loadgen --log "$WORK/requests.csv")"; C_RATE+=("$r"); C_CPU+=("$c")
+    LOG_LINES=$(($(wc -l <"$WORK/requests.csv") - 1)); LOG_SIZE=$(du -h "$WORK/requests.csv" | cut -f1)
+    rm -f "$WORK/requests.csv"
+    echo "round $round  isapi-loadgen --log CSV    $r req/s  $c us CPU/request  dropped $d  ($LOG_LINES rows, $LOG_SIZE)"
+    read -r r c d <<<"$(run_loadgen --log "$WORK/requests.bin")"; B_RATE+=("$r"); B_CPU+=("$c")
+    rm -f "$WORK/requests.bin"
+    echo "round $round  isapi-loadgen --log binary $r req/s  $c us CPU/request  dropped $d"
+done
+WRK_RATE=$(median "${W_RATE[@]}"); PLAIN_RATE=$(median "${P_RATE[@]}")
+LOGGED_RATE=$(median "${C_RATE[@]}"); BIN_RATE=$(median "${B_RATE[@]}")
+WRK_CPU=$(median "${W_CPU[@]}"); PLAIN_CPU=$(median "${P_CPU[@]}")
+LOGGED_CPU=$(median "${C_CPU[@]}"); BIN_CPU=$(median "${B_CPU[@]}")
 echo
 echo "== isapi-loadgen --rate $RATE for $RATE_DURATION"
 "$LOADGEN" run "$URL" -t"$THREADS" -c"$CONNECTIONS" -d"$RATE_DURATION" --rate "$RATE" --no-progress \
     --json "$WORK/rate.json"
-ACHIEVED=$(rate_of_loadgen "$WORK/rate.json")
+ACHIEVED=$(python3 -c 'import json,sys; print("%.1f" % json.load(open(sys.argv[1]))["achieved_rate"])' "$WORK/rate.json")
 RATE_ERR=$(python3 -c "import sys; print(f'{(float(sys.argv[1])-float(sys.argv[2]))/float(sys.argv[2])*100:+.3f}')" "$ACHIEVED" "$RATE")
 
 RSS_LINE="skipped (LONG_REQUESTS=0)"
@@ -125,11 +148,13 @@ if [[ $LONG_REQUESTS != 0 ]]; then
 fi
 
 echo
-echo "================ summary ================"
-printf '%-44s %12s req/s\n' "wrk -t$THREADS -c$CONNECTIONS" "$WRK_RATE"
-printf '%-44s %12s req/s  ratio %s\n' "isapi-loadgen (no log)" "$PLAIN_RATE" "$(ratio "$PLAIN_RATE" "$WRK_RATE")"
-printf '%-44s %12s req/s  ratio %s  (%s rows, %s)\n' "isapi-loadgen --log CSV" "$LOGGED_RATE" \
-    "$(ratio "$LOGGED_RATE" "$WRK_RATE")" "$LOG_LINES" "$LOG_SIZE"
-printf '%-44s %12s req/s  ratio %s\n' "isapi-loadgen --log binary" "$BIN_RATE" "$(ratio "$BIN_RATE" "$WRK_RATE")"
-printf '%-44s %12s req/s  error %s%%\n' "isapi-loadgen --rate $RATE (achieved)" "$ACHIEVED" "$RATE_ERR"
+echo "================ summary (median of $ROUNDS rounds, -t$THREADS -c$CONNECTIONS -d$DURATION) ================"
+printf '%-36s %10s req/s  %-12s %6s us CPU/request\n' "wrk" "$WRK_RATE" "" "$WRK_CPU"
+printf '%-36s %10s req/s  ratio %-6s %6s us CPU/request\n' "isapi-loadgen (no log)" "$PLAIN_RATE" \
+    "$(ratio "$PLAIN_RATE" "$WRK_RATE")" "$PLAIN_CPU"
+printf '%-36s %10s req/s  ratio %-6s %6s us CPU/request\n' "isapi-loadgen --log CSV" "$LOGGED_RATE" \
+    "$(ratio "$LOGGED_RATE" "$WRK_RATE")" "$LOGGED_CPU"
+printf '%-36s %10s req/s  ratio %-6s %6s us CPU/request\n' "isapi-loadgen --log binary" "$BIN_RATE" \
+    "$(ratio "$BIN_RATE" "$WRK_RATE")" "$BIN_CPU"
+printf '%-36s %10s req/s  error %s%%\n' "isapi-loadgen --rate $RATE" "$ACHIEVED" "$RATE_ERR"
 echo "long run: $RSS_LINE"

@@ -27,7 +27,7 @@ void Connection::start(const Job& job, const RequestTemplate& request, std::int6
     record_ = RequestRecord{};
     record_.intended_ns = job.intended_ns;
     record_.thread = thread_;
-    parser_.emplace();
+    parser_.emplace(build_);
     parser_->eager(true);
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(boost::none);
@@ -85,15 +85,12 @@ void Connection::on_read(const error_code& ec, std::size_t n) {
 }
 
 void Connection::on_response() {
-    const auto& message = parser_->get();
-    record_.status = static_cast<std::uint16_t>(message.result_int());
-    const bool keep = message.keep_alive();
-    const auto build = message["X-Isapi-Build"];
-    if (!keep) close();
+    record_.status = static_cast<std::uint16_t>(parser_->status());
+    if (!parser_->keep_alive()) close();
     else reused_ = true;
     // Bytes past the end of the response cannot belong to a request not sent yet.
     buffer_.clear();
-    finish(ErrorClass::ok, std::string_view(build.data(), build.size()));
+    finish(ErrorClass::ok, build_);
 }
 
 void Connection::fail(const error_code& ec, bool connecting) {

@@ -7,14 +7,14 @@
 // request past its deadline is aborted by the owner through expire().
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
 
-#include "loadgen/client/counting_body.hpp"
+#include "loadgen/client/response_parser.hpp"
 #include "loadgen/client/request_template.hpp"
 #include "loadgen/models/pacer.hpp"
 #include "loadgen/stats/request_record.hpp"
@@ -68,7 +68,8 @@ private:
     ConnectionOwner& owner_;
     boost::asio::ip::tcp::endpoint endpoint_;
     boost::beast::flat_buffer buffer_;
-    std::optional<boost::beast::http::response_parser<CountingBody>> parser_;
+    std::optional<ResponseParser> parser_;
+    std::string build_;  // storage for the parser, reused across responses
     const RequestTemplate* request_ = nullptr;
     RequestRecord record_;
     std::int64_t deadline_ns_ = 0;

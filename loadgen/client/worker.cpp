@@ -26,11 +26,14 @@ Endpoint resolve_endpoint(const Url& url) {
     return {endpoint.address().to_string(), endpoint.port()};
 }
 
+// The io_context is run by this thread alone and no other thread touches it
+// (the runner only reads the relaxed atomics in LiveCounters), so asio may
+// drop its internal locking.
 class Worker::Impl final : public ConnectionOwner {
 public:
     explicit Impl(const WorkerConfig& config)
         : config_(config),
-          io_(1),
+          io_(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE),
           pacer_(config.pacer),
           pace_timer_(io_),
           sweep_timer_(io_) {

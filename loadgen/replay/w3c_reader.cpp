@@ -89,7 +89,10 @@ ReplaySource read_w3c(std::istream& in, const std::string& name) {
             continue;
         }
         e.request.target = std::string(stem);
-        if (const auto q = field(values, columns->query); !q.empty()) e.request.target += "?" + std::string(q);
+        if (const auto q = field(values, columns->query); !q.empty()) {
+            e.request.target += '?';
+            e.request.target.append(q.data(), q.size());
+        }
         if (const auto m = field(values, columns->method); !m.empty()) e.request.method = std::string(m);
         if (const auto h = field(values, columns->host); !h.empty()) e.request.headers.emplace_back("Host", std::string(h));
         if (const auto a = field(values, columns->agent); !a.empty())
