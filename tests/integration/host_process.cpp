@@ -118,9 +118,15 @@ void HostProcess::read_stdout()
     }
 }
 
-void HostProcess::signal(int signo) const
+void HostProcess::signal(int signo)
 {
     if (running()) ::kill(pid_, signo);
+}
+
+bool HostProcess::running()
+{
+    int status = 0;
+    return pid_ > 0 && !try_reap(status);
 }
 
 bool HostProcess::try_reap(int& status)

@@ -32,7 +32,7 @@ public:
     pid_t pid() const { return pid_; }
 
     // Sends a signal to the host (e.g. SIGTERM to begin a graceful shutdown).
-    void signal(int signo) const;
+    void signal(int signo);
 
     // Waits up to `timeout` for the host to exit by itself. Returns its wait
     // status, or nullopt if it is still running.
@@ -41,7 +41,8 @@ public:
     // SIGTERM, wait up to `grace`, then SIGKILL. Returns the wait status.
     int stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
-    bool running() const { return pid_ > 0 && !exited_; }
+    // False once the host has exited (reaping it if it just did).
+    bool running();
     std::string stdout_text() const;
     std::string stderr_text() const;  // everything the host logged so far
 

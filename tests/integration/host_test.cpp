@@ -42,6 +42,14 @@ TEST_CASE("a URL that names a missing module file answers 404", "[integration][h
     CHECK(client.get("/missing.dll/with/path/info").status == 404);
 }
 
+TEST_CASE("a wildcard mapping to a missing module file answers 500", "[integration][host]")
+{
+    TempDir dir;
+    auto host = start_host({"--root", dir.path().string(), "--map", "*.isa=" + (dir.path() / "gone.isa").string()});
+    auto client = client_for(*host);
+    CHECK(client.get("/gone.isa").status == 500);
+}
+
 TEST_CASE("a URL that no mapping covers answers 404", "[integration][host]")
 {
     auto host = start_host_with_samples();
@@ -87,6 +95,36 @@ TEST_CASE("uncached mode serves sequential requests and unloads the module betwe
     }
 }
 
+TEST_CASE("uncached async requests complete and the module's worker thread is joined at each unload",
+          "[integration][host]")
+{
+    auto host = start_host(map_arg("/async.dll", Built::async, "uncached"));
+    auto client = client_for(*host);
+    for (int i = 0; i < 10; ++i) {
+        const auto response = client.get("/async.dll?i=" + std::to_string(i));
+        REQUIRE(response.status == 200);
+        CHECK(response.body == "async response from the worker thread\nquery: i=" + std::to_string(i) + "\n");
+        CHECK(wait_until([&] { return !module_mapped(host->pid(), Built::async); }, std::chrono::seconds(5)));
+    }
+    // Code running after unload would have crashed the host.
+    CHECK(host->running());
+    CHECK(client_for(*host).get("/async.dll?last").status == 200);
+}
+
+TEST_CASE("uncached transmit requests complete through their async completion, one load each",
+          "[integration][host]")
+{
+    auto host = start_host(map_arg("/transmit.dll", Built::transmit, "uncached"));
+    auto client = client_for(*host);
+    for (int i = 0; i < 5; ++i) {
+        const auto response = client.get("/transmit.dll");
+        REQUIRE(response.status == 200);
+        CHECK(response.body.size() == 114714);  // head + 4096 lines of 28 bytes + tail
+        CHECK(wait_until([&] { return !module_mapped(host->pid(), Built::transmit); }, std::chrono::seconds(5)));
+    }
+    CHECK(host->running());
+}
+
 TEST_CASE("cached mode keeps the module loaded between requests", "[integration][host]")
 {
     auto host = start_host(map_arg("/v.dll", Built::version_v1, "cached"));
@@ -112,7 +150,7 @@ TEST_CASE("uncached mode picks up a new build at the same path on the next reque
     CHECK(client.get("/live.dll").body == "version v2\n");
 }
 
-TEST_CASE("--uncached makes every mapping uncached", "[integration][host]")
+TEST_CASE("the --uncached flag makes every mapping uncached", "[integration][host]")
 {
     auto args = map_arg("/v.dll", Built::version_v1);
     args.push_back("--uncached");
