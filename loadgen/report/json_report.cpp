@@ -5,7 +5,7 @@
 namespace isapi::loadgen {
 namespace {
 
-nlohmann::json latency(const Histogram& h) {
+nlohmann::ordered_json latency(const Histogram& h) {
     return {{"p50", h.percentile(50)},     {"p90", h.percentile(90)},       {"p99", h.percentile(99)},
             {"p999", h.percentile(99.9)},  {"p9999", h.percentile(99.99)},  {"max", h.max()},
             {"mean", h.mean()},            {"count", h.count()}};
@@ -16,7 +16,7 @@ nlohmann::json latency(const Histogram& h) {
 std::string json_report(const ReportInput& in) {
     const RunResult& r = *in.result;
     const RunStats& s = r.stats;
-    nlohmann::json j;
+    nlohmann::ordered_json j;
     j["command"] = in.command;
     j["target"] = in.target;
     j["model"] = model_name(in.model);
@@ -28,19 +28,19 @@ std::string json_report(const ReportInput& in) {
     j["answered"] = s.answered();
     j["dropped"] = s.dropped();
     j["errors"] = s.errors();
-    nlohmann::json by_class = nlohmann::json::object();
+    nlohmann::ordered_json by_class = nlohmann::ordered_json::object();
     for (auto c : all_classes()) by_class[std::string(class_name(c))] = s.count(c);
     j["by_class"] = by_class;
     j["achieved_rate"] = r.achieved_rate;
     j["latency_us"] = latency(s.corrected());
     if (in.model != Model::closed) j["latency_uncorrected_us"] = latency(s.uncorrected());
-    nlohmann::json builds = nlohmann::json::object();
+    nlohmann::ordered_json builds = nlohmann::ordered_json::object();
     for (const auto& [value, n] : s.builds()) builds[value] = n;
     j["builds"] = builds;
     j["bytes"] = s.bytes();
     j["malformed_lines"] = in.malformed;
     if (!r.log_error.empty()) j["log_error"] = r.log_error;
-    nlohmann::json thresholds = nlohmann::json::array();
+    nlohmann::ordered_json thresholds = nlohmann::ordered_json::array();
     bool passed = true;
     for (const auto& t : in.thresholds) {
         thresholds.push_back({{"threshold", t.threshold.text}, {"actual", t.actual}, {"broken", t.broken}});

@@ -29,6 +29,11 @@ void reset(int fd) {
     ::close(fd);
 }
 
+std::size_t content_length(const std::string& head) {
+    const auto at = head.find("\r\nContent-Length: ");
+    return at == std::string::npos ? 0 : std::stoul(head.substr(at + 18));
+}
+
 const std::string kOk = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Isapi-Build: build-A\r\n\r\nok";
 
 }  // namespace
@@ -71,6 +76,11 @@ FaultServer::~FaultServer() {
 
 std::string FaultServer::url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
+}
+
+std::vector<std::string> FaultServer::request_lines() {
+    std::lock_guard lock(mutex_);
+    return lines_;
 }
 
 std::uint16_t FaultServer::closed_port() {
@@ -120,7 +130,18 @@ void FaultServer::serve(int fd) {
             pending.append(buf, static_cast<std::size_t>(n));
             continue;
         }
-        pending.erase(0, end + 4);
+        const std::size_t body = content_length(pending.substr(0, end));
+        if (pending.size() < end + 4 + body) {
+            const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            pending.append(buf, static_cast<std::size_t>(n));
+            continue;
+        }
+        {
+            std::lock_guard lock(mutex_);
+            lines_.push_back(pending.substr(0, pending.find("\r\n")));
+        }
+        pending.erase(0, end + 4 + body);
         ++on_this_connection;
         const int seen = ++requests_;
         switch (fault_) {

@@ -37,6 +37,8 @@ public:
     std::uint16_t port() const { return port_; }
     std::string url(const std::string& path = "/") const;
     int requests_seen() const { return requests_.load(); }
+    // Request lines ("GET /a HTTP/1.1") in the order they arrived.
+    std::vector<std::string> request_lines();
 
     // A loopback port with no listener: connecting to it is refused.
     static std::uint16_t closed_port();
@@ -56,6 +58,7 @@ private:
     std::mutex mutex_;
     std::condition_variable stop_cv_;
     std::set<int> open_fds_;
+    std::vector<std::string> lines_;
     std::vector<std::thread> threads_;
     std::thread acceptor_;
     std::chrono::steady_clock::time_point stall_until_{};
