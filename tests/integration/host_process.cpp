@@ -17,16 +17,12 @@
 extern char** environ;
 
 namespace isapi::itest {
-namespace {
-
-std::string describe_status(int status)
+std::string describe_wait_status(int status)
 {
     if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
     if (WIFSIGNALED(status)) return std::string("signal ") + ::strsignal(WTERMSIG(status));
     return "status " + std::to_string(status);
 }
-
-}  // namespace
 
 HostProcess::HostProcess(const std::string& executable, std::vector<std::string> args,
                          std::chrono::milliseconds ready_timeout)
@@ -75,7 +71,7 @@ HostProcess::HostProcess(const std::string& executable, std::vector<std::string>
             if (std::regex_search(stdout_, match, listening)) break;
             lock.unlock();
             const int status = stop(std::chrono::milliseconds(500));
-            const std::string message = "isapi-host did not print 'listening on' (" + describe_status(status) +
+            const std::string message = "isapi-host did not print 'listening on' (" + describe_wait_status(status) +
                                         ")\nstdout: " + stdout_text() + "\nstderr: " + stderr_text();
             release_resources();  // no destructor runs after a constructor throws
             throw std::runtime_error(message);
@@ -170,6 +166,13 @@ int HostProcess::stop(std::chrono::milliseconds grace)
         exit_status_ = status;
     }
     return exit_status_;
+}
+
+std::string HostProcess::exit_description()
+{
+    int status = 0;
+    if (pid_ <= 0 || !try_reap(status)) return "";
+    return describe_wait_status(status);
 }
 
 std::string HostProcess::stdout_text() const

@@ -16,6 +16,9 @@
 
 namespace isapi::itest {
 
+// "exit code N" or "signal NAME" for a waitpid status.
+std::string describe_wait_status(int status);
+
 class HostProcess {
 public:
     // Starts `executable` with `args` and waits up to `ready_timeout` for the
@@ -43,6 +46,8 @@ public:
 
     // False once the host has exited (reaping it if it just did).
     bool running();
+    // "" while running, else how the host ended, e.g. "signal Segmentation fault".
+    std::string exit_description();
     std::string stdout_text() const;
     std::string stderr_text() const;  // everything the host logged so far
 

@@ -101,7 +101,7 @@ TEST_CASE("uncached async requests complete and the module's worker thread is jo
     auto host = start_host(map_arg("/async.dll", Built::async, "uncached"));
     auto client = client_for(*host);
     for (int i = 0; i < 10; ++i) {
-        const auto response = client.get("/async.dll?i=" + std::to_string(i));
+        const auto response = get_from_live_host(*host, client, "/async.dll?i=" + std::to_string(i));
         REQUIRE(response.status == 200);
         CHECK(response.body == "async response from the worker thread\nquery: i=" + std::to_string(i) + "\n");
         CHECK(wait_until([&] { return !module_mapped(host->pid(), Built::async); }, std::chrono::seconds(5)));
@@ -117,7 +117,7 @@ TEST_CASE("uncached transmit requests complete through their async completion, o
     auto host = start_host(map_arg("/transmit.dll", Built::transmit, "uncached"));
     auto client = client_for(*host);
     for (int i = 0; i < 5; ++i) {
-        const auto response = client.get("/transmit.dll");
+        const auto response = get_from_live_host(*host, client, "/transmit.dll");
         REQUIRE(response.status == 200);
         CHECK(response.body.size() == 114714);  // head + 4096 lines of 28 bytes + tail
         CHECK(wait_until([&] { return !module_mapped(host->pid(), Built::transmit); }, std::chrono::seconds(5)));

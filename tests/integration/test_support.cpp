@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <boost/system/system_error.hpp>
+
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -30,6 +32,20 @@ std::filesystem::path TempDir::write(const std::string& name, const std::string&
     out << content;
     if (!out.flush()) throw std::runtime_error("cannot write " + file.string());
     return file;
+}
+
+HttpResponse get_from_live_host(HostProcess& host, HttpClient& client, const std::string& target)
+{
+    try {
+        return client.get(target);
+    } catch (const boost::system::system_error& error) {
+        // Give a dying host a moment to be reaped before asking how it ended.
+        wait_until([&] { return !host.running(); }, std::chrono::milliseconds(500));
+        const auto ended = host.exit_description();
+        if (ended.empty()) throw;
+        throw std::runtime_error("GET " + target + " failed (" + error.code().message() +
+                                 ") because isapi-host died: " + ended + "\nhost stderr:\n" + host.stderr_text());
+    }
 }
 
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout)

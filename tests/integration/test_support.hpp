@@ -64,6 +64,10 @@ inline std::unique_ptr<HostProcess> start_host_with_samples(std::vector<std::str
 
 inline HttpClient client_for(const HostProcess& host) { return HttpClient(host.address(), host.port()); }
 
+// client.get(target), but a network failure caused by the host dying (a crash
+// in an extension or in the host) is reported as exactly that.
+HttpResponse get_from_live_host(HostProcess& host, HttpClient& client, const std::string& target);
+
 // A scratch folder, removed with everything in it.
 class TempDir {
 public:
