@@ -63,7 +63,7 @@ static void serve(EXTENSION_CONTROL_BLOCK* ecb)
     }
     int n = snprintf(context->body, capacity, "async response from the worker thread\nquery: %.*s\n", (int)query_len,
                      query);
-    context->length = n > 0 ? (size_t)n : 0;
+    context->length = n < 0 ? 0 : ((size_t)n < capacity ? (size_t)n : capacity - 1);
 
     char head[128];
     int head_len = snprintf(head, sizeof head, "Content-Type: text/plain\r\nContent-Length: %zu\r\n\r\n",

@@ -68,7 +68,8 @@ static BOOL make_default_path(char* out, size_t size)
     char dir[MAX_PATH];
     DWORD n = GetTempPathA(MAX_PATH, dir);
     return n > 0 && n < MAX_PATH &&
-           snprintf(out, size, "%sisapi-transmit-%lu.txt", dir, GetCurrentProcessId()) < (int)size;
+           snprintf(out, size, "%sisapi-transmit-%lu-%p.txt", dir, GetCurrentProcessId(), (void*)g_default_path) <
+               (int)size;
 }
 #else
 static SAMPLE_FILE open_for_read(const char* path, unsigned long long* size)
@@ -92,7 +93,10 @@ static BOOL make_default_path(char* out, size_t size)
     if (dir == NULL || dir[0] == '\0') {
         dir = "/tmp";
     }
-    return snprintf(out, size, "%s/isapi-transmit-%ld.txt", dir, (long)getpid()) < (int)size;
+    /* The process id and this copy's own address keep two loaded copies of
+     * the sample (say transmit.so and a renamed app.isa) from sharing a file. */
+    return snprintf(out, size, "%s/isapi-transmit-%ld-%p.txt", dir, (long)getpid(), (void*)g_default_path) <
+           (int)size;
 }
 #endif
 
