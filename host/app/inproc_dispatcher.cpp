@@ -73,8 +73,14 @@ void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transpo
     if (acquired.status != 0) return respond(*transport, request, acquired.status, acquired.reason);
     auto lease = std::make_shared<ModuleLease>(std::move(acquired.lease));
 
+    // The lease keeps the module loaded. Besides the request itself (released
+    // in on_complete), every task the emulator posts holds it while it runs:
+    // such a task calls the extension's completion routine, which may end the
+    // request with DONE_WITH_SESSION and must still return into loaded code.
     ecb::DispatchContext context;
-    context.executor = [this](std::function<void()> task) { pool_.post(std::move(task)); };
+    context.executor = [this, weak = std::weak_ptr<ModuleLease>(lease)](std::function<void()> task) {
+        pool_.post([task = std::move(task), held = weak.lock()] { task(); });
+    };
     context.findings = findings_;
     context.module = lease->module_name();
     context.load_generation = lease->load_generation();
@@ -94,7 +100,7 @@ void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transpo
                             request.local_port};
         context.on_complete = [lease, log = access_log_, record = std::move(record), started](
                                   const ecb::Outcome& outcome) mutable {
-            lease->release();
+            lease.reset();
             record.status = outcome.status;
             record.bytes_sent = outcome.bytes_sent;
             if (!outcome.log_parameters.empty())
@@ -104,7 +110,7 @@ void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transpo
             log->write(record);
         };
     } else {
-        context.on_complete = [lease](const ecb::Outcome&) { lease->release(); };
+        context.on_complete = [lease](const ecb::Outcome&) mutable { lease.reset(); };
     }
     const PFN_HTTPEXTENSIONPROC proc = lease->proc();
     ecb::dispatch(std::move(request), proc, std::move(transport), std::move(context));

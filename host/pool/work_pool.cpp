@@ -58,6 +58,9 @@ bool WorkPool::pop(std::function<void()>& task) {
     task = std::move(tasks_.front());
     tasks_.pop_front();
     --pending_;
+    // Posters skip the wake-up while a thread spins, so a backlog must pass
+    // the wake-up on: otherwise one thread would run it all in sequence.
+    if (!tasks_.empty()) ready_.notify_one();
     return true;
 }
 

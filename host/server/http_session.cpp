@@ -73,6 +73,8 @@ void HttpSession::on_read_header(error_code ec) {
         return reply_and_close(408, "the request was not received in time");
     }
     if (ec == http::error::header_limit) return reply_and_close(431, "request headers are too large");
+    // Beast checks a Content-Length against the body limit with the header.
+    if (ec == http::error::body_limit) return reply_and_close(413, "request body is too large");
     if (ec == net::error::operation_aborted || !socket_.is_open()) return close(false);
     if (ec) return reply_and_close(400, "malformed request: " + ec.message());
 

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <future>
+#include <thread>
+#include <vector>
 
 using isapi::host::WorkPool;
 
@@ -32,4 +34,26 @@ TEST_CASE("the work pool refuses tasks beyond its queue limit", "[pool]") {
     CHECK_FALSE(pool.try_post([] {}));  // two are queued: full
     release.set_value();
     pool.stop();
+}
+
+TEST_CASE("the work pool runs a burst of blocking tasks in parallel", "[pool]") {
+    // A burst posted while one idle thread spins must still reach every
+    // thread, not queue behind the spinner.
+    WorkPool pool(4, 1000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let the threads go idle
+    std::atomic<int> running{0};
+    std::atomic<int> peak{0};
+    std::vector<std::promise<void>> done(4);
+    for (int i = 0; i < 4; ++i) {
+        pool.post([&, i] {
+            const int now = ++running;
+            int seen = peak;
+            while (now > seen && !peak.compare_exchange_weak(seen, now)) {}
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            --running;
+            done[i].set_value();
+        });
+    }
+    for (auto& d : done) d.get_future().wait();
+    CHECK(peak == 4);
 }
