@@ -18,10 +18,12 @@ constexpr int kMaxInternalDepth = 4;
 constexpr auto kInternalTimeout = std::chrono::seconds(30);
 
 void respond(ecb::Transport& transport, const ecb::Request& request, unsigned status, std::string_view message) {
-    const std::string text = canned_response(status, message, request.keep_alive);
+    // 503 means the host is stopping or overloaded: let the client go elsewhere.
+    const bool keep_alive = request.keep_alive && status != 503;
+    const std::string text = canned_response(status, message, keep_alive);
     const std::array<std::string_view, 1> pieces{text};
     transport.send(pieces);
-    transport.finish(request.keep_alive, false);
+    transport.finish(keep_alive, false);
 }
 
 std::string header_value(const ecb::Request& request, std::string_view name) {

@@ -43,7 +43,8 @@ bool call_guarded(std::vector<ecb::Finding>& findings, const LoadedModule& modul
 
 }  // namespace
 
-LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path, std::uint64_t generation) {
+LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path, std::uint64_t generation,
+                        ModuleHasher* hasher) {
     LoadAttempt attempt;
     LoadedModule& m = attempt.module;
     m.path = path;
@@ -64,9 +65,21 @@ LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path,
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) return fail(LoadFailure::missing_file, "no such file: " + path);
 
+    std::optional<ModuleHasher::Hash> hashed;
     std::string error;
+    if (hasher) {
+        hashed = hasher->hash(path, error);
+        if (!hashed) spdlog::warn("cannot hash {} for its build identity: {}", path, error);
+    }
     m.handle = loader.open(path, error);
     if (!m.handle) return fail(LoadFailure::not_a_module, "not a loadable module: " + error);
+    if (hashed && !ModuleHasher::unchanged(path, hashed->stamp)) {
+        // Replaced while it was being opened: which bytes got mapped is not
+        // certain; the newer file is the better guess.
+        spdlog::warn("{} changed while it was being loaded; its build identity names the new file", path);
+        hashed = hasher->hash(path, error);
+    }
+    if (hashed) m.sha256 = std::move(hashed->sha256);
 
     auto* get_version = reinterpret_cast<PFN_GETEXTENSIONVERSION>(loader.symbol(m.handle, "GetExtensionVersion"));
     m.proc = reinterpret_cast<PFN_HTTPEXTENSIONPROC>(loader.symbol(m.handle, "HttpExtensionProc"));
@@ -102,7 +115,8 @@ UnloadReport unload_module(platform::ModuleLoader& loader, LoadedModule& module)
         spdlog::error("unloading {} failed: {}", module.name, error);
         return report;
     }
-    if (loader.still_loaded(module.path)) {
+    report.still_mapped = loader.still_loaded(module.path);
+    if (report.still_mapped) {
         report.findings.push_back(finding(module, "unload_ineffective",
                                           module.name + " is still mapped after unload (NODELETE or "
                                                         "STB_GNU_UNIQUE symbols); uncached mode cannot reload it"));

@@ -2,6 +2,8 @@
 // The two halves of a module's life, each a plain function over the platform
 // seam: load (open, resolve, GetExtensionVersion) and unload
 // (TerminateExtension, close, confirm). The manager decides when; these do it.
+#include "build_identity.hpp"
+
 #include <isapi/ecb/finding.hpp>
 #include <isapi/platform/module_loader.hpp>
 
@@ -18,6 +20,7 @@ struct LoadedModule {
     std::string name;  // file name, for logs and findings
     std::uint64_t load_generation = 0;
     std::string description;  // HSE_VERSION_INFO::lpszExtensionDesc
+    std::string sha256;       // of the file as loaded; empty when not hashed or unreadable
     platform::ModuleHandle handle = nullptr;
     PFN_HTTPEXTENSIONPROC proc = nullptr;
     PFN_TERMINATEEXTENSION terminate = nullptr;  // optional export
@@ -36,12 +39,15 @@ struct LoadAttempt {
 struct UnloadReport {
     bool terminated = false;  // TerminateExtension was called
     bool closed = false;      // the loader released the module
+    bool still_mapped = false;  // closed, yet still in the process (unload_ineffective)
     std::vector<ecb::Finding> findings;
 };
 
 // Loads `path` and runs GetExtensionVersion. On any failure the module is
-// closed again before returning.
-LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path, std::uint64_t generation);
+// closed again before returning. With a `hasher`, the file's bytes are hashed
+// just before it is opened (and again if it changed while it was opened).
+LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path, std::uint64_t generation,
+                        ModuleHasher* hasher = nullptr);
 
 // TerminateExtension(HSE_TERM_MUST_UNLOAD), close, then confirm the module
 // really left the process (a module that stays is `unload_ineffective`).

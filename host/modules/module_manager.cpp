@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <system_error>
 #include <utility>
 
@@ -15,6 +16,8 @@ struct ModuleLease::Slot {
     LoadedModule module;
     LoadMode mode = LoadMode::cached;
     std::size_t leases = 0;
+    std::string identity;                        // empty when identity is off
+    std::vector<ecb::Header> identity_headers;   // what every response carries
 };
 
 struct ModuleManager::State {
@@ -41,6 +44,11 @@ struct ModuleManager::State {
     bool stopping = false;
     bool stopped = false;
     ModuleStats stats;
+    ModuleHasher hasher;
+
+    void emit(ModuleEvent event) const {
+        if (options.events) options.events(event);
+    }
 
     void report(ecb::Finding finding) {
         if (findings) return findings(finding);
@@ -52,6 +60,12 @@ struct ModuleManager::State {
     void unload(LoadedModule& module) {
         UnloadReport outcome = unload_module(loader, module);
         for (auto& finding : outcome.findings) report(std::move(finding));
+        if (outcome.terminated)
+            emit({ModuleEvent::Kind::terminated, module.path, module.name, module.load_generation, {}, {},
+                  "TerminateExtension(HSE_TERM_MUST_UNLOAD)"});
+        if (outcome.closed)
+            emit({ModuleEvent::Kind::unloaded, module.path, module.name, module.load_generation, {}, {},
+                  outcome.still_mapped ? "still mapped after unload" : "left the process"});
         std::lock_guard lock(mutex);
         if (outcome.terminated) ++stats.terminates;
         if (outcome.closed) ++stats.unloads;
@@ -85,6 +99,7 @@ void ModuleLease::release() {
 
 PFN_HTTPEXTENSIONPROC ModuleLease::proc() const { return slot_->module.proc; }
 const std::string& ModuleLease::module_name() const { return slot_->module.name; }
+const std::vector<ecb::Header>& ModuleLease::identity_headers() const { return slot_->identity_headers; }
 std::uint64_t ModuleLease::load_generation() const { return slot_->module.load_generation; }
 
 // ---- ModuleManager -----------------------------------------------------------
@@ -117,8 +132,21 @@ AcquireResult ModuleManager::acquire(const std::filesystem::path& path, LoadMode
     const std::uint64_t generation = s.next_generation++;
     lock.unlock();
 
-    LoadAttempt attempt = load_module(s.loader, key, generation);
+    LoadAttempt attempt = load_module(s.loader, key, generation, s.options.identity ? &s.hasher : nullptr);
     for (auto& finding : attempt.findings) s.report(std::move(finding));
+    auto slot = std::make_shared<ModuleLease::Slot>();
+    if (attempt.ok()) {
+        if (const auto& id = s.options.identity) {
+            slot->identity = format_build_identity(attempt.module.name, attempt.module.sha256, id->pid,
+                                                   id->worker_generation, generation);
+            if (id->header) slot->identity_headers.push_back({std::string(kBuildIdentityHeader), slot->identity});
+        }
+        s.emit({ModuleEvent::Kind::loaded, key, attempt.module.name, generation, slot->identity,
+                attempt.module.description, {}});
+    } else {
+        s.emit({ModuleEvent::Kind::load_failed, key, std::filesystem::path(key).filename().string(), generation, {},
+                {}, attempt.reason});
+    }
 
     lock.lock();
     --s.transitions;
@@ -131,7 +159,6 @@ AcquireResult ModuleManager::acquire(const std::filesystem::path& path, LoadMode
         spdlog::error("cannot serve {}: {}", key, attempt.reason);
         return {{}, status, std::move(attempt.reason)};
     }
-    auto slot = std::make_shared<ModuleLease::Slot>();
     slot->module = std::move(attempt.module);
     slot->mode = mode;
     slot->leases = 1;
@@ -202,6 +229,18 @@ bool ModuleManager::shutdown() {
 ModuleStats ModuleManager::stats() const {
     std::lock_guard lock(state_->mutex);
     return state_->stats;
+}
+
+std::vector<ModuleInfo> ModuleManager::loaded_modules() const {
+    std::lock_guard lock(state_->mutex);
+    std::vector<ModuleInfo> modules;
+    for (const auto& [key, entry] : state_->entries) {
+        if (entry.phase != State::Phase::ready || !entry.slot) continue;
+        const auto& slot = *entry.slot;
+        modules.push_back({slot.module.path, slot.module.name, slot.module.load_generation, slot.mode,
+                           slot.module.sha256, slot.identity, slot.module.description, slot.leases});
+    }
+    return modules;
 }
 
 }  // namespace isapi::host

@@ -3,6 +3,7 @@
 // one as soon as its last request completes (uncached mode), as IIS does
 // (DESIGN.md §2.2). GetExtensionVersion runs once per load, serialised;
 // concurrent first requests wait for it.
+#include "build_identity.hpp"
 #include "load_mode.hpp"
 
 #include <isapi/ecb/dispatch.hpp>
@@ -17,16 +18,44 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace isapi::host {
-
 
 struct ModuleStats {
     std::uint64_t loads = 0;        // successful GetExtensionVersion calls
     std::uint64_t unloads = 0;      // modules closed after TerminateExtension
     std::uint64_t terminates = 0;   // TerminateExtension calls
     std::uint64_t load_failures = 0;
+};
+
+// One step in a module's life, as the manager reports it (to the event log
+// in this process; a worker process forwards them to the front end).
+struct ModuleEvent {
+    enum class Kind { loaded, load_failed, terminated, unloaded };
+    Kind kind = Kind::loaded;
+    std::string path;
+    std::string module;  // file name
+    std::uint64_t load_generation = 0;
+    std::string identity;     // loaded: the build identity
+    std::string description;  // loaded: GetExtensionVersion's description
+    std::string detail;       // load_failed: the reason; unloaded: whether it left the process
+};
+
+using ModuleEventSink = std::function<void(const ModuleEvent&)>;
+
+// A loaded module as the admin API shows it.
+struct ModuleInfo {
+    std::string path;
+    std::string module;
+    std::uint64_t load_generation = 0;
+    LoadMode mode = LoadMode::cached;
+    std::string sha256;
+    std::string identity;
+    std::string description;
+    std::size_t requests = 0;  // leases right now
 };
 
 class ModuleManager;
@@ -46,6 +75,9 @@ public:
     PFN_HTTPEXTENSIONPROC proc() const;
     const std::string& module_name() const;  // file name, e.g. "hello.so"
     std::uint64_t load_generation() const;
+    // The X-Isapi-Build header for this load, or no header when identity is
+    // off: precomputed at load time, so a request only copies it.
+    const std::vector<ecb::Header>& identity_headers() const;
     void release();
 
 private:
@@ -64,6 +96,9 @@ struct AcquireResult {
 
 struct ModuleManagerOptions {
     std::chrono::milliseconds shutdown_time_limit{90'000};
+    // Hash each module file at load and precompute its build identity.
+    std::optional<IdentityOptions> identity;
+    ModuleEventSink events;  // may be empty; called outside the manager's lock
 };
 
 class ModuleManager {
@@ -85,6 +120,7 @@ public:
     bool shutdown();
 
     ModuleStats stats() const;
+    std::vector<ModuleInfo> loaded_modules() const;
 
 private:
     friend class ModuleLease;

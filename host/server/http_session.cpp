@@ -42,12 +42,6 @@ void HttpSession::start() {
     });
 }
 
-void HttpSession::close_if_idle() {
-    net::post(strand_, [self = shared_from_this()] {
-        if (self->idle_) self->close(false);
-    });
-}
-
 // ---- read side (strand) -------------------------------------------------------
 
 void HttpSession::do_read() {
@@ -56,14 +50,12 @@ void HttpSession::do_read() {
     parser_->body_limit(limits_.max_body_bytes);
     preload_.clear();
     preloaded_ = 0;
-    idle_ = true;
     arm_timer(limits_.request_timeout);
     http::async_read_header(socket_, buffer_, *parser_,
                             [self = shared_from_this()](error_code ec, std::size_t) { self->on_read_header(ec); });
 }
 
 void HttpSession::on_read_header(error_code ec) {
-    idle_ = false;
     disarm_timer();
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset)
         return close(false);

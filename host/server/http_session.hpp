@@ -33,8 +33,6 @@ class HttpSession final : public ecb::Transport, public std::enable_shared_from_
 public:
     HttpSession(boost::asio::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher);
     void start();
-    // Closes the connection if it is idle between requests (shutdown).
-    void close_if_idle();
 
     bool send(std::span<const std::string_view> pieces) override;
     std::optional<std::size_t> receive(std::span<char> buffer) override;
@@ -72,7 +70,6 @@ private:
     std::optional<Parser> parser_;
     std::string preload_;
     std::size_t preloaded_ = 0;
-    std::atomic<bool> idle_{false};  // waiting for a request that has not started
     std::atomic<bool> connected_{true};
     std::string local_addr_, remote_addr_;
     std::uint16_t local_port_ = 0, remote_port_ = 0;

@@ -3,6 +3,7 @@
 #include "http_session.hpp"
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include <system_error>
@@ -37,10 +38,6 @@ void Listener::stop() {
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
         boost::system::error_code ec;
         self->acceptor_.close(ec);
-        std::lock_guard lock(self->sessions_mutex_);
-        for (auto& weak : self->sessions_)
-            if (auto session = weak.lock()) session->close_if_idle();
-        self->sessions_.clear();
     });
 }
 
@@ -48,19 +45,14 @@ void Listener::do_accept() {
     acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](boost::system::error_code ec,
                                                                                net::ip::tcp::socket socket) {
         if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
-        if (ec) {
-            spdlog::warn("accept failed: {}", ec.message());
-        } else {
-            auto session = std::make_shared<HttpSession>(std::move(socket), self->limits_, self->dispatcher_);
-            {
-                std::lock_guard lock(self->sessions_mutex_);
-                // Forget sessions that ended, so the list tracks live ones.
-                std::erase_if(self->sessions_, [](const auto& weak) { return weak.expired(); });
-                self->sessions_.push_back(session);
-            }
-            session->start();
+        if (!ec) {
+            std::make_shared<HttpSession>(std::move(socket), self->limits_, self->dispatcher_)->start();
+            return self->do_accept();
         }
-        self->do_accept();
+        // Out of descriptors or similar: back off instead of spinning.
+        spdlog::warn("accept failed: {}; retrying in 50 ms", ec.message());
+        auto timer = std::make_shared<net::steady_timer>(self->io_, std::chrono::milliseconds(50));
+        timer->async_wait([self, timer](boost::system::error_code) { self->do_accept(); });
     });
 }
 

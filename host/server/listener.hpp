@@ -7,12 +7,8 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <memory>
-#include <mutex>
-#include <vector>
 
 namespace isapi::host {
-
-class HttpSession;
 
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
@@ -22,8 +18,9 @@ public:
              Dispatcher& dispatcher);
 
     void start();
-    // Stops accepting and closes connections idle between requests. Sessions
-    // in the middle of a request finish it, then close.
+    // Stops accepting. Open connections are not touched: one may be starting
+    // its next read on a pool thread right now; the host answers requests
+    // that arrive during shutdown with 503 and closes them when it exits.
     void stop();
     boost::asio::ip::tcp::endpoint local_endpoint() const;
 
@@ -34,8 +31,6 @@ private:
     boost::asio::ip::tcp::acceptor acceptor_;
     const ServerLimits& limits_;
     Dispatcher& dispatcher_;
-    std::mutex sessions_mutex_;
-    std::vector<std::weak_ptr<HttpSession>> sessions_;
 };
 
 }  // namespace isapi::host

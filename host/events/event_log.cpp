@@ -1,0 +1,57 @@
+#include "event_log.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace isapi::host {
+
+std::string_view to_string(EventKind kind) {
+    switch (kind) {
+        case EventKind::host_start: return "host_start";
+        case EventKind::host_stop: return "host_stop";
+        case EventKind::module_load: return "module_load";
+        case EventKind::load_failure: return "load_failure";
+        case EventKind::module_unload: return "module_unload";
+        case EventKind::terminate_extension: return "terminate_extension";
+        case EventKind::finding: return "finding";
+    }
+    return "unknown";
+}
+
+EventLog::EventLog(std::size_t capacity, Clock::time_point start) : start_(start) {
+    if (capacity == 0) throw std::invalid_argument("an event log needs room for at least one event");
+    ring_.resize(capacity);
+}
+
+std::uint64_t EventLog::append(Event event, Clock::time_point when) {
+    event.since_start = std::chrono::duration_cast<std::chrono::microseconds>(when - start_);
+    event.wall_time = std::chrono::system_clock::now();
+    std::lock_guard lock(mutex_);
+    event.seq = next_seq_++;
+    ring_[(event.seq - 1) % ring_.size()] = std::move(event);
+    size_ = std::min(size_ + 1, ring_.size());
+    return next_seq_ - 1;
+}
+
+std::vector<Event> EventLog::since(std::uint64_t after, std::size_t limit) const {
+    std::lock_guard lock(mutex_);
+    std::vector<Event> events;
+    if (after >= next_seq_ - 1 || limit == 0) return events;
+    const std::uint64_t from = std::max(after + 1, next_seq_ - size_);
+    const auto count = static_cast<std::size_t>(std::min<std::uint64_t>(next_seq_ - from, limit));
+    events.reserve(count);
+    for (std::uint64_t seq = from; seq < from + count; ++seq) events.push_back(ring_[(seq - 1) % ring_.size()]);
+    return events;
+}
+
+std::uint64_t EventLog::last_seq() const {
+    std::lock_guard lock(mutex_);
+    return next_seq_ - 1;
+}
+
+std::uint64_t EventLog::first_seq() const {
+    std::lock_guard lock(mutex_);
+    return next_seq_ - size_;
+}
+
+}  // namespace isapi::host

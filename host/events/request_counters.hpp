@@ -1,0 +1,45 @@
+#pragma once
+// Request counters for the metrics endpoint, updated on the request hot path
+// without a lock: each thread adds to its own shard (chosen once per thread,
+// cache-line aligned) with relaxed atomic increments, and a reader sums the
+// shards. A sum taken while requests run is a consistent-enough snapshot for
+// monitoring, never a torn counter.
+#include <array>
+#include <atomic>
+#include <cstdint>
+
+namespace isapi::host {
+
+class RequestCounters {
+public:
+    // Statuses 100..599 are counted individually; anything else (0: the
+    // connection closed before any response) is counted as status 0.
+    static constexpr unsigned kStatusSlots = 600;
+
+    struct Snapshot {
+        std::array<std::uint64_t, kStatusSlots> by_status{};
+        std::uint64_t in_flight = 0;
+        std::uint64_t total() const;
+    };
+
+    // A request reached the dispatcher.
+    void begin() noexcept;
+    // It was answered with `status` (by the extension or by the host).
+    void end(unsigned status) noexcept;
+    // begin() and end() at once: the host answered without dispatching.
+    void answered(unsigned status) noexcept;
+
+    Snapshot snapshot() const;
+
+private:
+    static constexpr std::size_t kShards = 16;
+    struct alignas(64) Shard {
+        std::atomic<std::uint64_t> begun{0};
+        std::array<std::atomic<std::uint64_t>, kStatusSlots> by_status{};
+    };
+    Shard& mine() noexcept;
+
+    std::array<Shard, kShards> shards_;
+};
+
+}  // namespace isapi::host

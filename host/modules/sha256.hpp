@@ -1,0 +1,38 @@
+#pragma once
+// SHA-256 (FIPS 180-4), for the build identity of a loaded module: small,
+// dependency-free, streaming. Not constant-time; it hashes public files.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace isapi::host {
+
+class Sha256 {
+public:
+    using Digest = std::array<std::uint8_t, 32>;
+
+    Sha256();
+    void update(std::span<const std::uint8_t> bytes);
+    void update(std::string_view text);
+    // Pads and returns the digest; the object is then reset for a new message.
+    Digest finish();
+
+private:
+    void compress(const std::uint8_t* block);
+
+    std::array<std::uint32_t, 8> state_;
+    std::array<std::uint8_t, 64> pending_{};
+    std::size_t pending_size_ = 0;
+    std::uint64_t total_bytes_ = 0;
+};
+
+// Lower-case hex of any bytes.
+std::string to_hex(std::span<const std::uint8_t> bytes);
+
+// Hex digest of `text`.
+std::string sha256_hex(std::string_view text);
+
+}  // namespace isapi::host
