@@ -83,6 +83,8 @@ echo
 # Each client runs under /usr/bin/time so we also get its CPU per request,
 # a figure that other load on the machine disturbs much less than req/s.
 # The clients alternate for ROUNDS rounds; the summary shows medians.
+# A client that is not the bottleneck (nginx's single worker usually is)
+# shows its cost in CPU per request rather than in req/s.
 ROUNDS=${ROUNDS:-3}
 TIMEFMT="cpu %U %S"
 median() { python3 -c 'import statistics,sys; print(f"{statistics.median(map(float, sys.argv[1:])):.1f}")' "$@"; }
@@ -123,6 +125,18 @@ for round in $(seq "$ROUNDS"); do
     rm -f "$WORK/requests.bin"
     echo "round $round  isapi-loadgen --log binary $r req/s  $c us CPU/request  dropped $d"
 done
+# Ratios are taken per round (each loadgen run against the wrk run just
+# before it) and their median reported: that cancels most slow drifts in the
+# machine's other load, which a ratio of medians does not.
+paired_ratio() {  # "wrk rates" "loadgen rates"
+    python3 -c 'import statistics,sys
+w = list(map(float, sys.argv[1].split())); l = list(map(float, sys.argv[2].split()))
+r = sorted(b / a for a, b in zip(w, l))
+print(f"{statistics.median(r):.3f} (rounds {r[0]:.2f}..{r[-1]:.2f})")' "$1" "$2"
+}
+P_RATIO=$(paired_ratio "${W_RATE[*]}" "${P_RATE[*]}")
+C_RATIO=$(paired_ratio "${W_RATE[*]}" "${C_RATE[*]}")
+B_RATIO=$(paired_ratio "${W_RATE[*]}" "${B_RATE[*]}")
 WRK_RATE=$(median "${W_RATE[@]}"); PLAIN_RATE=$(median "${P_RATE[@]}")
 LOGGED_RATE=$(median "${C_RATE[@]}"); BIN_RATE=$(median "${B_RATE[@]}")
 WRK_CPU=$(median "${W_CPU[@]}"); PLAIN_CPU=$(median "${P_CPU[@]}")
@@ -149,12 +163,12 @@ fi
 
 echo
 echo "================ summary (median of $ROUNDS rounds, -t$THREADS -c$CONNECTIONS -d$DURATION) ================"
-printf '%-36s %10s req/s  %-12s %6s us CPU/request\n' "wrk" "$WRK_RATE" "" "$WRK_CPU"
-printf '%-36s %10s req/s  ratio %-6s %6s us CPU/request\n' "isapi-loadgen (no log)" "$PLAIN_RATE" \
-    "$(ratio "$PLAIN_RATE" "$WRK_RATE")" "$PLAIN_CPU"
-printf '%-36s %10s req/s  ratio %-6s %6s us CPU/request\n' "isapi-loadgen --log CSV" "$LOGGED_RATE" \
-    "$(ratio "$LOGGED_RATE" "$WRK_RATE")" "$LOGGED_CPU"
-printf '%-36s %10s req/s  ratio %-6s %6s us CPU/request\n' "isapi-loadgen --log binary" "$BIN_RATE" \
-    "$(ratio "$BIN_RATE" "$WRK_RATE")" "$BIN_CPU"
-printf '%-36s %10s req/s  error %s%%\n' "isapi-loadgen --rate $RATE" "$ACHIEVED" "$RATE_ERR"
+printf '%-30s %10s req/s  %6s us CPU/request\n' "wrk" "$WRK_RATE" "$WRK_CPU"
+printf '%-30s %10s req/s  %6s us CPU/request  paired ratio to wrk %s\n' "isapi-loadgen (no log)" "$PLAIN_RATE" \
+    "$PLAIN_CPU" "$P_RATIO"
+printf '%-30s %10s req/s  %6s us CPU/request  paired ratio to wrk %s\n' "isapi-loadgen --log CSV" "$LOGGED_RATE" \
+    "$LOGGED_CPU" "$C_RATIO"
+printf '%-30s %10s req/s  %6s us CPU/request  paired ratio to wrk %s\n' "isapi-loadgen --log binary" "$BIN_RATE" \
+    "$BIN_CPU" "$B_RATIO"
+printf '%-30s %10s req/s  error %s%%\n' "isapi-loadgen --rate $RATE" "$ACHIEVED" "$RATE_ERR"
 echo "long run: $RSS_LINE"
