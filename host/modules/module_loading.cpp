@@ -95,7 +95,8 @@ LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path,
 
     info.lpszExtensionDesc[HSE_MAX_EXT_DLL_NAME_LEN - 1] = '\0';
     m.description = info.lpszExtensionDesc;
-    spdlog::info("loaded {} (load {}): \"{}\", ISAPI {}.{}", m.name, generation, m.description,
+    // Debug level: in uncached mode this happens on every request.
+    spdlog::debug("loaded {} (load {}): \"{}\", ISAPI {}.{}", m.name, generation, m.description,
                  HIWORD(info.dwExtensionVersion), LOWORD(info.dwExtensionVersion));
     return attempt;
 }
@@ -115,7 +116,7 @@ UnloadReport unload_module(platform::ModuleLoader& loader, LoadedModule& module)
         spdlog::error("unloading {} failed: {}", module.name, error);
         return report;
     }
-    report.still_mapped = loader.still_loaded(module.path);
+    report.still_mapped = loader.still_loaded(module.path, reinterpret_cast<const void*>(module.proc));
     if (report.still_mapped) {
         report.findings.push_back(finding(module, "unload_ineffective",
                                           module.name + " is still mapped after unload (NODELETE or "

@@ -2,6 +2,9 @@
 
 #include <dlfcn.h>
 
+#include <filesystem>
+#include <system_error>
+
 namespace isapi::platform {
 namespace {
 
@@ -23,11 +26,12 @@ public:
         return false;
     }
 
-    bool still_loaded(const std::string& path) override {
-        void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_NOLOAD);
-        if (!handle) return false;
-        ::dlclose(handle);  // balance the reference RTLD_NOLOAD just took
-        return true;
+    bool still_loaded(const std::string& path, const void* code_address) override {
+        Dl_info info{};
+        if (::dladdr(code_address, &info) == 0 || info.dli_fname == nullptr) return false;
+        // The address may already belong to another module mapped since.
+        std::error_code ec;
+        return std::filesystem::equivalent(info.dli_fname, path, ec) || path == info.dli_fname;
     }
 
 private:

@@ -35,6 +35,6 @@ bool FakeModuleLoader::close(platform::ModuleHandle, std::string&) {
     return true;
 }
 
-bool FakeModuleLoader::still_loaded(const std::string&) { return stays_mapped || mapped > 0; }
+bool FakeModuleLoader::still_loaded(const std::string&, const void*) { return stays_mapped || mapped > 0; }
 
 }  // namespace isapi::test

@@ -25,7 +25,7 @@ public:
     platform::ModuleHandle open(const std::string& path, std::string& error) override;
     void* symbol(platform::ModuleHandle handle, const char* name) override;
     bool close(platform::ModuleHandle handle, std::string& error) override;
-    bool still_loaded(const std::string& path) override;
+    bool still_loaded(const std::string& path, const void* code_address) override;
 
     std::atomic<int> opens{0};
     std::atomic<int> closes{0};

@@ -22,9 +22,12 @@ public:
     // Drops this process's reference. False on failure, with the reason.
     virtual bool close(ModuleHandle handle, std::string& error) = 0;
 
-    // True while the module at `path` is still mapped in this process, which
-    // after a successful close means the unload did not take (NODELETE).
-    virtual bool still_loaded(const std::string& path) = 0;
+    // True while the module loaded from `path` is still mapped in this
+    // process, which after a successful close means the unload did not take
+    // (NODELETE). `code_address` is an address inside the module (an entry
+    // point): asking by address costs no file system access, unlike asking by
+    // path, and this check runs once per uncached request.
+    virtual bool still_loaded(const std::string& path, const void* code_address) = 0;
 };
 
 // The real loader for this OS.
