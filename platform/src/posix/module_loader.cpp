@@ -31,7 +31,7 @@ public:
         if (::dladdr(code_address, &info) == 0 || info.dli_fname == nullptr) return false;
         // The address may already belong to another module mapped since.
         std::error_code ec;
-        return std::filesystem::equivalent(info.dli_fname, path, ec) || path == info.dli_fname;
+        return path == info.dli_fname || std::filesystem::equivalent(info.dli_fname, path, ec);
     }
 
 private:
