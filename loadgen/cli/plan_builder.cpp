@@ -51,7 +51,10 @@ RunPlan plan_for_run(const CommonOptions& common, const RunOptions& run) {
         plan.schedule = RateSchedule::parse_stages(common.stages, common.rate);
     } else if (common.rate > 0) {
         plan.model = Model::open_rate;
-        const double seconds = common.duration.empty() ? 10.0 : static_cast<double>(plan.duration_ns) / 1e9;
+        // Without --duration the run lasts 10 s, or as long as --requests takes at this rate.
+        double seconds = 10.0;
+        if (!common.duration.empty()) seconds = static_cast<double>(plan.duration_ns) / 1e9;
+        else if (common.requests) seconds = static_cast<double>(common.requests) / common.rate;
         plan.schedule = RateSchedule::constant(common.rate, seconds);
     }
     if (common.duration.empty() && plan.model == Model::closed && common.requests == 0)

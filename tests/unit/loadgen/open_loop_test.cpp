@@ -55,3 +55,18 @@ TEST_CASE("a ramp issues the number of requests under its rate curve", "[open-lo
     CHECK(r.stats.sent() >= 299);
     CHECK(r.stats.sent() <= 301);
 }
+
+TEST_CASE("an open loop bounded only by --requests lasts as long as those requests take", "[open-loop]") {
+    const CommonOptions c = [] {
+        CommonOptions o;
+        o.rate = 2000;
+        o.requests = 30000;
+        return o;
+    }();
+    RunOptions run;
+    run.url = "http://127.0.0.1:1/";
+    const RunPlan plan = plan_for_run(c, run);
+    CHECK(plan.model == Model::open_rate);
+    CHECK(plan.schedule.duration_s() == Approx(15.0));
+    CHECK(plan.max_requests == 30000);
+}
