@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include <iostream>
 #include <stdexcept>
@@ -22,18 +23,24 @@ Examples:
   # A script map: every *.isa URL is served by one handler module.
   isapi-host --isolation inproc --root ./site --map '*.isa=./handler.so'
 
+  # Admin API on loopback: status, Prometheus metrics, lifecycle events.
+  isapi-host --isolation inproc --map /app.dll=./app.so --admin 127.0.0.1:8081
+  curl http://127.0.0.1:8081/_isapi/status
+
 On startup the host prints "listening on http://ADDR:PORT" on stdout (port 0
-picks a free port); logs go to stderr. SIGINT/SIGTERM stop accepting, finish
+picks a free port), then "admin on http://ADDR:PORT" with --admin; logs go to
+stderr. SIGINT/SIGTERM stop accepting, finish
 running requests within --shutdown-time-limit, then call TerminateExtension
 and unload.
 
 Exit codes: 0 clean stop, 1 runtime error (e.g. cannot bind), 2 bad command
 line, 3 requests still running when the shutdown time limit ran out.)";
 
-void parse_listen(const std::string& text, HostConfig& config) {
+// "ADDR:PORT" or "[V6ADDR]:PORT" into address and port.
+std::pair<std::string, std::uint16_t> parse_endpoint(const std::string& text, const std::string& option) {
     const auto colon = text.rfind(':');
     if (colon == std::string::npos || colon + 1 == text.size())
-        throw CLI::ValidationError("--listen", "'" + text + "' is not ADDR:PORT (e.g. 127.0.0.1:0)");
+        throw CLI::ValidationError(option, "'" + text + "' is not ADDR:PORT (e.g. 127.0.0.1:0)");
     std::string address = text.substr(0, colon);
     if (address.size() >= 2 && address.front() == '[' && address.back() == ']')
         address = address.substr(1, address.size() - 2);
@@ -46,9 +53,28 @@ void parse_listen(const std::string& text, HostConfig& config) {
         used = 0;
     }
     if (used != port.size() || value > 65535)
-        throw CLI::ValidationError("--listen", "port '" + port + "' is not a number from 0 to 65535");
+        throw CLI::ValidationError(option, "port '" + port + "' is not a number from 0 to 65535");
+    return {address, static_cast<std::uint16_t>(value)};
+}
+
+void parse_listen(const std::string& text, HostConfig& config) {
+    auto [address, port] = parse_endpoint(text, "--listen");
     config.listen_address = address.empty() ? "0.0.0.0" : address;
-    config.listen_port = static_cast<std::uint16_t>(value);
+    config.listen_port = port;
+}
+
+// The admin API answers on loopback only, unless remote access is asked for.
+void parse_admin(const std::string& text, bool allow_remote, HostConfig& config) {
+    auto [address, port] = parse_endpoint(text, "--admin");
+    boost::system::error_code ec;
+    const auto ip = boost::asio::ip::make_address(address, ec);
+    if (ec) throw CLI::ValidationError("--admin", "'" + address + "' is not an IP address (e.g. 127.0.0.1)");
+    if (!ip.is_loopback() && !allow_remote)
+        throw CLI::ValidationError("--admin", "'" + address +
+                                                  "' is not a loopback address; the admin API controls the host, "
+                                                  "so add --admin-allow-remote (and --admin-token) to expose it");
+    config.admin_address = address;
+    config.admin_port = port;
 }
 
 }  // namespace
@@ -105,6 +131,21 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->capture_default_str();
+    bool no_identity_header = false;
+    std::string admin;
+    std::string admin_token;
+    bool admin_allow_remote = false;
+    app.add_flag("--no-identity-header", no_identity_header,
+                 "Do not add X-Isapi-Build (module file, short SHA-256, pid, worker and load generation) to "
+                 "extension responses");
+    auto* admin_option = app.add_option(
+        "--admin", admin,
+        "ADDR:PORT for the admin API (/_isapi/status, /metrics, /events, /recycle); loopback only unless "
+        "--admin-allow-remote. Off when not given");
+    app.add_option("--admin-token", admin_token, "Require \"Authorization: Bearer TOKEN\" on the admin API")
+        ->needs(admin_option);
+    app.add_flag("--admin-allow-remote", admin_allow_remote, "Allow --admin on a non-loopback address")
+        ->needs(admin_option);
 
     try {
         app.parse(argc, argv);
@@ -112,6 +153,12 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
             throw CLI::ValidationError("--isolation",
                                        "worker processes are not built yet; use --isolation inproc");
         parse_listen(listen, config);
+        if (!admin.empty()) parse_admin(admin, admin_allow_remote, config);
+        if (app.count("--admin-token") > 0) {
+            if (admin_token.empty()) throw CLI::ValidationError("--admin-token", "the token must not be empty");
+            config.admin_token = admin_token;
+        }
+        config.identity_header = !no_identity_header;
         for (const auto& spec : maps) {
             try {
                 config.mappings.push_back(parse_mapping(spec));

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,11 @@ struct HostConfig {
     std::chrono::milliseconds shutdown_time_limit{90'000};
     std::string access_log;  // empty: none
     std::string log_level = "info";
+    bool identity_header = true;  // X-Isapi-Build on every extension response
+    // Admin API (--admin); off while admin_address is empty.
+    std::string admin_address;
+    std::uint16_t admin_port = 0;
+    std::optional<std::string> admin_token;  // then "Authorization: Bearer TOKEN" is required
 };
 
 // Exit codes, for scripts and CI.

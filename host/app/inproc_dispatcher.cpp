@@ -40,30 +40,40 @@ std::string header_value(const ecb::Request& request, std::string_view name) {
 
 InprocDispatcher::InprocDispatcher(const Router& router, ModuleManager& modules, WorkPool& pool,
                                    AccessLog* access_log, ecb::FindingSink findings,
-                                   std::filesystem::path document_root)
+                                   std::filesystem::path document_root, RequestCounters* counters)
     : router_(router),
       modules_(modules),
       pool_(pool),
       access_log_(access_log),
       findings_(std::move(findings)),
       document_root_(std::filesystem::absolute(document_root).lexically_normal()),
-      appl_physical_path_((document_root_ / "").string()) {}
+      appl_physical_path_((document_root_ / "").string()),
+      counters_(counters) {}
 
 bool InprocDispatcher::submit(ecb::Request request, std::shared_ptr<ecb::Transport> transport) {
-    return pool_.try_post([this, request = std::move(request), transport = std::move(transport)]() mutable {
+    if (counters_) counters_->begin();
+    const bool queued = pool_.try_post([this, request = std::move(request), transport = std::move(transport)]() mutable {
         handle(std::move(request), std::move(transport), 0);
     });
+    if (!queued && counters_) counters_->end(503);  // the front end answers 503
+    return queued;
 }
 
 void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transport> transport, int depth) {
     const auto started = std::chrono::steady_clock::now();
+    // Only client requests count; SEND_URL's internal ones are part of theirs.
+    RequestCounters* counters = depth == 0 ? counters_ : nullptr;
+    auto answer = [&](unsigned status, std::string_view message) {
+        if (counters) counters->end(status);
+        respond(*transport, request, status, message);
+    };
     auto target = split_target(request.unencoded_url);
-    if (!target) return respond(*transport, request, 400, "the request URL is malformed or leaves the site root");
+    if (!target) return answer(400, "the request URL is malformed or leaves the site root");
     request.url = std::move(target->path);
     request.query_string = std::move(target->query);
 
     const auto route = router_.route(request.url);
-    if (!route) return respond(*transport, request, 404, "no extension is mapped at " + request.url);
+    if (!route) return answer(404, "no extension is mapped at " + request.url);
     request.script_name = route->script_name;
     request.path_info = route->path_info;
     const std::string& physical = request.path_info.empty() ? request.script_name : request.path_info;
@@ -72,7 +82,7 @@ void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transpo
     request.appl_physical_path = appl_physical_path_;
 
     AcquireResult acquired = modules_.acquire(route->mapping->module, route->mode, route->url_names_module);
-    if (acquired.status != 0) return respond(*transport, request, acquired.status, acquired.reason);
+    if (acquired.status != 0) return answer(acquired.status, acquired.reason);
     auto lease = std::make_shared<ModuleLease>(std::move(acquired.lease));
 
     // The lease keeps the module loaded. Besides the request itself (released
@@ -87,6 +97,7 @@ void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transpo
     context.module = lease->module_name();
     context.load_generation = lease->load_generation();
     context.in_process = true;
+    context.extra_response_headers = lease->identity_headers();
     ecb::Request origin;  // what an internal request inherits from this one
     origin.remote_addr = request.remote_addr;
     origin.remote_port = request.remote_port;
@@ -100,9 +111,10 @@ void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transpo
         AccessRecord record{request.remote_addr, request.local_addr, request.method, request.url,
                             request.query_string, header_value(request, "User-Agent"), request.remote_user,
                             request.local_port};
-        context.on_complete = [lease, log = access_log_, record = std::move(record), started](
+        context.on_complete = [lease, log = access_log_, record = std::move(record), started, counters](
                                   const ecb::Outcome& outcome) mutable {
             lease.reset();
+            if (counters) counters->end(outcome.status);
             record.status = outcome.status;
             record.bytes_sent = outcome.bytes_sent;
             if (!outcome.log_parameters.empty())
@@ -112,7 +124,10 @@ void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transpo
             log->write(record);
         };
     } else {
-        context.on_complete = [lease](const ecb::Outcome&) mutable { lease.reset(); };
+        context.on_complete = [lease, counters](const ecb::Outcome& outcome) mutable {
+            lease.reset();
+            if (counters) counters->end(outcome.status);
+        };
     }
     const PFN_HTTPEXTENSIONPROC proc = lease->proc();
     ecb::dispatch(std::move(request), proc, std::move(transport), std::move(context));

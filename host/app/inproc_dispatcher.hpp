@@ -1,6 +1,7 @@
 #pragma once
 // Runs requests in this process (--isolation inproc): route the URL, lease
 // the module, and run the ECB emulator on a pool thread.
+#include "../events/request_counters.hpp"
 #include "../modules/module_manager.hpp"
 #include "../pool/work_pool.hpp"
 #include "../routing/router.hpp"
@@ -13,8 +14,10 @@ namespace isapi::host {
 
 class InprocDispatcher final : public Dispatcher {
 public:
+    // `counters` (may be null) counts every request by the status it got.
     InprocDispatcher(const Router& router, ModuleManager& modules, WorkPool& pool, AccessLog* access_log,
-                     ecb::FindingSink findings, std::filesystem::path document_root);
+                     ecb::FindingSink findings, std::filesystem::path document_root,
+                     RequestCounters* counters = nullptr);
 
     bool submit(ecb::Request request, std::shared_ptr<ecb::Transport> transport) override;
 
@@ -34,6 +37,7 @@ private:
     ecb::FindingSink findings_;
     std::filesystem::path document_root_;
     std::string appl_physical_path_;
+    RequestCounters* counters_;
 };
 
 }  // namespace isapi::host

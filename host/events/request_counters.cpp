@@ -35,13 +35,12 @@ void RequestCounters::answered(unsigned status) noexcept {
 
 RequestCounters::Snapshot RequestCounters::snapshot() const {
     Snapshot result;
-    // Ends are read before begins: every end was preceded by its begin, so
-    // the in-flight difference cannot go negative except by the cross-shard
-    // reordering that the clamp below absorbs.
+    // Ends are summed before begins, so requests that finish during the sum
+    // rarely make in-flight negative; the clamp covers the rest.
     for (const Shard& shard : shards_)
-        for (unsigned s = 0; s < kStatusSlots; ++s) result.by_status[s] += shard.by_status[s].load(std::memory_order_acquire);
+        for (unsigned s = 0; s < kStatusSlots; ++s) result.by_status[s] += shard.by_status[s].load(std::memory_order_relaxed);
     std::uint64_t begun = 0;
-    for (const Shard& shard : shards_) begun += shard.begun.load(std::memory_order_acquire);
+    for (const Shard& shard : shards_) begun += shard.begun.load(std::memory_order_relaxed);
     const std::uint64_t ended = result.total();
     result.in_flight = begun > ended ? begun - ended : 0;
     return result;

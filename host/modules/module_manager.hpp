@@ -97,8 +97,8 @@ struct AcquireResult {
 struct ModuleManagerOptions {
     std::chrono::milliseconds shutdown_time_limit{90'000};
     // Hash each module file at load and precompute its build identity.
-    std::optional<IdentityOptions> identity;
-    ModuleEventSink events;  // may be empty; called outside the manager's lock
+    std::optional<IdentityOptions> identity{};
+    ModuleEventSink events{};  // may be empty; called outside the manager's lock
 };
 
 class ModuleManager {

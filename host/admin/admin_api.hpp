@@ -1,0 +1,75 @@
+#pragma once
+// The admin API as a function: request in, response out, no sockets
+// (AdminServer carries it over HTTP). Endpoints (DESIGN.md §3):
+//   GET  /_isapi/status            JSON: host, mappings, workers, modules, counters
+//   GET  /_isapi/metrics           Prometheus text
+//   GET  /_isapi/events?since=N    JSON lines of events with seq > N
+//   POST /_isapi/recycle?mode=overlapped|immediate
+// With a token, every request needs "Authorization: Bearer TOKEN" (else 401).
+#include "../events/event_log.hpp"
+#include "../events/lifecycle_counters.hpp"
+#include "../events/request_counters.hpp"
+#include "host_status.hpp"
+#include "metrics_text.hpp"
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace isapi::host {
+
+struct AdminRequest {
+    std::string method;         // "GET", "POST", ...
+    std::string target;         // "/_isapi/events?since=3"
+    std::string authorization;  // the Authorization header, empty if absent
+};
+
+struct AdminResponse {
+    unsigned status = 200;
+    std::string content_type = "application/json";
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;  // besides Content-Type
+};
+
+struct RecycleResult {
+    unsigned status = 202;  // 202 started, or an error status
+    std::string message;
+};
+
+struct AdminSources {
+    std::function<HostStatus()> status;  // required
+    const EventLog* events = nullptr;    // required
+    const RequestCounters* requests = nullptr;
+    const LifecycleCounters* lifecycle = nullptr;
+    // Starts a recycle in mode "overlapped" or "immediate". Empty: this host
+    // has no worker processes to recycle (inproc), and the API says so.
+    std::function<RecycleResult(std::string_view mode)> recycle;
+};
+
+class AdminApi {
+public:
+    AdminApi(AdminSources sources, std::optional<std::string> token);
+
+    AdminResponse handle(const AdminRequest& request) const;
+
+    // The metrics text as of now (also used by tests and the status page).
+    MetricsSnapshot metrics() const;
+
+private:
+    AdminResponse status() const;
+    AdminResponse events(std::string_view query) const;
+    AdminResponse recycle(std::string_view query) const;
+    bool authorized(std::string_view authorization) const;
+
+    AdminSources sources_;
+    std::optional<std::string> token_;
+};
+
+// The value of `name` in a query string ("a=1&b=2"), nullopt when absent.
+// Values are taken as written (the admin API's values need no decoding).
+std::optional<std::string_view> query_parameter(std::string_view query, std::string_view name);
+
+}  // namespace isapi::host

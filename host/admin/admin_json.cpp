@@ -1,0 +1,87 @@
+#include "admin_json.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+namespace isapi::host {
+
+std::string iso8601_utc(std::chrono::system_clock::time_point time) {
+    using namespace std::chrono;
+    const auto us = duration_cast<microseconds>(time.time_since_epoch()).count();
+    const std::time_t seconds = static_cast<std::time_t>(us / 1'000'000);
+    std::tm parts{};
+    gmtime_r(&seconds, &parts);
+    char text[96];  // room for any int the format could see
+    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1,
+                  parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, static_cast<int>(us % 1'000'000));
+    return text;
+}
+
+nlohmann::json event_to_json(const Event& event) {
+    nlohmann::json j;
+    j["seq"] = event.seq;
+    j["mono_us"] = event.since_start.count();
+    j["time"] = iso8601_utc(event.wall_time);
+    j["kind"] = to_string(event.kind);
+    if (!event.module.empty()) j["module"] = event.module;
+    if (event.load_generation != 0) j["load"] = event.load_generation;
+    if (!event.finding.empty()) j["finding"] = event.finding;
+    if (!event.identity.empty()) j["identity"] = event.identity;
+    if (!event.detail.empty()) j["detail"] = event.detail;
+    return j;
+}
+
+std::string events_as_json_lines(const std::vector<Event>& events) {
+    std::string out;
+    for (const Event& event : events) {
+        // Invalid UTF-8 from an extension's text must not make the dump throw.
+        out.append(event_to_json(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        out.push_back('\n');
+    }
+    return out;
+}
+
+nlohmann::json status_to_json(const HostStatus& status, const MetricsSnapshot& counters, const EventLogStatus& events) {
+    nlohmann::json j;
+    j["pid"] = status.pid;
+    j["isolation"] = status.isolation;
+    j["uptime_seconds"] = counters.uptime_seconds;
+    j["identity_header"] = status.identity_header;
+
+    auto& mappings = j["mappings"] = nlohmann::json::array();
+    for (const auto& m : status.mappings) mappings.push_back({{"url", m.url}, {"module", m.module}, {"mode", m.mode}});
+
+    auto& workers = j["workers"] = nlohmann::json::array();
+    for (const auto& w : status.workers)
+        workers.push_back({{"pid", w.pid}, {"generation", w.generation}, {"state", w.state}});
+
+    auto& modules = j["modules"] = nlohmann::json::array();
+    for (const auto& m : status.modules) {
+        modules.push_back({{"module", m.module},
+                           {"path", m.path},
+                           {"load_generation", m.load_generation},
+                           {"mode", m.mode == LoadMode::cached ? "cached" : "uncached"},
+                           {"sha256", m.sha256},
+                           {"identity", m.identity},
+                           {"description", m.description},
+                           {"requests_in_progress", m.requests}});
+    }
+
+    nlohmann::json by_status = nlohmann::json::object();
+    for (unsigned s = 0; s < counters.requests.by_status.size(); ++s)
+        if (counters.requests.by_status[s] > 0) by_status[std::to_string(s)] = counters.requests.by_status[s];
+    nlohmann::json findings = nlohmann::json::object();
+    for (const auto& [kind, count] : counters.lifecycle.findings) findings[kind] = count;
+    j["counters"] = {{"requests_total", counters.requests.total()},
+                     {"requests_by_status", std::move(by_status)},
+                     {"requests_in_flight", counters.requests.in_flight},
+                     {"module_loads", counters.lifecycle.loads},
+                     {"module_unloads", counters.lifecycle.unloads},
+                     {"module_load_failures", counters.lifecycle.load_failures},
+                     {"terminate_extension_calls", counters.lifecycle.terminates},
+                     {"findings", std::move(findings)}};
+    j["events"] = {{"first_seq", events.first_seq}, {"last_seq", events.last_seq}, {"capacity", events.capacity}};
+    return j;
+}
+
+}  // namespace isapi::host

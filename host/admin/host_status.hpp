@@ -1,0 +1,34 @@
+#pragma once
+// What GET /_isapi/status reports about the host besides its counters. The
+// in-process host fills it from its config and module manager; a
+// worker-process front end fills it from its workers' reports.
+#include "../modules/module_manager.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace isapi::host {
+
+struct MappingStatus {
+    std::string url;
+    std::string module;  // path as configured
+    std::string mode;    // "cached" or "uncached"
+};
+
+struct WorkerStatus {
+    std::uint32_t pid = 0;
+    std::uint64_t generation = 0;
+    std::string state;  // e.g. "serving"
+};
+
+struct HostStatus {
+    std::uint32_t pid = 0;
+    std::string isolation;  // "inproc" or "process"
+    bool identity_header = true;
+    std::vector<MappingStatus> mappings;
+    std::vector<WorkerStatus> workers;
+    std::vector<ModuleInfo> modules;
+};
+
+}  // namespace isapi::host

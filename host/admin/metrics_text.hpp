@@ -1,0 +1,25 @@
+#pragma once
+// The Prometheus text exposition format (version 0.0.4) of the host's
+// counters, for GET /_isapi/metrics. No I/O, so it is unit-tested directly.
+#include "../events/lifecycle_counters.hpp"
+#include "../events/request_counters.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace isapi::host {
+
+inline constexpr std::string_view kMetricsContentType = "text/plain; version=0.0.4; charset=utf-8";
+
+struct MetricsSnapshot {
+    RequestCounters::Snapshot requests;
+    LifecycleCounters::Snapshot lifecycle;
+    double uptime_seconds = 0;
+};
+
+std::string format_metrics(const MetricsSnapshot& snapshot);
+
+// A label value with \, " and newline escaped as the format requires.
+std::string escape_label_value(std::string_view value);
+
+}  // namespace isapi::host
