@@ -8,9 +8,10 @@
 // async task holds it while it runs.
 //
 // Locks: io_mutex_ serialises the response (headers, body, finish); read_mutex_
-// serialises body reads; state_mutex_ guards the small bookkeeping. None is
-// held while extension code runs, and none is taken while another is held,
-// except state_mutex_ inside io_mutex_ for brief reads.
+// serialises body reads; state_mutex_ guards the small bookkeeping.
+// Transport::send runs under io_mutex_, since bytes must leave in order. No
+// lock is held while extension code or a DispatchContext callback runs, and
+// none is taken while another is held, so they cannot deadlock each other.
 #include "response_writer.hpp"
 
 #include <isapi/ecb/dispatch.hpp>
