@@ -17,8 +17,8 @@ std::string iso8601_utc(std::chrono::system_clock::time_point time) {
     return text;
 }
 
-nlohmann::json event_to_json(const Event& event) {
-    nlohmann::json j;
+nlohmann::ordered_json event_to_json(const Event& event) {
+    nlohmann::ordered_json j;
     j["seq"] = event.seq;
     j["mono_us"] = event.since_start.count();
     j["time"] = iso8601_utc(event.wall_time);
@@ -41,21 +41,21 @@ std::string events_as_json_lines(const std::vector<Event>& events) {
     return out;
 }
 
-nlohmann::json status_to_json(const HostStatus& status, const MetricsSnapshot& counters, const EventLogStatus& events) {
-    nlohmann::json j;
+nlohmann::ordered_json status_to_json(const HostStatus& status, const MetricsSnapshot& counters, const EventLogStatus& events) {
+    nlohmann::ordered_json j;
     j["pid"] = status.pid;
     j["isolation"] = status.isolation;
     j["uptime_seconds"] = counters.uptime_seconds;
     j["identity_header"] = status.identity_header;
 
-    auto& mappings = j["mappings"] = nlohmann::json::array();
+    auto& mappings = j["mappings"] = nlohmann::ordered_json::array();
     for (const auto& m : status.mappings) mappings.push_back({{"url", m.url}, {"module", m.module}, {"mode", m.mode}});
 
-    auto& workers = j["workers"] = nlohmann::json::array();
+    auto& workers = j["workers"] = nlohmann::ordered_json::array();
     for (const auto& w : status.workers)
         workers.push_back({{"pid", w.pid}, {"generation", w.generation}, {"state", w.state}});
 
-    auto& modules = j["modules"] = nlohmann::json::array();
+    auto& modules = j["modules"] = nlohmann::ordered_json::array();
     for (const auto& m : status.modules) {
         modules.push_back({{"module", m.module},
                            {"path", m.path},
@@ -67,10 +67,10 @@ nlohmann::json status_to_json(const HostStatus& status, const MetricsSnapshot& c
                            {"requests_in_progress", m.requests}});
     }
 
-    nlohmann::json by_status = nlohmann::json::object();
+    nlohmann::ordered_json by_status = nlohmann::ordered_json::object();
     for (unsigned s = 0; s < counters.requests.by_status.size(); ++s)
         if (counters.requests.by_status[s] > 0) by_status[std::to_string(s)] = counters.requests.by_status[s];
-    nlohmann::json findings = nlohmann::json::object();
+    nlohmann::ordered_json findings = nlohmann::ordered_json::object();
     for (const auto& [kind, count] : counters.lifecycle.findings) findings[kind] = count;
     j["counters"] = {{"requests_total", counters.requests.total()},
                      {"requests_by_status", std::move(by_status)},

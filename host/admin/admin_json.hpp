@@ -18,7 +18,7 @@ std::string iso8601_utc(std::chrono::system_clock::time_point time);
 
 // {"seq":4,"mono_us":1234,"time":"...","kind":"module_load","module":"v.so","load":2,...}
 // Fields that do not apply to the kind are left out.
-nlohmann::json event_to_json(const Event& event);
+nlohmann::ordered_json event_to_json(const Event& event);
 
 // One compact JSON object per line, each line ending in '\n'.
 std::string events_as_json_lines(const std::vector<Event>& events);
@@ -29,6 +29,6 @@ struct EventLogStatus {
     std::size_t capacity = 0;
 };
 
-nlohmann::json status_to_json(const HostStatus& status, const MetricsSnapshot& counters, const EventLogStatus& events);
+nlohmann::ordered_json status_to_json(const HostStatus& status, const MetricsSnapshot& counters, const EventLogStatus& events);
 
 }  // namespace isapi::host
