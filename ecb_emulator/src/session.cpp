@@ -180,7 +180,7 @@ BOOL Session::get_server_variable(LPSTR name, LPVOID buffer, LPDWORD size) {
         *size = needed;
         return fail(ERROR_INSUFFICIENT_BUFFER);
     }
-    std::memcpy(buffer, value.data(), value.size());
+    if (!value.empty()) std::memcpy(buffer, value.data(), value.size());
     static_cast<char*>(buffer)[value.size()] = '\0';
     *size = needed;
     return TRUE;
