@@ -1,0 +1,70 @@
+#include "admin_support.hpp"
+
+#include <modules/sha256.hpp>
+
+#include <fstream>
+#include <iterator>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+
+namespace isapi::itest {
+
+std::uint16_t admin_port(HostProcess& host) {
+    static const std::regex line(R"(admin on http://127\.0\.0\.1:(\d+))");
+    std::smatch match;
+    std::string text;
+    const bool printed = wait_until(
+        [&] {
+            text = host.stdout_text();
+            return std::regex_search(text, match, line);
+        },
+        std::chrono::seconds(5));
+    if (!printed) throw std::runtime_error("isapi-host printed no admin line; stdout: " + text);
+    return static_cast<std::uint16_t>(std::stoul(match[1].str()));
+}
+
+std::unique_ptr<HostProcess> start_host_with_admin(std::vector<std::string> args) {
+    args.insert(args.end(), {"--admin", "127.0.0.1:0"});
+    return start_host(std::move(args));
+}
+
+HttpResponse admin_get(HostProcess& host, const std::string& target, const std::string& token) {
+    HttpClient client(host.address(), admin_port(host));
+    HttpRequest request;
+    request.target = target;
+    if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
+    return client.send(request);
+}
+
+nlohmann::json admin_status(HostProcess& host) {
+    const auto response = admin_get(host, "/_isapi/status");
+    if (response.status != 200) throw std::runtime_error("status answered " + std::to_string(response.status));
+    return nlohmann::json::parse(response.body);
+}
+
+std::vector<nlohmann::json> admin_events(HostProcess& host, std::uint64_t since) {
+    const auto response = admin_get(host, "/_isapi/events?since=" + std::to_string(since));
+    if (response.status != 200) throw std::runtime_error("events answered " + std::to_string(response.status));
+    std::vector<nlohmann::json> events;
+    std::istringstream in(response.body);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) events.push_back(nlohmann::json::parse(line));
+    return events;
+}
+
+double metric(const std::string& metrics_text, const std::string& sample) {
+    std::istringstream in(metrics_text);
+    for (std::string line; std::getline(in, line);)
+        if (line.size() > sample.size() && line.compare(0, sample.size(), sample) == 0 && line[sample.size()] == ' ')
+            return std::stod(line.substr(sample.size() + 1));
+    return 0;
+}
+
+std::string file_sha256(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return host::sha256_hex(bytes);
+}
+
+}  // namespace isapi::itest
