@@ -119,7 +119,9 @@ TEST_CASE("ReadClient fails when the client is gone", "[ecb][read]") {
 
 namespace {
 
-std::atomic<bool> g_in_write{false};
+// Per thread: set only while WriteClient is on this thread's stack, so a
+// completion that sees it set was called from inside WriteClient.
+thread_local bool g_in_write = false;
 std::atomic<bool> g_completion_nested{false};
 std::thread::id g_completion_thread;
 DWORD g_cb_io = 0, g_cb_error = 99;
@@ -127,7 +129,7 @@ void* g_cb_context = nullptr;
 int g_completion_calls = 0;
 
 VOID WINAPI write_done(EXTENSION_CONTROL_BLOCK* ecb, PVOID context, DWORD cb, DWORD error) {
-    g_completion_nested = g_in_write.load();
+    g_completion_nested = g_in_write;
     g_completion_thread = std::this_thread::get_id();
     g_cb_io = cb;
     g_cb_error = error;
