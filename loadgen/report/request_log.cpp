@@ -20,7 +20,8 @@ LogFormat log_format_from(const std::string& name, const std::string& path) {
 RequestLog::RequestLog(const std::string& path, LogFormat format) : path_(path), format_(format) {
     file_ = std::fopen(path.c_str(), "wb");
     if (!file_) throw std::runtime_error("cannot create log " + path + ": " + std::strerror(errno));
-    append(format == LogFormat::csv ? kCsvHeader : kBinaryMagic);
+    queue_.emplace_back(format == LogFormat::csv ? kCsvHeader : kBinaryMagic);
+    writer_ = std::thread([this] { write_loop(); });
 }
 
 RequestLog::~RequestLog() {
@@ -28,15 +29,37 @@ RequestLog::~RequestLog() {
     if (file_ && !close(error)) std::cerr << "isapi-loadgen: " << error << '\n';
 }
 
-void RequestLog::append(std::string_view chunk) {
-    std::lock_guard lock(mutex_);
-    if (!file_ || failed_) return;
-    if (std::fwrite(chunk.data(), 1, chunk.size(), file_) != chunk.size()) failed_ = true;
+void RequestLog::append(std::string chunk) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return queue_.size() < kMaxQueued || closing_; });
+    if (closing_) return;
+    queue_.push_back(std::move(chunk));
+    changed_.notify_all();
+}
+
+void RequestLog::write_loop() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        changed_.wait(lock, [this] { return !queue_.empty() || closing_; });
+        if (queue_.empty()) return;  // closing, and everything is written
+        std::string chunk = std::move(queue_.front());
+        queue_.pop_front();
+        changed_.notify_all();
+        lock.unlock();
+        const bool ok = std::fwrite(chunk.data(), 1, chunk.size(), file_) == chunk.size();
+        lock.lock();
+        failed_ = failed_ || !ok;
+    }
 }
 
 bool RequestLog::close(std::string& error) {
-    std::lock_guard lock(mutex_);
     if (!file_) return true;
+    {
+        std::lock_guard lock(mutex_);
+        closing_ = true;
+    }
+    changed_.notify_all();
+    writer_.join();
     const bool closed = std::fclose(file_) == 0;
     file_ = nullptr;
     if (failed_ || !closed) {
@@ -68,8 +91,9 @@ void RequestLogBuffer::add(const RequestRecord& r, std::uint16_t build_id, std::
 
 void RequestLogBuffer::flush() {
     if (buffer_.empty()) return;
-    log_.append(buffer_);
-    buffer_.clear();
+    log_.append(std::move(buffer_));
+    buffer_ = std::string();
+    buffer_.reserve(kChunk + 512);
 }
 
 }  // namespace isapi::loadgen

@@ -1,12 +1,18 @@
 #pragma once
 // The per-request log, streamed to disk so memory stays flat however long the
 // run. Each worker thread fills its own RequestLogBuffer without locks and
-// hands the file a large chunk now and then; only that hand-off is locked.
+// hands over a large chunk now and then; a writer thread of the log's own
+// writes the chunks, so a slow disk does not stall a worker's event loop
+// (which would show up as server latency). At most kMaxQueued chunks wait;
+// beyond that the hand-off blocks, which bounds memory.
 #include <cstdint>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <string_view>
 #include <vector>
 
@@ -29,17 +35,27 @@ public:
     RequestLog& operator=(const RequestLog&) = delete;
 
     LogFormat format() const noexcept { return format_; }
-    // Thread-safe. Write errors are remembered and returned by close().
-    void append(std::string_view chunk);
-    // Returns false, with the reason, if any write failed.
+    // Thread-safe; queues the chunk for the writer thread. Write errors are
+    // remembered and returned by close().
+    void append(std::string chunk);
+    // Writes what is queued, stops the writer and closes the file. Returns
+    // false, with the reason, if any write failed.
     bool close(std::string& error);
 
+    static constexpr std::size_t kMaxQueued = 16;
+
 private:
+    void write_loop();
+
     std::string path_;
     LogFormat format_;
     std::FILE* file_ = nullptr;
     std::mutex mutex_;
-    bool failed_ = false;
+    std::condition_variable changed_;
+    std::deque<std::string> queue_;
+    bool closing_ = false;
+    bool failed_ = false;  // written by the writer thread, read after join
+    std::thread writer_;
 };
 
 class RequestLogBuffer {
