@@ -71,6 +71,10 @@ int run_host(const HostConfig& config) {
         recorder.finding(f);
     };
     ecb::set_orphan_finding_sink(findings);
+    // The sink refers to this frame's event log: unset it however we leave.
+    struct OrphanSinkReset {
+        ~OrphanSinkReset() { ecb::set_orphan_finding_sink({}); }
+    } orphan_sink_reset;
     ModuleManagerOptions module_options{config.shutdown_time_limit};
     module_options.identity = IdentityOptions{pid, 1, config.identity_header};
     module_options.events = [&recorder](const ModuleEvent& event) { recorder.module_event(event); };
@@ -136,7 +140,6 @@ int run_host(const HostConfig& config) {
         std::fflush(nullptr);
         std::_Exit(exit_shutdown_time_limit);  // stuck extension threads cannot be joined
     }
-    ecb::set_orphan_finding_sink({});  // it refers to this frame's event log
     spdlog::info("stopped");
     return exit_ok;
 }
