@@ -27,8 +27,12 @@ public:
 
 private:
     // HSE_REQ_SEND_URL: serves `url` internally and captures the response.
-    std::optional<ecb::InternalResponse> serve_internal(const std::string& url, const ecb::Request& parent_origin,
-                                                        int depth);
+    // What an internal request inherits from the one that asked for it.
+    struct Origin {
+        std::string remote_addr, local_addr, server_name;
+        std::uint16_t remote_port = 0, local_port = 0;
+    };
+    std::optional<ecb::InternalResponse> serve_internal(const std::string& url, const Origin& origin, int depth);
 
     const Router& router_;
     ModuleManager& modules_;
@@ -36,6 +40,7 @@ private:
     AccessLog* access_log_;
     ecb::FindingSink findings_;
     std::filesystem::path document_root_;
+    std::string document_root_string_;
     std::string appl_physical_path_;
     RequestCounters* counters_;
 };
