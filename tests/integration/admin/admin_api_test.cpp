@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <future>
 
 using namespace isapi::itest;
 
@@ -75,6 +76,27 @@ TEST_CASE("admin metrics count requests by status", "[integration][admin]") {
     CHECK(metric(text, "isapi_module_unloads_total") == 0);
     CHECK(metric(text, "isapi_module_load_failures_total") == 0);
     CHECK(admin_get(*host, "/_isapi/metrics").header("Content-Type")->find("text/plain") == 0);
+}
+
+TEST_CASE("admin metrics show a running request as in flight until it completes", "[integration][admin]") {
+    auto host = start_host_with_admin(map_arg("/slow.dll", Built::slow));
+    auto slow = std::async(std::launch::async, [&host] {
+        auto client = client_for(*host);
+        return client.get("/slow.dll?ms=1500").status;
+    });
+    const bool running = wait_until(
+        [&] { return metric(admin_get(*host, "/_isapi/metrics").body, "isapi_requests_in_flight") == 1; },
+        std::chrono::seconds(5));
+    CHECK(running);
+    CHECK(slow.get() == 200);
+    const bool done = wait_until(
+        [&] {
+            const auto text = admin_get(*host, "/_isapi/metrics").body;
+            return metric(text, "isapi_requests_in_flight") == 0 &&
+                   metric(text, "isapi_requests_total{status=\"200\"}") == 1;
+        },
+        std::chrono::seconds(5));
+    CHECK(done);
 }
 
 TEST_CASE("admin events show each load and unload of an uncached module", "[integration][admin]") {
