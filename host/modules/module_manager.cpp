@@ -46,9 +46,9 @@ struct ModuleManager::State {
     ModuleStats stats;
     ModuleHasher hasher;
 
-    void emit(ModuleEvent event) const {
-        if (options.events) options.events(event);
-    }
+    // Callers check options.events first, so an unobserved manager (the
+    // uncached-cycle benchmark) builds no event strings.
+    void emit(const ModuleEvent& event) const { options.events(event); }
 
     void report(ecb::Finding finding) {
         if (findings) return findings(finding);
@@ -60,10 +60,10 @@ struct ModuleManager::State {
     void unload(LoadedModule& module) {
         UnloadReport outcome = unload_module(loader, module);
         for (auto& finding : outcome.findings) report(std::move(finding));
-        if (outcome.terminated)
+        if (outcome.terminated && options.events)
             emit({ModuleEvent::Kind::terminated, module.path, module.name, module.load_generation, {}, {},
                   "TerminateExtension(HSE_TERM_MUST_UNLOAD)"});
-        if (outcome.closed)
+        if (outcome.closed && options.events)
             emit({ModuleEvent::Kind::unloaded, module.path, module.name, module.load_generation, {}, {},
                   outcome.still_mapped ? "still mapped after unload" : "left the process"});
         std::lock_guard lock(mutex);
@@ -141,9 +141,10 @@ AcquireResult ModuleManager::acquire(const std::filesystem::path& path, LoadMode
                                                    id->worker_generation, generation);
             if (id->header) slot->identity_headers.push_back({std::string(kBuildIdentityHeader), slot->identity});
         }
-        s.emit({ModuleEvent::Kind::loaded, key, attempt.module.name, generation, slot->identity,
-                attempt.module.description, {}});
-    } else {
+        if (s.options.events)
+            s.emit({ModuleEvent::Kind::loaded, key, attempt.module.name, generation, slot->identity,
+                    attempt.module.description, {}});
+    } else if (s.options.events) {
         s.emit({ModuleEvent::Kind::load_failed, key, std::filesystem::path(key).filename().string(), generation, {},
                 {}, attempt.reason});
     }
