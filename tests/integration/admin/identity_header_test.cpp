@@ -89,7 +89,7 @@ TEST_CASE("the identity header follows a new file at the same path in uncached m
     CHECK(now.load > before.load);
 }
 
-TEST_CASE("--no-identity-header leaves the header off extension responses", "[integration][identity]") {
+TEST_CASE("the flag --no-identity-header leaves the header off extension responses", "[integration][identity]") {
     auto host = start_host(concat(map_arg("/v1.dll", Built::version_v1), {"--no-identity-header"}));
     auto client = client_for(*host);
     const auto response = client.get("/v1.dll");
