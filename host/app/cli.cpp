@@ -29,9 +29,8 @@ Examples:
 
 On startup the host prints "listening on http://ADDR:PORT" on stdout (port 0
 picks a free port), then "admin on http://ADDR:PORT" with --admin; logs go to
-stderr. SIGINT/SIGTERM stop accepting, finish
-running requests within --shutdown-time-limit, then call TerminateExtension
-and unload.
+stderr. SIGINT/SIGTERM stop accepting, finish running requests within
+--shutdown-time-limit, then call TerminateExtension and unload.
 
 Exit codes: 0 clean stop, 1 runtime error (e.g. cannot bind), 2 bad command
 line, 3 requests still running when the shutdown time limit ran out.)";
