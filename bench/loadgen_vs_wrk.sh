@@ -28,7 +28,8 @@ LONG_REQUESTS=${LONG_REQUESTS:-10000000}
 die() { echo "loadgen_vs_wrk: $*" >&2; exit 1; }
 [[ -x $LOADGEN ]] || die "no isapi-loadgen at $LOADGEN (build it, or pass its path)"
 
-if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
+have_nginx() { command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]]; }
+if ! have_nginx || ! command -v wrk >/dev/null; then
     if [[ $(id -u) == 0 ]]; then
         apt-get install -y nginx-light wrk >/dev/null || die "apt-get install nginx-light wrk failed"
     else
@@ -157,7 +158,8 @@ if [[ $LONG_REQUESTS != 0 ]]; then
     RSS_KB=$(awk -F: '/Maximum resident set size/ {gsub(/ /,"",$2); print $2}' "$WORK/time.txt")
     WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/time.txt")
     SENT=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["sent"], "sent,", j["answered"], "answered,", j["dropped"], "dropped")' "$WORK/long.json")
-    RSS_LINE="$((RSS_KB / 1024)) MiB max RSS for $SENT in $WALL (log $(du -h "$WORK/long.bin" | cut -f1))"
+    RSS_MIB=$(python3 -c "import sys; print(f'{int(sys.argv[1]) / 1024:.1f}')" "$RSS_KB")
+    RSS_LINE="$RSS_MIB MiB ($RSS_KB KB) max RSS for $SENT in $WALL (log $(du -h "$WORK/long.bin" | cut -f1))"
     rm -f "$WORK/long.bin"
 fi
 
