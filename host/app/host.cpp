@@ -18,6 +18,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <thread>
 
@@ -78,8 +79,12 @@ int run_host(const HostConfig& config) {
     ModuleManagerOptions module_options{config.shutdown_time_limit};
     module_options.identity = IdentityOptions{pid, 1, config.identity_header};
     module_options.events = [&recorder](const ModuleEvent& event) { recorder.module_event(event); };
-    ModuleManager modules(platform::system_module_loader(), [&pool](std::function<void()> task) {
-        pool.post(std::move(task));
+    // Unloads get a thread of their own: on the request pool they could wait
+    // behind requests that are themselves waiting, in acquire(), for that
+    // very unload to finish, and every pool thread would block for good.
+    WorkPool unloader(1, std::numeric_limits<std::size_t>::max());
+    ModuleManager modules(platform::system_module_loader(), [&unloader](std::function<void()> task) {
+        unloader.post(std::move(task));
     }, findings, std::move(module_options));
     Router router(config.mappings, config.default_mode);
     std::unique_ptr<AccessLog> access_log;
@@ -123,7 +128,10 @@ int run_host(const HostConfig& config) {
         stopper = std::thread([&] {
             drained = modules.shutdown();
             recorder.host_event(EventKind::host_stop, drained ? "stopped" : "requests still running at the time limit");
-            if (drained) pool.stop();
+            if (drained) {
+                pool.stop();
+                unloader.stop();
+            }
             io.stop();
         });
     });
