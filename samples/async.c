@@ -12,10 +12,11 @@
  */
 #include <httpext.h>
 
+#include "common/sample_thread.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <threads.h>
 
 typedef struct job {
     EXTENSION_CONTROL_BLOCK* ecb;
@@ -29,12 +30,12 @@ typedef struct write_context {
 } write_context;
 
 static struct {
-    mtx_t lock;
-    cnd_t wake;
+    sample_mutex lock;
+    sample_cond wake;
     job* head;
     job* tail;
     int stopping;
-    thrd_t thread;
+    sample_thread thread;
     int started;
 } g_queue;
 
@@ -91,13 +92,13 @@ static void serve(EXTENSION_CONTROL_BLOCK* ecb)
     /* From here on the completion owns the ECB and the context. */
 }
 
-static int worker_main(void* unused)
+static void worker_main(void* unused)
 {
     (void)unused;
-    mtx_lock(&g_queue.lock);
+    sample_mutex_lock(&g_queue.lock);
     for (;;) {
         while (g_queue.head == NULL && !g_queue.stopping) {
-            cnd_wait(&g_queue.wake, &g_queue.lock);
+            sample_cond_wait(&g_queue.wake, &g_queue.lock);
         }
         if (g_queue.head == NULL) {
             break; /* stopping, and nothing left to serve */
@@ -107,14 +108,13 @@ static int worker_main(void* unused)
         if (g_queue.head == NULL) {
             g_queue.tail = NULL;
         }
-        mtx_unlock(&g_queue.lock);
+        sample_mutex_unlock(&g_queue.lock);
         EXTENSION_CONTROL_BLOCK* ecb = next->ecb;
         free(next);
         serve(ecb);
-        mtx_lock(&g_queue.lock);
+        sample_mutex_lock(&g_queue.lock);
     }
-    mtx_unlock(&g_queue.lock);
-    return 0;
+    sample_mutex_unlock(&g_queue.lock);
 }
 
 BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
@@ -125,16 +125,16 @@ BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
 
     g_queue.head = g_queue.tail = NULL;
     g_queue.stopping = 0;
-    if (mtx_init(&g_queue.lock, mtx_plain) != thrd_success) {
+    if (!sample_mutex_init(&g_queue.lock)) {
         return FALSE;
     }
-    if (cnd_init(&g_queue.wake) != thrd_success) {
-        mtx_destroy(&g_queue.lock);
+    if (!sample_cond_init(&g_queue.wake)) {
+        sample_mutex_destroy(&g_queue.lock);
         return FALSE;
     }
-    if (thrd_create(&g_queue.thread, worker_main, NULL) != thrd_success) {
-        cnd_destroy(&g_queue.wake);
-        mtx_destroy(&g_queue.lock);
+    if (!sample_thread_create(&g_queue.thread, worker_main, NULL)) {
+        sample_cond_destroy(&g_queue.wake);
+        sample_mutex_destroy(&g_queue.lock);
         return FALSE;
     }
     g_queue.started = 1;
@@ -149,15 +149,15 @@ DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* pECB)
     }
     item->ecb = pECB;
     item->next = NULL;
-    mtx_lock(&g_queue.lock);
+    sample_mutex_lock(&g_queue.lock);
     if (g_queue.tail != NULL) {
         g_queue.tail->next = item;
     } else {
         g_queue.head = item;
     }
     g_queue.tail = item;
-    cnd_signal(&g_queue.wake);
-    mtx_unlock(&g_queue.lock);
+    sample_cond_signal(&g_queue.wake);
+    sample_mutex_unlock(&g_queue.lock);
     return HSE_STATUS_PENDING;
 }
 
@@ -169,13 +169,13 @@ BOOL WINAPI TerminateExtension(DWORD dwFlags)
     }
     /* The host calls this only after every request has completed, so the
      * queue is empty; the worker drains it anyway before it exits. */
-    mtx_lock(&g_queue.lock);
+    sample_mutex_lock(&g_queue.lock);
     g_queue.stopping = 1;
-    cnd_broadcast(&g_queue.wake);
-    mtx_unlock(&g_queue.lock);
-    thrd_join(g_queue.thread, NULL);
-    cnd_destroy(&g_queue.wake);
-    mtx_destroy(&g_queue.lock);
+    sample_cond_broadcast(&g_queue.wake);
+    sample_mutex_unlock(&g_queue.lock);
+    sample_thread_join(g_queue.thread);
+    sample_cond_destroy(&g_queue.wake);
+    sample_mutex_destroy(&g_queue.lock);
     g_queue.started = 0;
     return TRUE;
 }
