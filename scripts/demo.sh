@@ -28,13 +28,16 @@ echo "isapi-host is $(cat "$work/stdout")"
 
 show() {
   echo
-  echo "\$ curl $*"
+  printf '$ curl'; printf " '%s'" "$@"; echo
   curl -sS -i "$@" | tr -d '\r'
+  echo
 }
-show "$url/hello.dll/extra/path?name=demo"
+show "$url/hello.dll/extra/path?vars=1"
 show -X POST --data-binary "posted through ReadClient" "$url/echo.dll"
 show "$url/async.dll"
 show "$url/redirect.dll?to=/hello.dll"
+show "$url/version.dll"
+echo "(uncached: the next request loads the module again; see load= in X-Isapi-Build)"
 show "$url/version.dll"
 show "$url/missing.dll"
 
