@@ -6,7 +6,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/http/read.hpp>
-#include <spdlog/spdlog.h>
 
 #include <future>
 #include <vector>
@@ -42,7 +41,7 @@ void HttpSession::start() {
     });
 }
 
-// ---- read side (strand) -------------------------------------------------------
+// ---- read side: the strand, or the pool thread that just finished a request ----
 
 void HttpSession::do_read() {
     parser_.emplace();
@@ -237,6 +236,7 @@ std::optional<std::size_t> HttpSession::receive(std::span<char> buffer) {
         auto step = std::make_shared<std::function<void()>>();
         *step = [&, self, step] {
             if (!parser_ || parser_->is_done() || !connected_) {
+                const auto step_keeper = std::move(*step);  // break the self-reference
                 done.set_value(parser_ && parser_->is_done() ? std::optional<std::size_t>(0) : std::nullopt);
                 return;
             }
