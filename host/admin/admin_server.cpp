@@ -96,41 +96,14 @@ private:
 }  // namespace
 
 AdminServer::AdminServer(net::io_context& io, const net::ip::tcp::endpoint& endpoint, const AdminApi& api)
-    : io_(io), acceptor_(io), api_(api) {
-    beast::error_code ec;
-    auto check = [&](const char* what) {
-        if (ec)
-            throw std::system_error(ec, std::string("admin API: cannot ") + what + " " +
-                                            endpoint.address().to_string() + ":" + std::to_string(endpoint.port()));
-    };
-    acceptor_.open(endpoint.protocol(), ec);
-    check("open a socket for");
-    acceptor_.set_option(net::socket_base::reuse_address(true), ec);
-    acceptor_.bind(endpoint, ec);
-    check("bind");
-    acceptor_.listen(net::socket_base::max_listen_connections, ec);
-    check("listen on");
-}
+    : listener_(std::make_shared<Listener>(io, endpoint, "the admin API", [&api](net::ip::tcp::socket socket) {
+          std::make_shared<AdminSession>(std::move(socket), api)->start();
+      })) {}
 
-net::ip::tcp::endpoint AdminServer::local_endpoint() const { return acceptor_.local_endpoint(); }
+net::ip::tcp::endpoint AdminServer::local_endpoint() const { return listener_->local_endpoint(); }
 
-void AdminServer::start() { do_accept(); }
+void AdminServer::start() { listener_->start(); }
 
-void AdminServer::stop() {
-    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
-        beast::error_code ignored;
-        self->acceptor_.close(ignored);
-    });
-}
-
-void AdminServer::do_accept() {
-    acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](beast::error_code ec,
-                                                                               net::ip::tcp::socket socket) {
-        if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
-        if (ec) spdlog::warn("admin API: accept failed: {}", ec.message());
-        else std::make_shared<AdminSession>(std::move(socket), self->api_)->start();
-        self->do_accept();
-    });
-}
+void AdminServer::stop() { listener_->stop(); }
 
 }  // namespace isapi::host

@@ -5,6 +5,8 @@
 // deadline on every read and write and small request limits.
 #include "admin_api.hpp"
 
+#include "../server/listener.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
@@ -12,7 +14,7 @@
 
 namespace isapi::host {
 
-class AdminServer : public std::enable_shared_from_this<AdminServer> {
+class AdminServer {
 public:
     // Binds and listens now; throws std::system_error naming the address when
     // it cannot (fail fast at setup).
@@ -23,11 +25,7 @@ public:
     boost::asio::ip::tcp::endpoint local_endpoint() const;
 
 private:
-    void do_accept();
-
-    boost::asio::io_context& io_;
-    boost::asio::ip::tcp::acceptor acceptor_;
-    const AdminApi& api_;
+    std::shared_ptr<Listener> listener_;
 };
 
 }  // namespace isapi::host

@@ -5,6 +5,7 @@
 #include "../events/event_recorder.hpp"
 #include "../modules/module_manager.hpp"
 #include "../pool/work_pool.hpp"
+#include "../server/http_session.hpp"
 #include "../server/listener.hpp"
 #include "access_log.hpp"
 #include "inproc_dispatcher.hpp"
@@ -92,7 +93,9 @@ int run_host(const HostConfig& config) {
     InprocDispatcher dispatcher(router, modules, pool, access_log.get(), findings, config.document_root, &requests);
 
     const net::ip::tcp::endpoint endpoint(net::ip::make_address(config.listen_address), config.listen_port);
-    auto listener = std::make_shared<Listener>(io, endpoint, config.limits, dispatcher);
+    auto listener = std::make_shared<Listener>(io, endpoint, "the HTTP listener", [&](net::ip::tcp::socket socket) {
+        std::make_shared<HttpSession>(std::move(socket), config.limits, dispatcher)->start();
+    });
     // The admin API has its own socket: no extension mapping can reach it.
     std::unique_ptr<AdminApi> admin_api;
     std::shared_ptr<AdminServer> admin;

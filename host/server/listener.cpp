@@ -1,9 +1,8 @@
 #include "listener.hpp"
 
-#include "http_session.hpp"
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
 #include <system_error>
@@ -12,13 +11,13 @@ namespace isapi::host {
 
 namespace net = boost::asio;
 
-Listener::Listener(net::io_context& io, const net::ip::tcp::endpoint& endpoint, const ServerLimits& limits,
-                   Dispatcher& dispatcher)
-    : io_(io), acceptor_(io), limits_(limits), dispatcher_(dispatcher) {
+Listener::Listener(net::io_context& io, const net::ip::tcp::endpoint& endpoint, std::string what,
+                   SessionFactory start_session)
+    : io_(io), acceptor_(io), what_(std::move(what)), start_session_(std::move(start_session)) {
     boost::system::error_code ec;
-    auto check = [&](const char* what) {
+    auto check = [&](const char* step) {
         if (ec)
-            throw std::system_error(ec, std::string("cannot ") + what + " " + endpoint.address().to_string() + ":" +
+            throw std::system_error(ec, what_ + " cannot " + step + " " + endpoint.address().to_string() + ":" +
                                             std::to_string(endpoint.port()));
     };
     acceptor_.open(endpoint.protocol(), ec);
@@ -46,11 +45,11 @@ void Listener::do_accept() {
                                                                                net::ip::tcp::socket socket) {
         if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
         if (!ec) {
-            std::make_shared<HttpSession>(std::move(socket), self->limits_, self->dispatcher_)->start();
+            self->start_session_(std::move(socket));
             return self->do_accept();
         }
         // Out of descriptors or similar: back off instead of spinning.
-        spdlog::warn("accept failed: {}; retrying in 50 ms", ec.message());
+        spdlog::warn("{} cannot accept: {}; retrying in 50 ms", self->what_, ec.message());
         auto timer = std::make_shared<net::steady_timer>(self->io_, std::chrono::milliseconds(50));
         timer->async_wait([self, timer](boost::system::error_code) { self->do_accept(); });
     });

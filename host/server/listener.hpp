@@ -1,21 +1,23 @@
 #pragma once
-// Accepts connections and starts a session for each.
-#include "dispatcher.hpp"
-#include "limits.hpp"
-
+// Accepts connections on one address and hands each socket to a session
+// factory: the extension front end and the admin API share it.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <functional>
 #include <memory>
+#include <string>
 
 namespace isapi::host {
 
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
-    // Binds and listens now; throws std::system_error with a clear message
-    // when the address cannot be used (fail fast at setup).
-    Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, const ServerLimits& limits,
-             Dispatcher& dispatcher);
+    using SessionFactory = std::function<void(boost::asio::ip::tcp::socket)>;
+
+    // Binds and listens now; throws std::system_error naming `what` and the
+    // address when it cannot (fail fast at setup).
+    Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, std::string what,
+             SessionFactory start_session);
 
     void start();
     // Stops accepting. Open connections are not touched: one may be starting
@@ -29,8 +31,8 @@ private:
 
     boost::asio::io_context& io_;
     boost::asio::ip::tcp::acceptor acceptor_;
-    const ServerLimits& limits_;
-    Dispatcher& dispatcher_;
+    std::string what_;
+    SessionFactory start_session_;
 };
 
 }  // namespace isapi::host
