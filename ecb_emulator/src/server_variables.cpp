@@ -160,12 +160,6 @@ std::string_view value_of(Var var, const Request& r, VariableScratch& scratch) {
 
 }  // namespace
 
-std::string_view find_header(const Request& request, std::string_view name) {
-    for (const Header& h : request.headers) {
-        if (iequals(h.name, name)) return h.value;
-    }
-    return {};
-}
 
 VariableLookup lookup_server_variable(std::string_view name, const Request& request, VariableScratch& scratch) {
     if (name.size() > 5 && compare_upper(name.substr(0, 5), "HTTP_") == 0) {
@@ -192,3 +186,14 @@ std::string build_all_http(const Request& request) {
 }
 
 }  // namespace isapi::ecb::detail
+
+namespace isapi::ecb {
+
+std::string_view find_header(const Request& request, std::string_view name) {
+    for (const Header& h : request.headers) {
+        if (detail::iequals(h.name, name)) return h.value;
+    }
+    return {};
+}
+
+}  // namespace isapi::ecb

@@ -1,6 +1,7 @@
 #pragma once
 // GetServerVariable's name lookup (DESIGN.md §2.3), kept free of the ECB so
 // the error rules can be read in one place.
+#include <isapi/ecb/http_text.hpp>
 #include <isapi/ecb/request.hpp>
 
 #include <string>
@@ -34,6 +35,5 @@ VariableLookup lookup_server_variable(std::string_view name, const Request& requ
 std::string build_all_http(const Request& request);
 
 // The first value of a header, case-insensitively; empty when absent.
-std::string_view find_header(const Request& request, std::string_view name);
 
 }  // namespace isapi::ecb::detail

@@ -16,6 +16,10 @@ std::optional<unsigned> parse_status(std::string_view status) {
     return code;
 }
 
+}  // namespace isapi::ecb::detail
+
+namespace isapi::ecb {
+
 std::string_view reason_phrase(unsigned code) {
     switch (code) {
         case 100: return "Continue";
@@ -42,6 +46,7 @@ std::string_view reason_phrase(unsigned code) {
         case 411: return "Length Required";
         case 413: return "Content Too Large";
         case 415: return "Unsupported Media Type";
+        case 431: return "Request Header Fields Too Large";
         case 429: return "Too Many Requests";
         case 500: return "Internal Server Error";
         case 501: return "Not Implemented";
@@ -52,4 +57,4 @@ std::string_view reason_phrase(unsigned code) {
     }
 }
 
-}  // namespace isapi::ecb::detail
+}  // namespace isapi::ecb

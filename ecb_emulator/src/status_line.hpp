@@ -1,5 +1,7 @@
 #pragma once
 // HTTP status codes as extensions give them ("200 OK", "404") and as we emit them.
+#include <isapi/ecb/http_text.hpp>
+
 #include <optional>
 #include <string_view>
 
@@ -9,8 +11,5 @@ namespace isapi::ecb::detail {
 // end or a space. Text containing CR or LF is rejected, since it would let an
 // extension forge the header block.
 std::optional<unsigned> parse_status(std::string_view status);
-
-// The standard reason phrase, or "Unknown" for codes without one.
-std::string_view reason_phrase(unsigned code);
 
 }  // namespace isapi::ecb::detail

@@ -4,10 +4,9 @@
 #include "capture_transport.hpp"
 
 #include <isapi/ecb/dispatch.hpp>
+#include <isapi/ecb/http_text.hpp>
 
-#include <algorithm>
 #include <array>
-#include <cctype>
 #include <chrono>
 
 namespace isapi::host {
@@ -24,16 +23,6 @@ void respond(ecb::Transport& transport, const ecb::Request& request, unsigned st
     const std::array<std::string_view, 1> pieces{text};
     transport.send(pieces);
     transport.finish(keep_alive, false);
-}
-
-std::string header_value(const ecb::Request& request, std::string_view name) {
-    for (const auto& h : request.headers)
-        if (h.name.size() == name.size() &&
-            std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-            }))
-            return h.value;
-    return {};
 }
 
 }  // namespace
@@ -111,7 +100,7 @@ void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transpo
                         depth](const std::string& url) { return serve_internal(url, origin, depth + 1); };
     if (access_log_) {
         AccessRecord record{request.remote_addr, request.local_addr, request.method, request.url,
-                            request.query_string, header_value(request, "User-Agent"), request.remote_user,
+                            request.query_string, std::string(ecb::find_header(request, "User-Agent")), request.remote_user,
                             request.local_port};
         context.on_complete = [lease, log = access_log_, record = std::move(record), started, counters](
                                   const ecb::Outcome& outcome) mutable {

@@ -5,8 +5,6 @@
 
 namespace isapi::host {
 
-std::string_view reason_phrase(unsigned status);
-
 // A complete HTTP/1.1 response with a text/plain body and Content-Length.
 std::string canned_response(unsigned status, std::string_view body, bool keep_alive);
 
