@@ -13,6 +13,7 @@
 #include <httpext.h>
 
 #include "common/sample_thread.h"
+#include "common/sample_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,14 +70,7 @@ static void serve(EXTENSION_CONTROL_BLOCK* ecb)
     char head[128];
     int head_len = snprintf(head, sizeof head, "Content-Type: text/plain\r\nContent-Length: %zu\r\n\r\n",
                             context->length);
-    HSE_SEND_HEADER_EX_INFO info;
-    info.pszStatus = "200 OK";
-    info.cchStatus = 6;
-    info.pszHeader = head;
-    info.cchHeader = (DWORD)head_len;
-    info.fKeepConn = TRUE;
-    ecb->dwHttpStatusCode = 200;
-    if (!ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_SEND_RESPONSE_HEADER_EX, &info, NULL, NULL) ||
+    if (!sample_send_header_block(ecb, "200 OK", head, (size_t)head_len) ||
         !ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_IO_COMPLETION, (LPVOID)on_write_complete, NULL,
                                     (LPDWORD)context)) {
         free(context);
@@ -119,9 +113,7 @@ static void worker_main(void* unused)
 
 BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
 {
-    pVer->dwExtensionVersion = HSE_VERSION;
-    strncpy(pVer->lpszExtensionDesc, "async sample", HSE_MAX_EXT_DLL_NAME_LEN - 1);
-    pVer->lpszExtensionDesc[HSE_MAX_EXT_DLL_NAME_LEN - 1] = '\0';
+    sample_version_info(pVer, "async sample");
 
     g_queue.head = g_queue.tail = NULL;
     g_queue.stopping = 0;

@@ -20,10 +20,7 @@ static const size_t kMaxEcho = (size_t)256 * 1024 * 1024;
 
 BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
 {
-    pVer->dwExtensionVersion = HSE_VERSION;
-    strncpy(pVer->lpszExtensionDesc, "echo sample", HSE_MAX_EXT_DLL_NAME_LEN - 1);
-    pVer->lpszExtensionDesc[HSE_MAX_EXT_DLL_NAME_LEN - 1] = '\0';
-    return TRUE;
+    return sample_version_info(pVer, "echo sample");
 }
 
 /* Makes room for `more` bytes after `length`. FALSE when out of memory. */
@@ -128,14 +125,7 @@ DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* pECB)
         free(body);
         return sample_send_text(pECB, "400 Bad Request", "Content-Type too long\n");
     }
-    HSE_SEND_HEADER_EX_INFO info;
-    info.pszStatus = "200 OK";
-    info.cchStatus = 6;
-    info.pszHeader = head;
-    info.cchHeader = (DWORD)head_len;
-    info.fKeepConn = TRUE;
-    pECB->dwHttpStatusCode = 200;
-    BOOL ok = pECB->ServerSupportFunction(pECB->ConnID, HSE_REQ_SEND_RESPONSE_HEADER_EX, &info, NULL, NULL) &&
+    BOOL ok = sample_send_header_block(pECB, "200 OK", head, (size_t)head_len) &&
               write_all(pECB, body, length);
     free(body);
     return ok ? HSE_STATUS_SUCCESS : HSE_STATUS_ERROR;

@@ -29,22 +29,12 @@ _Static_assert(sizeof HELLO_BODY - 1 == 17, "Content-Length must match the body"
 
 BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
 {
-    pVer->dwExtensionVersion = HSE_VERSION;
-    strncpy(pVer->lpszExtensionDesc, "hello sample", HSE_MAX_EXT_DLL_NAME_LEN - 1);
-    pVer->lpszExtensionDesc[HSE_MAX_EXT_DLL_NAME_LEN - 1] = '\0';
-    return TRUE;
+    return sample_version_info(pVer, "hello sample");
 }
 
 static DWORD send_hello(EXTENSION_CONTROL_BLOCK* ecb)
 {
-    HSE_SEND_HEADER_EX_INFO info;
-    info.pszStatus = "200 OK";
-    info.cchStatus = 6;
-    info.pszHeader = kHelloResponse;
-    info.cchHeader = (DWORD)(sizeof kHelloResponse - 1);
-    info.fKeepConn = TRUE;
-    ecb->dwHttpStatusCode = 200;
-    if (!ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_SEND_RESPONSE_HEADER_EX, &info, NULL, NULL)) {
+    if (!sample_send_header_block(ecb, "200 OK", kHelloResponse, sizeof kHelloResponse - 1)) {
         return HSE_STATUS_ERROR;
     }
     return HSE_STATUS_SUCCESS;

@@ -14,10 +14,7 @@
 
 BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
 {
-    pVer->dwExtensionVersion = HSE_VERSION;
-    strncpy(pVer->lpszExtensionDesc, "redirect sample", HSE_MAX_EXT_DLL_NAME_LEN - 1);
-    pVer->lpszExtensionDesc[HSE_MAX_EXT_DLL_NAME_LEN - 1] = '\0';
-    return TRUE;
+    return sample_version_info(pVer, "redirect sample");
 }
 
 DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* pECB)

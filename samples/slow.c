@@ -21,10 +21,7 @@ static const long kMaxMs = 60000;
 
 BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
 {
-    pVer->dwExtensionVersion = HSE_VERSION;
-    strncpy(pVer->lpszExtensionDesc, "slow sample", HSE_MAX_EXT_DLL_NAME_LEN - 1);
-    pVer->lpszExtensionDesc[HSE_MAX_EXT_DLL_NAME_LEN - 1] = '\0';
-    return TRUE;
+    return sample_version_info(pVer, "slow sample");
 }
 
 /* Sleeps the whole duration even if a signal interrupts thrd_sleep. */

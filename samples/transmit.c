@@ -125,9 +125,7 @@ static BOOL write_default_file(void)
 
 BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
 {
-    pVer->dwExtensionVersion = HSE_VERSION;
-    strncpy(pVer->lpszExtensionDesc, "transmit sample", HSE_MAX_EXT_DLL_NAME_LEN - 1);
-    pVer->lpszExtensionDesc[HSE_MAX_EXT_DLL_NAME_LEN - 1] = '\0';
+    sample_version_info(pVer, "transmit sample");
     return write_default_file();
 }
 
@@ -210,14 +208,7 @@ DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* pECB)
     char head[128];
     int head_len = snprintf(head, sizeof head, "Content-Type: text/plain\r\nContent-Length: %llu\r\n\r\n",
                             size + (sizeof kHead - 1) + (sizeof kTail - 1));
-    HSE_SEND_HEADER_EX_INFO header;
-    header.pszStatus = "200 OK";
-    header.cchStatus = 6;
-    header.pszHeader = head;
-    header.cchHeader = (DWORD)head_len;
-    header.fKeepConn = TRUE;
-    pECB->dwHttpStatusCode = 200;
-    if (!pECB->ServerSupportFunction(pECB->ConnID, HSE_REQ_SEND_RESPONSE_HEADER_EX, &header, NULL, NULL)) {
+    if (!sample_send_header_block(pECB, "200 OK", head, (size_t)head_len)) {
         close_file(file);
         free(context);
         return HSE_STATUS_ERROR;

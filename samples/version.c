@@ -19,10 +19,7 @@ static const char kBody[] = "version " VERSION_STRING "\n";
 
 BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
 {
-    pVer->dwExtensionVersion = HSE_VERSION;
-    strncpy(pVer->lpszExtensionDesc, "version sample " VERSION_STRING, HSE_MAX_EXT_DLL_NAME_LEN - 1);
-    pVer->lpszExtensionDesc[HSE_MAX_EXT_DLL_NAME_LEN - 1] = '\0';
-    return TRUE;
+    return sample_version_info(pVer, "version sample " VERSION_STRING);
 }
 
 DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* pECB)

@@ -116,6 +116,36 @@ static inline char* sample_query_param(const char* query, const char* name)
 }
 
 /*
+ * Fills HSE_VERSION_INFO the way every sample does: ISAPI 6.0 and a
+ * description, truncated to fit. Returns TRUE for GetExtensionVersion.
+ */
+static inline BOOL sample_version_info(HSE_VERSION_INFO* pVer, const char* description)
+{
+    pVer->dwExtensionVersion = HSE_VERSION;
+    strncpy(pVer->lpszExtensionDesc, description, HSE_MAX_EXT_DLL_NAME_LEN - 1);
+    pVer->lpszExtensionDesc[HSE_MAX_EXT_DLL_NAME_LEN - 1] = '\0';
+    return TRUE;
+}
+
+/*
+ * Sends a prepared header block (ending in "\r\n\r\n"; body bytes may follow
+ * it) with HSE_REQ_SEND_RESPONSE_HEADER_EX, keeping the connection, and logs
+ * the status in dwHttpStatusCode.
+ */
+static inline BOOL sample_send_header_block(EXTENSION_CONTROL_BLOCK* ecb, const char* status, const char* block,
+                                            size_t block_len)
+{
+    HSE_SEND_HEADER_EX_INFO info;
+    info.pszStatus = status;
+    info.cchStatus = (DWORD)strlen(status);
+    info.pszHeader = block;
+    info.cchHeader = (DWORD)block_len;
+    info.fKeepConn = TRUE;
+    ecb->dwHttpStatusCode = (DWORD)atoi(status);
+    return ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_SEND_RESPONSE_HEADER_EX, &info, NULL, NULL);
+}
+
+/*
  * Sends a complete response with HSE_REQ_SEND_RESPONSE_HEADER_EX: the status,
  * Content-Type, Content-Length and any extra header lines (each ending in
  * "\r\n"), with the body following the header block in the same call.
@@ -140,15 +170,8 @@ static inline BOOL sample_send_response(EXTENSION_CONTROL_BLOCK* ecb, const char
     }
     block[(size_t)head_len + body_len] = '\0';
 
-    HSE_SEND_HEADER_EX_INFO info;
-    info.pszStatus = status;
-    info.cchStatus = (DWORD)strlen(status);
-    info.pszHeader = block;
-    info.cchHeader = (DWORD)((size_t)head_len + body_len);
-    info.fKeepConn = TRUE;
-    BOOL ok = ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_SEND_RESPONSE_HEADER_EX, &info, NULL, NULL);
+    BOOL ok = sample_send_header_block(ecb, status, block, (size_t)head_len + body_len);
     free(block);
-    ecb->dwHttpStatusCode = (DWORD)atoi(status);
     return ok;
 }
 
