@@ -111,7 +111,7 @@ ModuleManager::ModuleManager(platform::ModuleLoader& loader, ecb::Executor unloa
 ModuleManager::~ModuleManager() { shutdown(); }
 
 AcquireResult ModuleManager::acquire(const std::filesystem::path& path, LoadMode mode, bool url_names_module) {
-    const std::string key = path.lexically_normal().string();
+    const std::string& key = path.native();
     State& s = *state_;
     std::unique_lock lock(s.mutex);
     for (;;) {

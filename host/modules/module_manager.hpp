@@ -108,6 +108,8 @@ public:
     ~ModuleManager();  // shutdown()
 
     // Returns a lease on the module at `path`, loading it first if needed.
+    // `path` is the module's identity as spelled: pass it absolute and
+    // lexically normal (Router's mappings are), so one file is one module.
     // `url_names_module`: the URL named the file directly (a missing file is
     // 404), rather than reaching it through a wildcard mapping (500).
     AcquireResult acquire(const std::filesystem::path& path, LoadMode mode, bool url_names_module);

@@ -42,7 +42,9 @@ Mapping parse_mapping(std::string_view spec) {
                                          std::string(option) + "' (use cached or uncached)");
         rest = rest.substr(0, comma);
     }
-    m.module = std::filesystem::path(std::string(rest));
+    // Normalised once here, not per request: the module manager keys modules
+    // by this spelling, so "./a.so" and "a.so" must be the same module.
+    m.module = std::filesystem::absolute(std::filesystem::path(std::string(rest))).lexically_normal();
     if (m.wildcard()) {
         if (m.url != "*" && (m.url.size() < 3 || m.url[1] != '.' || m.url.find('/') != std::string::npos))
             throw std::invalid_argument("wildcard mapping '" + m.url + "' must look like *.ext or *");

@@ -15,7 +15,7 @@ namespace isapi::host {
 
 struct Mapping {
     std::string url;                // "/scripts/app.dll", "*.isa" or "*"
-    std::filesystem::path module;   // the extension file
+    std::filesystem::path module;   // the extension file, absolute and lexically normal
     std::optional<LoadMode> mode;   // per-mapping override of the global mode
     bool wildcard() const { return !url.empty() && url.front() == '*'; }
 };
