@@ -14,24 +14,19 @@ WorkPool::WorkPool(std::size_t threads, std::size_t queue_limit) : queue_limit_(
 
 WorkPool::~WorkPool() { stop(); }
 
-bool WorkPool::try_post(std::function<void()> task) {
+bool WorkPool::try_post(std::function<void()> task) { return enqueue(std::move(task), true); }
+
+void WorkPool::post(std::function<void()> task) { enqueue(std::move(task), false); }
+
+bool WorkPool::enqueue(std::function<void()> task, bool bounded) {
     {
         std::lock_guard lock(mutex_);
-        if (stopping_ || tasks_.size() >= queue_limit_) return false;
+        if (bounded && (stopping_ || tasks_.size() >= queue_limit_)) return false;
         tasks_.push_back(std::move(task));
         ++pending_;
     }
     if (spinning_ == 0) ready_.notify_one();
     return true;
-}
-
-void WorkPool::post(std::function<void()> task) {
-    {
-        std::lock_guard lock(mutex_);
-        tasks_.push_back(std::move(task));
-        ++pending_;
-    }
-    if (spinning_ == 0) ready_.notify_one();
 }
 
 void WorkPool::stop() {

@@ -31,6 +31,7 @@ public:
 
 private:
     void run();
+    bool enqueue(std::function<void()> task, bool bounded);
     bool pop(std::function<void()>& task);
     void spin_for_work();
 
