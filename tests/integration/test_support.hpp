@@ -25,6 +25,8 @@ struct Built {
     static constexpr const char* version_v1 = ISAPI_SAMPLE_VERSION_V1;
     static constexpr const char* version_v2 = ISAPI_SAMPLE_VERSION_V2;
     static constexpr const char* slow = ISAPI_SAMPLE_SLOW;
+    static constexpr const char* crash = ISAPI_SAMPLE_CRASH;
+    static constexpr const char* stuck = ISAPI_SAMPLE_STUCK;
 };
 
 // `--map URL=PATH[,mode]`, as two arguments.
