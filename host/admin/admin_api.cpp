@@ -82,9 +82,11 @@ AdminResponse AdminApi::handle(const AdminRequest& request) const {
     }
     if (path == "/_isapi/events") return get ? events(query) : method_not_allowed("GET");
     if (path == "/_isapi/recycle") return request.method == "POST" ? recycle(query) : method_not_allowed("POST");
+    if (path == "/_isapi/reset") return request.method == "POST" ? reset() : method_not_allowed("POST");
     if (path.starts_with(kPrefix) || path == "/_isapi")
         return json_error(404, "no admin endpoint " + std::string(path) +
-                                   "; try /_isapi/status, /_isapi/metrics, /_isapi/events or /_isapi/recycle");
+                                   "; try /_isapi/status, /_isapi/metrics, /_isapi/events, /_isapi/recycle or "
+                                   "/_isapi/reset");
     return json_error(404, "the admin port serves only /_isapi/ endpoints; extensions are on the --listen port");
 }
 
@@ -121,6 +123,17 @@ AdminResponse AdminApi::events(std::string_view query) const {
     // Tells a poller whether it fell behind the ring (first > since + 1).
     r.headers.emplace_back("X-Isapi-First-Seq", std::to_string(sources_.events->first_seq()));
     r.headers.emplace_back("X-Isapi-Last-Seq", std::to_string(sources_.events->last_seq()));
+    return r;
+}
+
+AdminResponse AdminApi::reset() const {
+    if (!sources_.reset)
+        return json_error(409, "only a worker-process pool can be stopped and reset; this host runs extensions in "
+                               "process (--isolation inproc)");
+    const RecycleResult result = sources_.reset();
+    AdminResponse r;
+    r.status = result.status;
+    r.body = nlohmann::json{{"message", result.message}}.dump() + "\n";
     return r;
 }
 

@@ -5,6 +5,7 @@
 //   GET  /_isapi/metrics           Prometheus text
 //   GET  /_isapi/events?since=N    JSON lines of events with seq > N
 //   POST /_isapi/recycle?mode=overlapped|immediate
+//   POST /_isapi/reset             restart a pool that rapid-fail protection stopped
 // With a token, every request needs "Authorization: Bearer TOKEN" (else 401).
 #include "../events/event_log.hpp"
 #include "../events/lifecycle_counters.hpp"
@@ -47,6 +48,8 @@ struct AdminSources {
     // Starts a recycle in mode "overlapped" or "immediate". Empty: this host
     // has no worker processes to recycle (inproc), and the API says so.
     std::function<RecycleResult(std::string_view mode)> recycle;
+    // Restarts a pool that rapid-fail protection stopped. Empty: inproc.
+    std::function<RecycleResult()> reset;
 };
 
 class AdminApi {
@@ -62,6 +65,7 @@ private:
     AdminResponse status() const;
     AdminResponse events(std::string_view query) const;
     AdminResponse recycle(std::string_view query) const;
+    AdminResponse reset() const;
     bool authorized(std::string_view authorization) const;
 
     AdminSources sources_;

@@ -28,6 +28,10 @@ nlohmann::ordered_json event_to_json(const Event& event) {
     if (!event.finding.empty()) j["finding"] = event.finding;
     if (!event.identity.empty()) j["identity"] = event.identity;
     if (!event.detail.empty()) j["detail"] = event.detail;
+    if (event.worker_pid != 0) {
+        j["worker_pid"] = event.worker_pid;
+        j["worker_generation"] = event.worker_generation;
+    }
     return j;
 }
 
@@ -53,7 +57,12 @@ nlohmann::ordered_json status_to_json(const HostStatus& status, const MetricsSna
 
     auto& workers = j["workers"] = nlohmann::ordered_json::array();
     for (const auto& w : status.workers)
-        workers.push_back({{"pid", w.pid}, {"generation", w.generation}, {"state", w.state}});
+        workers.push_back({{"pid", w.pid},
+                           {"generation", w.generation},
+                           {"state", w.state},
+                           {"requests_in_flight", w.in_flight},
+                           {"requests_served", w.served}});
+    if (!status.pool_state.empty()) j["pool"] = status.pool_state;
 
     auto& modules = j["modules"] = nlohmann::ordered_json::array();
     for (const auto& m : status.modules) {
@@ -79,6 +88,10 @@ nlohmann::ordered_json status_to_json(const HostStatus& status, const MetricsSna
                      {"module_unloads", counters.lifecycle.unloads},
                      {"module_load_failures", counters.lifecycle.load_failures},
                      {"terminate_extension_calls", counters.lifecycle.terminates},
+                     {"worker_starts", counters.lifecycle.worker_starts},
+                     {"worker_crashes", counters.lifecycle.worker_crashes},
+                     {"worker_kills", counters.lifecycle.worker_kills},
+                     {"recycles", counters.lifecycle.recycles},
                      {"findings", std::move(findings)}};
     j["events"] = {{"first_seq", events.first_seq}, {"last_seq", events.last_seq}, {"capacity", events.capacity}};
     return j;

@@ -19,7 +19,9 @@ struct MappingStatus {
 struct WorkerStatus {
     std::uint32_t pid = 0;
     std::uint64_t generation = 0;
-    std::string state;  // e.g. "serving"
+    std::string state;  // "starting", "serving", "draining"
+    std::size_t in_flight = 0;
+    std::uint64_t served = 0;
 };
 
 struct HostStatus {
@@ -29,6 +31,7 @@ struct HostStatus {
     std::vector<MappingStatus> mappings;
     std::vector<WorkerStatus> workers;
     std::vector<ModuleInfo> modules;
+    std::string pool_state;  // process isolation: "running", "recycling" or "stopped (...)"
 };
 
 }  // namespace isapi::host

@@ -60,6 +60,19 @@ std::string format_metrics(const MetricsSnapshot& s) {
     family(out, "isapi_terminate_extension_calls_total", "counter", "TerminateExtension calls.");
     sample(out, "isapi_terminate_extension_calls_total", s.lifecycle.terminates);
 
+    family(out, "isapi_worker_starts_total", "counter", "Worker processes started.");
+    sample(out, "isapi_worker_starts_total", s.lifecycle.worker_starts);
+
+    family(out, "isapi_worker_crashes_total", "counter",
+           "Worker processes that ended without being asked to (a signal or an exit).");
+    sample(out, "isapi_worker_crashes_total", s.lifecycle.worker_crashes);
+
+    family(out, "isapi_worker_kills_total", "counter", "Workers killed past the shutdown time limit or when hung.");
+    sample(out, "isapi_worker_kills_total", s.lifecycle.worker_kills);
+
+    family(out, "isapi_recycles_total", "counter", "Recycles started (admin API, SIGHUP, limits, --watch, ping).");
+    sample(out, "isapi_recycles_total", s.lifecycle.recycles);
+
     family(out, "isapi_findings_total", "counter", "Lifecycle bugs found in extensions, by kind.");
     for (const auto& [kind, count] : s.lifecycle.findings) labelled(out, "isapi_findings_total", "kind", kind, count);
 

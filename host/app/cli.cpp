@@ -12,9 +12,21 @@ namespace {
 
 constexpr const char* kFooter = R"(
 Examples:
-  # Serve the hello sample; the extension answers at /hello.dll and below it.
-  isapi-host --isolation inproc --listen 127.0.0.1:8080 --map /hello.dll=build/release/samples/hello.so
+  # Serve the hello sample from a worker process; the extension answers at
+  # /hello.dll and below it.
+  isapi-host --listen 127.0.0.1:8080 --map /hello.dll=build/release/samples/hello.so
   curl http://127.0.0.1:8080/hello.dll/extra/path?x=1
+
+  # Deploy by copying: workers load private copies, and a complete new file
+  # at the mapped path starts an overlapped recycle (no request is lost).
+  isapi-host --map /app.dll=./app.so --shadow-copy --watch --preload
+  cp new/app.so ./app.so
+
+  # Recycle by hand (or send SIGHUP): a new worker takes over when ready.
+  curl -X POST 'http://127.0.0.1:8081/_isapi/recycle?mode=overlapped'
+
+  # In process, for debuggers and sanitizers (no worker processes).
+  isapi-host --isolation inproc --map /hello.dll=build/release/samples/hello.so
 
   # Uncached (IIS with "Cache ISAPI applications" unchecked): load, call,
   # terminate and unload on every request, so the file can be replaced.
@@ -30,7 +42,11 @@ Examples:
 On startup the host prints "listening on http://ADDR:PORT" on stdout (port 0
 picks a free port), then "admin on http://ADDR:PORT" with --admin; logs go to
 stderr. SIGINT/SIGTERM stop accepting, finish running requests within
---shutdown-time-limit, then call TerminateExtension and unload.
+--shutdown-time-limit, then call TerminateExtension and unload. SIGHUP starts
+an overlapped recycle. A worker that crashes costs only its requests in
+flight (502, or a cut connection once bytes went out); the next request
+starts a new worker, until --rapid-fail crashes within --rapid-fail-window
+stop the pool (503 until POST /_isapi/reset).
 
 Exit codes: 0 clean stop, 1 runtime error (e.g. cannot bind), 2 bad command
 line, 3 requests still running when the shutdown time limit ran out.)";
@@ -87,7 +103,7 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
 
     std::string listen = "127.0.0.1:8080";
     std::vector<std::string> maps;
-    std::string isolation = "inproc";
+    std::string isolation = "process";
     bool uncached = false;
     long request_timeout_ms = 30'000, write_timeout_ms = 30'000, shutdown_ms = 90'000;
 
@@ -98,7 +114,9 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
                    "rest of the path becomes PATH_INFO) or for a wildcard (*.isa). Repeatable")
         ->required();
     app.add_flag("--uncached", uncached, "Unload each module as soon as no request uses it (default: cached)");
-    app.add_option("--isolation", isolation, "Where extensions run: inproc (this process)")
+    app.add_option("--isolation", isolation,
+                   "Where extensions run: process (worker processes, like IIS application pools) or inproc (this "
+                   "process, for debuggers and sanitizers)")
         ->check(CLI::IsMember({"inproc", "process"}))
         ->capture_default_str();
     app.add_option("--root", config.document_root, "Site root for PATH_TRANSLATED and MAP_URL_TO_PATH")
@@ -146,11 +164,45 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     app.add_flag("--admin-allow-remote", admin_allow_remote, "Allow --admin on a non-loopback address")
         ->needs(admin_option);
 
+    long watch_ms = 100, recycle_age_s = 0, rapid_window_s = 300, ping_ms = 5'000, ping_timeout_ms = 30'000;
+    app.add_flag("--preload", config.preload,
+                 "Start the worker and load the cached modules at startup and on every recycle, not on the first "
+                 "request");
+    app.add_flag("--shadow-copy", config.shadow_copy,
+                 "Workers load private copies of the modules: the deployed files are never mapped or locked");
+    app.add_flag("--watch", config.watch,
+                 "Recycle (overlapped) when a mapped module file is replaced by a complete new one");
+    app.add_option("--watch-interval", watch_ms, "Milliseconds between --watch polls")
+        ->check(CLI::Range(10L, 60'000L))
+        ->capture_default_str();
+    app.add_option("--recycle-requests", config.recycle_after_requests,
+                   "Recycle a worker after it served this many requests (IIS periodicRestart requests; 0: never)")
+        ->capture_default_str();
+    app.add_option("--recycle-age", recycle_age_s, "Recycle a worker after this many seconds (0: never)")
+        ->check(CLI::Range(0L, 365L * 24 * 3600))
+        ->capture_default_str();
+    app.add_option("--rapid-fail", config.rapid_fail_crashes,
+                   "Worker crashes within --rapid-fail-window that stop the pool (rapid-fail protection)")
+        ->check(CLI::Range(1, 1'000'000))
+        ->capture_default_str();
+    app.add_option("--rapid-fail-window", rapid_window_s, "Seconds over which crashes count")
+        ->check(CLI::Range(1L, 365L * 24 * 3600))
+        ->capture_default_str();
+    app.add_option("--ping-interval", ping_ms, "Milliseconds between worker pings (0: no pings)")
+        ->check(CLI::Range(0L, 3'600'000L))
+        ->capture_default_str();
+    app.add_option("--ping-timeout", ping_timeout_ms,
+                   "Milliseconds without a ping answer after which a worker is hung and recycled")
+        ->check(CLI::Range(1L, 3'600'000L))
+        ->capture_default_str();
+
     try {
         app.parse(argc, argv);
-        if (isolation == "process")
-            throw CLI::ValidationError("--isolation",
-                                       "worker processes are not built yet; use --isolation inproc");
+        config.isolation = isolation == "inproc" ? Isolation::inproc : Isolation::process;
+        if (config.isolation == Isolation::inproc)
+            for (const char* option : {"--preload", "--shadow-copy", "--watch", "--recycle-requests", "--recycle-age"})
+                if (app.count(option) > 0)
+                    throw CLI::ValidationError(option, "needs worker processes; drop --isolation inproc");
         parse_listen(listen, config);
         if (!admin.empty()) parse_admin(admin, admin_allow_remote, config);
         if (app.count("--admin-token") > 0) {
@@ -174,6 +226,11 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     config.limits.request_timeout = std::chrono::milliseconds(request_timeout_ms);
     config.limits.write_timeout = std::chrono::milliseconds(write_timeout_ms);
     config.shutdown_time_limit = std::chrono::milliseconds(shutdown_ms);
+    config.watch_interval = std::chrono::milliseconds(watch_ms);
+    config.recycle_after_age = std::chrono::seconds(recycle_age_s);
+    config.rapid_fail_window = std::chrono::seconds(rapid_window_s);
+    config.ping_interval = std::chrono::milliseconds(ping_ms);
+    config.ping_timeout = std::chrono::milliseconds(ping_timeout_ms);
     if (config.threads == 0) config.threads = std::max<std::size_t>(8, 4 * std::thread::hardware_concurrency());
     return config;
 }

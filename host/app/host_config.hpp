@@ -13,7 +13,10 @@
 
 namespace isapi::host {
 
+enum class Isolation { process, inproc };
+
 struct HostConfig {
+    Isolation isolation = Isolation::process;
     std::string listen_address = "127.0.0.1";
     std::uint16_t listen_port = 8080;
     std::vector<Mapping> mappings;
@@ -31,6 +34,18 @@ struct HostConfig {
     std::string admin_address;
     std::uint16_t admin_port = 0;
     std::optional<std::string> admin_token;  // then "Authorization: Bearer TOKEN" is required
+
+    // Worker processes (--isolation process).
+    bool preload = false;      // start the worker (and load cached modules) at startup and on recycle
+    bool shadow_copy = false;  // workers load private copies of the modules
+    bool watch = false;        // recycle when a mapped module file is replaced by a complete one
+    std::chrono::milliseconds watch_interval{100};
+    std::uint64_t recycle_after_requests = 0;  // 0: never
+    std::chrono::milliseconds recycle_after_age{0};  // 0: never
+    std::size_t rapid_fail_crashes = 5;
+    std::chrono::milliseconds rapid_fail_window{5 * 60 * 1000};
+    std::chrono::milliseconds ping_interval{5'000};  // 0: no pings
+    std::chrono::milliseconds ping_timeout{30'000};
 };
 
 // Exit codes, for scripts and CI.

@@ -16,20 +16,26 @@ namespace {
 constexpr int kMaxInternalDepth = 4;
 constexpr auto kInternalTimeout = std::chrono::seconds(30);
 
-void respond(ecb::Transport& transport, const ecb::Request& request, unsigned status, std::string_view message) {
+ecb::Outcome respond(ecb::Transport& transport, const ecb::Request& request, unsigned status, std::string_view message) {
     // 503 means the host is stopping or overloaded: let the client go elsewhere.
     const bool keep_alive = request.keep_alive && status != 503;
     const std::string text = canned_response(status, message, keep_alive);
     const std::array<std::string_view, 1> pieces{text};
     transport.send(pieces);
     transport.finish(keep_alive, false);
+    ecb::Outcome outcome;
+    outcome.status = status;
+    outcome.bytes_sent = text.size();
+    outcome.keep_alive = keep_alive;
+    return outcome;
 }
 
 }  // namespace
 
 InprocDispatcher::InprocDispatcher(const Router& router, ModuleManager& modules, WorkPool& pool,
                                    AccessLog* access_log, ecb::FindingSink findings,
-                                   std::filesystem::path document_root, RequestCounters* counters)
+                                   std::filesystem::path document_root, RequestCounters* counters,
+                                   OutcomeHook on_outcome)
     : router_(router),
       modules_(modules),
       pool_(pool),
@@ -38,15 +44,16 @@ InprocDispatcher::InprocDispatcher(const Router& router, ModuleManager& modules,
       document_root_(std::filesystem::absolute(document_root).lexically_normal()),
       document_root_string_(document_root_.string()),
       appl_physical_path_((document_root_ / "").string()),
-      counters_(counters) {
+      counters_(counters),
+      on_outcome_(std::move(on_outcome)) {
     // "/srv/site/" -> "/srv/site": PATH_INFO brings its own leading '/'.
     if (document_root_string_.size() > 1 && document_root_string_.back() == '/') document_root_string_.pop_back();
 }
 
-bool InprocDispatcher::submit(ecb::Request request, std::shared_ptr<ecb::Transport> transport) {
+bool InprocDispatcher::submit(ecb::Request request, std::shared_ptr<ClientConnection> connection) {
     if (counters_) counters_->begin();
-    const bool queued = pool_.try_post([this, request = std::move(request), transport = std::move(transport)]() mutable {
-        handle(std::move(request), std::move(transport), 0);
+    const bool queued = pool_.try_post([this, request = std::move(request), connection = std::move(connection)]() mutable {
+        handle(std::move(request), std::move(connection), 0);
     });
     if (!queued && counters_) counters_->end(503);  // the front end answers 503
     return queued;
@@ -58,7 +65,8 @@ void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transpo
     RequestCounters* counters = depth == 0 ? counters_ : nullptr;
     auto answer = [&](unsigned status, std::string_view message) {
         if (counters) counters->end(status);
-        respond(*transport, request, status, message);
+        const ecb::Outcome outcome = respond(*transport, request, status, message);
+        if (depth == 0 && on_outcome_) on_outcome_(*transport, outcome);
     };
     auto target = split_target(request.unencoded_url);
     if (!target) return answer(400, "the request URL is malformed or leaves the site root");
@@ -98,28 +106,27 @@ void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transpo
     context.send_url = [this, origin = Origin{request.remote_addr, request.local_addr, request.server_name,
                                               request.remote_port, request.local_port},
                         depth](const std::string& url) { return serve_internal(url, origin, depth + 1); };
-    if (access_log_) {
-        AccessRecord record{request.remote_addr, request.local_addr, request.method, request.url,
-                            request.query_string, std::string(ecb::find_header(request, "User-Agent")), request.remote_user,
-                            request.local_port};
-        context.on_complete = [lease, log = access_log_, record = std::move(record), started, counters](
-                                  const ecb::Outcome& outcome) mutable {
-            lease.reset();
-            if (counters) counters->end(outcome.status);
-            record.status = outcome.status;
-            record.bytes_sent = outcome.bytes_sent;
-            if (!outcome.log_parameters.empty())
-                record.uri_query += (record.uri_query.empty() ? "" : "&") + outcome.log_parameters;
-            record.time_taken = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::chrono::steady_clock::now() - started);
-            log->write(record);
-        };
-    } else {
-        context.on_complete = [lease, counters](const ecb::Outcome& outcome) mutable {
-            lease.reset();
-            if (counters) counters->end(outcome.status);
-        };
-    }
+    std::optional<AccessRecord> record;
+    if (access_log_)
+        record = AccessRecord{request.remote_addr, request.local_addr, request.method, request.url,
+                              request.query_string, std::string(ecb::find_header(request, "User-Agent")),
+                              request.remote_user, request.local_port};
+    // The emulator keeps the transport alive until on_complete has run.
+    context.on_complete = [lease, log = access_log_, record = std::move(record), started, counters,
+                           hook = depth == 0 ? &on_outcome_ : nullptr,
+                           transport_ptr = transport.get()](const ecb::Outcome& outcome) mutable {
+        lease.reset();
+        if (counters) counters->end(outcome.status);
+        if (hook && *hook) (*hook)(*transport_ptr, outcome);
+        if (!record) return;
+        record->status = outcome.status;
+        record->bytes_sent = outcome.bytes_sent;
+        if (!outcome.log_parameters.empty())
+            record->uri_query += (record->uri_query.empty() ? "" : "&") + outcome.log_parameters;
+        record->time_taken =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+        log->write(*record);
+    };
     const PFN_HTTPEXTENSIONPROC proc = lease->proc();
     ecb::dispatch(std::move(request), proc, std::move(transport), std::move(context));
 }

@@ -14,12 +14,16 @@ namespace isapi::host {
 
 class InprocDispatcher final : public Dispatcher {
 public:
+    // Told how each client request ended (a worker process reports it to
+    // the front end); runs after the transport's finish().
+    using OutcomeHook = std::function<void(ecb::Transport& transport, const ecb::Outcome& outcome)>;
+
     // `counters` (may be null) counts every request by the status it got.
     InprocDispatcher(const Router& router, ModuleManager& modules, WorkPool& pool, AccessLog* access_log,
                      ecb::FindingSink findings, std::filesystem::path document_root,
-                     RequestCounters* counters = nullptr);
+                     RequestCounters* counters = nullptr, OutcomeHook on_outcome = {});
 
-    bool submit(ecb::Request request, std::shared_ptr<ecb::Transport> transport) override;
+    bool submit(ecb::Request request, std::shared_ptr<ClientConnection> connection) override;
 
     // Serves one request on the calling thread (it may complete later, on
     // another thread, if the extension returns PENDING).
@@ -43,6 +47,7 @@ private:
     std::string document_root_string_;
     std::string appl_physical_path_;
     RequestCounters* counters_;
+    OutcomeHook on_outcome_;
 };
 
 }  // namespace isapi::host

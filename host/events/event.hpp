@@ -15,6 +15,15 @@ enum class EventKind {
     module_unload,
     terminate_extension,
     finding,
+    // worker processes (--isolation process)
+    worker_start,   // spawned
+    worker_ready,   // configured (modules preloaded when asked) and taking requests
+    worker_exit,    // ended after a drain
+    worker_crash,   // ended without being asked to: signal or exit code, requests lost
+    worker_kill,    // killed: past the shutdown time limit, or hung
+    recycle,        // a recycle began (mode, trigger) or failed
+    pool_stop,      // rapid-fail protection stopped the pool (503 until reset)
+    pool_reset,     // the admin API restarted a stopped pool
 };
 
 // "host_start", "module_load", ... as the admin API shows them.
@@ -30,6 +39,8 @@ struct Event {
     std::string finding;  // finding: its kind, e.g. "double_done"
     std::string identity; // module_load: the build identity
     std::string detail;   // reason, evidence, description
+    std::uint32_t worker_pid = 0;         // the worker it happened in (0: the host itself)
+    std::uint64_t worker_generation = 0;
 };
 
 }  // namespace isapi::host

@@ -14,6 +14,14 @@ std::string_view to_string(EventKind kind) {
         case EventKind::module_unload: return "module_unload";
         case EventKind::terminate_extension: return "terminate_extension";
         case EventKind::finding: return "finding";
+        case EventKind::worker_start: return "worker_start";
+        case EventKind::worker_ready: return "worker_ready";
+        case EventKind::worker_exit: return "worker_exit";
+        case EventKind::worker_crash: return "worker_crash";
+        case EventKind::worker_kill: return "worker_kill";
+        case EventKind::recycle: return "recycle";
+        case EventKind::pool_stop: return "pool_stop";
+        case EventKind::pool_reset: return "pool_reset";
     }
     return "unknown";
 }

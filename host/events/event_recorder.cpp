@@ -2,8 +2,10 @@
 
 namespace isapi::host {
 
-void EventRecorder::module_event(const ModuleEvent& event) {
+void EventRecorder::module_event(const ModuleEvent& event, Origin origin) {
     Event entry;
+    entry.worker_pid = origin.worker_pid;
+    entry.worker_generation = origin.worker_generation;
     entry.module = event.module;
     entry.load_generation = event.load_generation;
     switch (event.kind) {
@@ -32,15 +34,33 @@ void EventRecorder::module_event(const ModuleEvent& event) {
     log_.append(std::move(entry));
 }
 
-void EventRecorder::finding(const ecb::Finding& finding) {
+void EventRecorder::finding(const ecb::Finding& finding, Origin origin) {
     counters_.finding(finding.kind);
     Event entry;
+    entry.worker_pid = origin.worker_pid;
+    entry.worker_generation = origin.worker_generation;
     entry.kind = EventKind::finding;
     entry.module = finding.module;
     entry.load_generation = finding.load_generation;
     entry.finding = finding.kind;
     entry.detail = finding.evidence;
     log_.append(std::move(entry), finding.time);
+}
+
+void EventRecorder::worker_event(EventKind kind, Origin origin, std::string detail) {
+    switch (kind) {
+        case EventKind::worker_start: counters_.worker_started(); break;
+        case EventKind::worker_crash: counters_.worker_crashed(); break;
+        case EventKind::worker_kill: counters_.worker_killed(); break;
+        case EventKind::recycle: counters_.recycled(); break;
+        default: break;
+    }
+    Event entry;
+    entry.kind = kind;
+    entry.worker_pid = origin.worker_pid;
+    entry.worker_generation = origin.worker_generation;
+    entry.detail = std::move(detail);
+    log_.append(std::move(entry));
 }
 
 void EventRecorder::host_event(EventKind kind, std::string detail) {

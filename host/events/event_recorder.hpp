@@ -14,13 +14,23 @@
 
 namespace isapi::host {
 
+// Where an event happened: the host itself (zeros), or one of its workers.
+struct EventOrigin {
+    std::uint32_t worker_pid = 0;
+    std::uint64_t worker_generation = 0;
+};
+
 class EventRecorder {
 public:
+    using Origin = EventOrigin;
+
     EventRecorder(EventLog& log, LifecycleCounters& counters) : log_(log), counters_(counters) {}
 
-    void module_event(const ModuleEvent& event);
-    void finding(const ecb::Finding& finding);
+    void module_event(const ModuleEvent& event, Origin origin = {});
+    void finding(const ecb::Finding& finding, Origin origin = {});
     void host_event(EventKind kind, std::string detail);
+    // worker_* events, recycles and pool stops; counted for the metrics too.
+    void worker_event(EventKind kind, Origin origin, std::string detail);
 
     EventLog& log() { return log_; }
 

@@ -2,6 +2,8 @@
 
 #include "canned_response.hpp"
 
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_suffix.hpp>
@@ -44,6 +46,7 @@ void HttpSession::start() {
 // ---- read side: the strand, or the pool thread that just finished a request ----
 
 void HttpSession::do_read() {
+    response_started_ = false;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     parser_->body_limit(limits_.max_body_bytes);
@@ -191,6 +194,7 @@ void HttpSession::watch_deadline() {
 
 bool HttpSession::send(std::span<const std::string_view> pieces) {
     if (!connected_) return false;
+    response_started_ = true;
     std::vector<net::const_buffer> buffers;
     buffers.reserve(pieces.size());
     for (auto piece : pieces)
@@ -231,38 +235,109 @@ std::optional<std::size_t> HttpSession::receive(std::span<char> buffer) {
     std::promise<std::optional<std::size_t>> done;
     auto result = done.get_future();
     net::post(strand_, [&, self = shared_from_this()] {
-        // Reads until at least one body byte arrives or the body ends: a read
-        // may consume only chunk framing.
-        auto step = std::make_shared<std::function<void()>>();
-        *step = [&, self, step] {
-            if (!parser_ || parser_->is_done() || !connected_) {
-                const auto step_keeper = std::move(*step);  // break the self-reference
-                done.set_value(parser_ && parser_->is_done() ? std::optional<std::size_t>(0) : std::nullopt);
-                return;
-            }
-            auto& body = parser_->get().body();
-            body.data = buffer.data();
-            body.size = buffer.size();
-            body.more = true;
-            arm_timer(limits_.request_timeout);
-            http::async_read_some(socket_, buffer_, *parser_, [&, self, step](error_code ec, std::size_t) {
-                disarm_timer();
-                const std::size_t got = buffer.size() - parser_->get().body().size;
-                if (ec == http::error::need_buffer) ec = {};
-                if (!ec && got == 0 && !parser_->is_done()) return (*step)();  // only chunk framing so far
-                const auto step_keeper = std::move(*step);  // break the cycle before waking the reader
-                // Setting the value must come last: the waiting pool thread
-                // owns the session again the moment it wakes.
-                if (ec) done.set_value(std::nullopt);
-                else done.set_value(got);
-            });
-        };
-        (*step)();
+        // Setting the value must come last: the waiting pool thread owns the
+        // session again the moment it wakes.
+        read_body(buffer, [&](std::optional<std::size_t> got) { done.set_value(got); });
     });
     return result.get();
 }
 
+void HttpSession::read_body(std::span<char> buffer, std::function<void(std::optional<std::size_t>)> done) {
+    if (!parser_ || parser_->is_done() || !connected_)
+        return done(parser_ && parser_->is_done() ? std::optional<std::size_t>(0) : std::nullopt);
+    auto& body = parser_->get().body();
+    body.data = buffer.data();
+    body.size = buffer.size();
+    body.more = true;
+    arm_timer(limits_.request_timeout);
+    http::async_read_some(socket_, buffer_, *parser_,
+                          net::bind_executor(strand_, [self = shared_from_this(), buffer, done = std::move(done)](
+                                                          error_code ec, std::size_t) mutable {
+                              self->disarm_timer();
+                              const std::size_t got = buffer.size() - self->parser_->get().body().size;
+                              if (ec == http::error::need_buffer) ec = {};
+                              // A read may consume only chunk framing: read on until
+                              // a body byte arrives or the body ends.
+                              if (!ec && got == 0 && !self->parser_->is_done())
+                                  return self->read_body(buffer, std::move(done));
+                              if (ec) done(std::nullopt);
+                              else done(got);
+                          }));
+}
+
 bool HttpSession::connected() const { return connected_; }
+
+// ---- relay path (the worker-process front end, on its I/O thread) ----------------
+
+void HttpSession::send_async(std::string bytes, std::function<void(bool)> written) {
+    response_started_ = true;
+    net::dispatch(strand_, [self = shared_from_this(), bytes = std::move(bytes), written = std::move(written)]() mutable {
+        if (!self->connected_) {
+            if (written) written(false);
+            return;
+        }
+        if (!self->async_writing_) {
+            // The cheap path: the kernel takes it all now.
+            error_code ec;
+            const std::size_t n = self->socket_.write_some(net::buffer(bytes), ec);
+            if (ec && ec != net::error::would_block && ec != net::error::try_again) {
+                self->connected_ = false;
+                if (written) written(false);
+                return;
+            }
+            if (n == bytes.size()) {
+                if (written) written(true);
+                return;
+            }
+            bytes.erase(0, n);
+        }
+        self->queued_writes_.push_back({std::move(bytes), std::move(written)});
+        if (!self->async_writing_) self->write_queued();
+    });
+}
+
+void HttpSession::write_queued() {
+    if (queued_writes_.empty()) {
+        async_writing_ = false;
+        if (auto finish_now = std::exchange(finish_after_writes_, std::nullopt))
+            finish(finish_now->first, finish_now->second);
+        return;
+    }
+    async_writing_ = true;
+    arm_timer(limits_.write_timeout);
+    net::async_write(socket_, net::buffer(queued_writes_.front().bytes),
+                     net::bind_executor(strand_, [self = shared_from_this()](error_code ec, std::size_t) {
+                         self->disarm_timer();
+                         auto done = std::move(self->queued_writes_.front().written);
+                         self->queued_writes_.pop_front();
+                         if (ec) {
+                             self->connected_ = false;
+                             for (auto& w : self->queued_writes_)
+                                 if (w.written) w.written(false);
+                             self->queued_writes_.clear();
+                         }
+                         if (done) done(!ec);
+                         self->write_queued();
+                     }));
+}
+
+void HttpSession::receive_async(std::size_t max, std::function<void(std::optional<std::string>)> received) {
+    net::dispatch(strand_, [self = shared_from_this(), max, received = std::move(received)]() mutable {
+        auto bytes = std::make_shared<std::string>(max, '\0');
+        self->read_body(*bytes, [bytes, received = std::move(received)](std::optional<std::size_t> got) {
+            if (!got) return received(std::nullopt);
+            bytes->resize(*got);
+            received(std::move(*bytes));
+        });
+    });
+}
+
+void HttpSession::finish_async(bool keep_alive, bool abortive) {
+    net::dispatch(strand_, [self = shared_from_this(), keep_alive, abortive] {
+        if (self->async_writing_) self->finish_after_writes_ = {keep_alive, abortive};
+        else self->finish(keep_alive, abortive);
+    });
+}
 
 void HttpSession::finish(bool keep_alive, bool abortive) {
     // Nothing runs on the strand for this connection now, so the next read

@@ -12,6 +12,7 @@
 //
 // Timeouts: one timer per connection checks a deadline that requests move
 // (an atomic store), so a request costs no timer operations.
+#include "client_connection.hpp"
 #include "dispatcher.hpp"
 #include "limits.hpp"
 
@@ -23,13 +24,14 @@
 #include <boost/beast/http/parser.hpp>
 
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 
 namespace isapi::host {
 
-class HttpSession final : public ecb::Transport, public std::enable_shared_from_this<HttpSession> {
+class HttpSession final : public ClientConnection, public std::enable_shared_from_this<HttpSession> {
 public:
     HttpSession(boost::asio::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher);
     void start();
@@ -38,6 +40,11 @@ public:
     std::optional<std::size_t> receive(std::span<char> buffer) override;
     bool connected() const override;
     void finish(bool keep_alive, bool abortive) override;
+
+    void send_async(std::string bytes, std::function<void(bool ok)> written) override;
+    void receive_async(std::size_t max, std::function<void(std::optional<std::string>)> received) override;
+    void finish_async(bool keep_alive, bool abortive) override;
+    bool response_started() const override { return response_started_; }
 
 private:
     using error_code = boost::system::error_code;
@@ -54,6 +61,10 @@ private:
     void disarm_timer();
     void watch_deadline();
     bool write_blocking_on_strand(std::span<const boost::asio::const_buffer> buffers);
+    // Body bytes into `buffer` (on the strand); `done` gets the count, 0 at
+    // the end of the body, nullopt on failure.
+    void read_body(std::span<char> buffer, std::function<void(std::optional<std::size_t>)> done);
+    void write_queued();  // on the strand
     ecb::Request make_request() const;
 
     boost::asio::strand<boost::asio::any_io_executor> strand_;
@@ -71,6 +82,15 @@ private:
     std::string preload_;
     std::size_t preloaded_ = 0;
     std::atomic<bool> connected_{true};
+    std::atomic<bool> response_started_{false};
+    // The relay path's queue (strand only): bytes and who waits for them.
+    struct QueuedWrite {
+        std::string bytes;
+        std::function<void(bool)> written;
+    };
+    std::deque<QueuedWrite> queued_writes_;
+    bool async_writing_ = false;
+    std::optional<std::pair<bool, bool>> finish_after_writes_;  // keep_alive, abortive
     std::string local_addr_, remote_addr_;
     std::uint16_t local_port_ = 0, remote_port_ = 0;
 };

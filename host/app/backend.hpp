@@ -1,0 +1,42 @@
+#pragma once
+// Where isapi-host runs extensions: in this process, or in worker processes.
+// The HTTP front end, admin API and signals are the same for both; they talk
+// to a Backend.
+#include "../admin/admin_api.hpp"
+#include "../events/event_recorder.hpp"
+#include "../events/request_counters.hpp"
+#include "../server/dispatcher.hpp"
+#include "access_log.hpp"
+#include "host_config.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <memory>
+
+namespace isapi::host {
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual Dispatcher& dispatcher() = 0;
+    // Fills the admin API's hooks (status, and recycle/reset with workers).
+    virtual void describe(AdminSources& sources) = 0;
+    virtual void start() {}
+    virtual void on_sighup() {}
+    // Finishes running requests within the shutdown time limit, then
+    // TerminateExtension and unload. False when some did not finish.
+    virtual bool shutdown() = 0;
+};
+
+struct BackendParts {
+    const HostConfig& config;
+    boost::asio::io_context& io;
+    EventRecorder& recorder;
+    RequestCounters& requests;
+    AccessLog* access_log;
+};
+
+std::unique_ptr<Backend> make_inproc_backend(BackendParts parts);
+std::unique_ptr<Backend> make_process_backend(BackendParts parts);
+
+}  // namespace isapi::host

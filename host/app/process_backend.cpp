@@ -1,0 +1,100 @@
+// --isolation process: extensions run in worker processes of one application
+// pool; this process keeps the sockets (as HTTP.sys does).
+#include "backend.hpp"
+
+#include "../workers/app_pool.hpp"
+#include "../workers/module_watch.hpp"
+
+#include <isapi/platform/process.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <set>
+
+namespace isapi::host {
+namespace {
+
+AppPoolOptions pool_options(const HostConfig& config) {
+    AppPoolOptions o;
+    o.worker.mappings = config.mappings;
+    o.worker.default_mode = config.default_mode;
+    o.worker.document_root = std::filesystem::absolute(config.document_root).lexically_normal().string();
+    o.worker.threads = config.threads;
+    o.worker.shutdown_time_limit = config.shutdown_time_limit;
+    o.worker.identity_header = config.identity_header;
+    o.worker.preload = config.preload;
+    o.worker.shadow_copy = config.shadow_copy;
+    o.worker.log_level = config.log_level;
+    o.executable = platform::current_executable();
+    o.queue_limit = config.queue_limit;
+    o.rapid_fail_crashes = config.rapid_fail_crashes;
+    o.rapid_fail_window = config.rapid_fail_window;
+    o.recycle_after_requests = config.recycle_after_requests;
+    o.recycle_after_age = config.recycle_after_age;
+    o.ping_interval = config.ping_interval;
+    o.ping_timeout = config.ping_timeout;
+    // Test hook: failure injection per worker generation (see AppPoolOptions).
+    if (const char* faults = std::getenv("ISAPI_WORKER_FAULTS")) o.worker_faults = faults;
+    return o;
+}
+
+class ProcessBackend final : public Backend {
+public:
+    explicit ProcessBackend(BackendParts parts)
+        : config_(parts.config),
+          pool_(parts.io, platform::system_process_control(), pool_options(config_), parts.recorder, parts.requests,
+                parts.access_log) {
+        if (config_.watch) {
+            std::set<std::string> paths;
+            for (const auto& m : config_.mappings) paths.insert(m.module.string());
+            watch_.emplace(parts.io.get_executor(), std::vector<std::string>(paths.begin(), paths.end()),
+                           config_.watch_interval, [this](const std::string&, const std::string& detail) {
+                               pool_.recycle_later(RecycleMode::overlapped, detail);
+                           });
+        }
+    }
+
+    Dispatcher& dispatcher() override { return pool_; }
+
+    void describe(AdminSources& sources) override {
+        sources.status = [this] {
+            HostStatus status;
+            status.pid = static_cast<std::uint32_t>(platform::current_process_id());
+            status.isolation = "process";
+            status.identity_header = config_.identity_header;
+            for (const auto& m : config_.mappings)
+                status.mappings.push_back({m.url, m.module.string(),
+                                           m.mode.value_or(config_.default_mode) == LoadMode::cached ? "cached" : "uncached"});
+            return pool_.status(std::move(status));
+        };
+        sources.recycle = [this](std::string_view mode) {
+            return pool_.recycle(mode == "immediate" ? RecycleMode::immediate : RecycleMode::overlapped,
+                                 "POST /_isapi/recycle");
+        };
+        sources.reset = [this] { return pool_.reset(); };
+    }
+
+    void start() override {
+        if (config_.preload) pool_.start_worker_now();
+        if (watch_) watch_->start();
+    }
+
+    void on_sighup() override { pool_.recycle_later(RecycleMode::overlapped, "SIGHUP"); }
+
+    bool shutdown() override {
+        if (watch_) watch_->stop();
+        return pool_.shutdown();
+    }
+
+private:
+    const HostConfig& config_;
+    AppPool pool_;
+    std::optional<ModuleWatch> watch_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_process_backend(BackendParts parts) { return std::make_unique<ProcessBackend>(parts); }
+
+}  // namespace isapi::host

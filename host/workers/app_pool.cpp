@@ -1,0 +1,398 @@
+#include "app_pool.hpp"
+
+#include "../server/canned_response.hpp"
+
+#include <isapi/ecb/http_text.hpp>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <sstream>
+
+namespace isapi::host {
+
+namespace net = boost::asio;
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+
+AppPool::AppPool(net::io_context& io, platform::ProcessControl& processes, AppPoolOptions options,
+                 EventRecorder& recorder, RequestCounters& counters, AccessLog* access_log)
+    : io_(io),
+      strand_(net::make_strand(io.get_executor())),
+      processes_(processes),
+      options_(std::move(options)),
+      recorder_(recorder),
+      counters_(counters),
+      access_log_(access_log),
+      ping_timer_(strand_) {
+    net::post(strand_, [this] { schedule_ping(); });
+}
+
+AppPool::~AppPool() = default;
+
+// ---- requests ----------------------------------------------------------------------
+
+bool AppPool::submit(ecb::Request request, std::shared_ptr<ClientConnection> connection) {
+    // The queue limit counts every request the pool holds, queued or running.
+    if (outstanding_.fetch_add(1, std::memory_order_relaxed) >= options_.queue_limit) {
+        outstanding_.fetch_sub(1, std::memory_order_relaxed);
+        counters_.answered(503);
+        return false;  // the front end answers 503
+    }
+    counters_.begin();
+    net::dispatch(strand_, [this, request = std::move(request), connection = std::move(connection)]() mutable {
+        route(std::move(request), std::move(connection));
+    });
+    return true;
+}
+
+void AppPool::route(ecb::Request request, std::shared_ptr<ClientConnection> connection) {
+    if (shutting_down_) return answer(*connection, request, 503, "the host is shutting down");
+    if (stopped_) return answer(*connection, request, 503, *stopped_);
+    if (immediate_gap_)
+        return answer(*connection, request, 503,
+                      "the application pool is recycling (immediate mode): the old worker stops before a new one starts");
+    if (!serving_) {
+        std::string error;
+        serving_ = spawn(error);
+        if (!serving_) return answer(*connection, request, 503, "cannot start a worker process: " + error);
+    }
+    std::optional<AccessRecord> access;
+    if (access_log_) {
+        const std::string_view target = request.unencoded_url;
+        const auto question = target.find('?');
+        access = AccessRecord{request.remote_addr, request.local_addr, request.method,
+                              std::string(target.substr(0, question)),
+                              question == std::string_view::npos ? "" : std::string(target.substr(question + 1)),
+                              std::string(ecb::find_header(request, "User-Agent")), request.remote_user,
+                              request.local_port};
+    }
+    serving_->submit(std::move(request), std::move(connection), std::move(access));
+}
+
+void AppPool::answer(ClientConnection& connection, const ecb::Request&, unsigned status, std::string_view message) {
+    // Host answers close the connection: the client should try again afresh.
+    connection.send_async(canned_response(status, message, false), {});
+    connection.finish_async(false, false);
+    counters_.end(status);
+    outstanding_.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void AppPool::request_ended(WorkerProcess& worker, const InFlight& request, const ecb::Outcome& outcome) {
+    counters_.end(outcome.status);
+    outstanding_.fetch_sub(1, std::memory_order_relaxed);
+    if (access_log_ && request.access) {
+        AccessRecord record = *request.access;
+        record.status = outcome.status;
+        record.bytes_sent = outcome.bytes_sent;
+        if (!outcome.log_parameters.empty())
+            record.uri_query += (record.uri_query.empty() ? "" : "&") + outcome.log_parameters;
+        record.time_taken = duration_cast<milliseconds>(std::chrono::steady_clock::now() - request.started);
+        access_log_->write(record);
+    }
+    const auto limit = options_.recycle_after_requests;
+    if (limit != 0 && serving_.get() == &worker && worker.requests_served() == limit)
+        begin_recycle(RecycleMode::overlapped, "request limit: " + std::to_string(limit) + " requests served");
+}
+
+// ---- workers -----------------------------------------------------------------------
+
+std::vector<std::string> AppPool::faults_for(std::uint64_t generation) const {
+    // The front end's own plan must not leak into workers.
+    std::string plan;
+    std::stringstream entries(options_.worker_faults);
+    for (std::string entry; std::getline(entries, entry, ',');) {
+        const auto colon = entry.find(':');
+        if (colon == std::string::npos || entry.substr(0, colon) != std::to_string(generation)) continue;
+        plan += (plan.empty() ? "" : ",") + entry.substr(colon + 1);
+    }
+    return {"ISAPI_FAULTS=" + plan};
+}
+
+EventRecorder::Origin AppPool::origin(const WorkerProcess& worker) const {
+    return {worker.pid(), worker.generation()};
+}
+
+std::shared_ptr<WorkerProcess> AppPool::spawn(std::string& error) {
+    WorkerConfig config = options_.worker;
+    config.generation = ++generations_;
+    auto worker = WorkerProcess::start(strand_, processes_, options_.executable, config, faults_for(config.generation),
+                                       *this, error);
+    if (!worker) {
+        spdlog::error("cannot start worker generation {}: {}", config.generation, error);
+        recorder_.worker_event(EventKind::worker_crash, {0, config.generation}, "could not start: " + error);
+        return nullptr;
+    }
+    recorder_.worker_event(EventKind::worker_start, origin(*worker),
+                           "pid " + std::to_string(worker->pid()) + ", generation " + std::to_string(config.generation));
+    spdlog::info("worker {} (generation {}) started", worker->pid(), config.generation);
+    return worker;
+}
+
+void AppPool::start_worker_now() {
+    net::post(strand_, [this] {
+        if (serving_ || shutting_down_) return;
+        std::string error;
+        serving_ = spawn(error);
+    });
+}
+
+void AppPool::worker_ready(WorkerProcess& worker) {
+    recorder_.worker_event(EventKind::worker_ready, origin(worker), "taking requests");
+    auto self = worker.shared_from_this();
+    if (incoming_ == self) {
+        // Overlapped recycle: the new worker takes the new requests now; the
+        // old one finishes what it has.
+        auto old = std::exchange(serving_, std::move(incoming_));
+        spdlog::info("worker {} (generation {}) took over{}", worker.pid(), worker.generation(),
+                     old ? " from worker " + std::to_string(old->pid()) : "");
+        if (old) retire(old);
+    }
+    if (serving_ == self) schedule_age_limit(self);
+}
+
+void AppPool::retire(const std::shared_ptr<WorkerProcess>& worker) {
+    retiring_.push_back(worker);
+    worker->drain(worker->hung ? milliseconds(0) : options_.worker.shutdown_time_limit);
+}
+
+void AppPool::worker_event(WorkerProcess& worker, const WorkerEvent& event) {
+    if (const auto* m = std::get_if<ModuleEvent>(&event)) {
+        recorder_.module_event(*m, origin(worker));
+        auto& modules = modules_by_generation_[worker.generation()];
+        if (m->kind == ModuleEvent::Kind::loaded) {
+            ModuleInfo info;
+            info.path = m->path;
+            info.module = m->module;
+            info.load_generation = m->load_generation;
+            info.identity = m->identity;
+            info.description = m->description;
+            for (const auto& mapping : options_.worker.mappings)
+                if (mapping.module == m->path) info.mode = mapping.mode.value_or(options_.worker.default_mode);
+            const auto sha = m->identity.find("sha256=");
+            if (sha != std::string::npos) info.sha256 = m->identity.substr(sha + 7, m->identity.find(';', sha) - sha - 7);
+            modules.push_back(std::move(info));
+        } else if (m->kind == ModuleEvent::Kind::unloaded) {
+            std::erase_if(modules, [&](const ModuleInfo& i) { return i.load_generation == m->load_generation && i.path == m->path; });
+        }
+        publish();
+        return;
+    }
+    const auto& finding = std::get<ecb::Finding>(event);
+    spdlog::warn("finding {} in {} (worker {}, load {}): {}", finding.kind, finding.module.empty() ? "?" : finding.module,
+                 worker.pid(), finding.load_generation, finding.evidence);
+    recorder_.finding(finding, origin(worker));
+}
+
+void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& status,
+                            const std::vector<std::string>& lost) {
+    auto self = worker.shared_from_this();
+    const auto retired = std::find(retiring_.begin(), retiring_.end(), self);
+    const bool expected = retired != retiring_.end();
+    if (expected) retiring_.erase(retired);
+    std::string modules;
+    for (const auto& m : modules_by_generation_[worker.generation()]) modules += (modules.empty() ? "" : ", ") + m.module;
+    modules_by_generation_.erase(worker.generation());
+    std::string lost_text = std::to_string(lost.size()) + " request(s) lost";
+    for (std::size_t i = 0; i < lost.size() && i < 5; ++i) lost_text += (i ? ", " : ": ") + lost[i];
+
+    if (worker.killed()) {
+        all_drained_ = false;
+        const std::string why = worker.hung ? "it stopped answering pings" : "it had not drained within the shutdown time limit";
+        recorder_.worker_event(EventKind::worker_kill, origin(worker), "killed because " + why + "; " + lost_text);
+        ecb::Finding finding;
+        finding.kind = worker.hung ? "hang" : "pending_at_unload";
+        finding.module = modules;
+        finding.evidence = "worker " + std::to_string(worker.pid()) + " (generation " +
+                           std::to_string(worker.generation()) + ") was killed because " + why + " (" +
+                           std::to_string(options_.worker.shutdown_time_limit.count()) + " ms); " + lost_text;
+        spdlog::error("{}", finding.evidence);
+        recorder_.finding(finding, origin(worker));
+    } else if (expected) {
+        if (!worker.drained_cleanly()) all_drained_ = false;
+        recorder_.worker_event(EventKind::worker_exit, origin(worker),
+                               status.describe() + (worker.drained_cleanly() ? " after draining" : "; requests outlived the shutdown time limit"));
+        spdlog::info("worker {} (generation {}) {}", worker.pid(), worker.generation(), status.describe());
+    } else {
+        const std::string text = "worker " + std::to_string(worker.pid()) + " (generation " +
+                                 std::to_string(worker.generation()) + ") " + status.describe() +
+                                 (modules.empty() ? "" : "; modules: " + modules) + "; " + lost_text;
+        spdlog::error("{}", text);
+        recorder_.worker_event(EventKind::worker_crash, origin(worker), text);
+        const auto now = std::chrono::steady_clock::now();
+        crashes_.push_back(now);
+        while (!crashes_.empty() && now - crashes_.front() > options_.rapid_fail_window) crashes_.pop_front();
+        if (crashes_.size() >= options_.rapid_fail_crashes && !stopped_) {
+            stopped_ = "the application pool is stopped: " + std::to_string(crashes_.size()) + " worker crashes within " +
+                       std::to_string(options_.rapid_fail_window.count() / 1000) +
+                       " s (rapid-fail protection); reset it with POST /_isapi/reset";
+            spdlog::error("{}", *stopped_);
+            recorder_.worker_event(EventKind::pool_stop, {}, *stopped_);
+        }
+    }
+    if (serving_ == self) serving_.reset();  // the next request starts a fresh worker
+    if (incoming_ == self) {
+        incoming_.reset();
+        recorder_.worker_event(EventKind::recycle, origin(worker),
+                               "failed: the new worker ended before it was ready; the old worker keeps serving");
+    }
+    if (immediate_gap_ && retiring_.empty()) {
+        immediate_gap_ = false;
+        if (!shutting_down_ && !stopped_) {
+            std::string error;
+            serving_ = spawn(error);
+        }
+    }
+    publish();
+    if (shutting_down_ && !serving_ && !incoming_ && retiring_.empty() && !all_exited_set_) {
+        all_exited_set_ = true;
+        all_exited_.set_value();
+    }
+}
+
+// ---- recycling ---------------------------------------------------------------------
+
+RecycleResult AppPool::recycle(RecycleMode mode, std::string trigger) {
+    std::promise<RecycleResult> result;
+    auto future = result.get_future();
+    net::post(strand_, [&, mode, trigger = std::move(trigger)] { result.set_value(begin_recycle(mode, trigger)); });
+    return future.get();
+}
+
+void AppPool::recycle_later(RecycleMode mode, std::string trigger) {
+    net::post(strand_, [this, mode, trigger = std::move(trigger)] {
+        const auto result = begin_recycle(mode, trigger);
+        if (result.status != 202) spdlog::warn("recycle ({}) not started: {}", trigger, result.message);
+    });
+}
+
+RecycleResult AppPool::begin_recycle(RecycleMode mode, const std::string& trigger) {
+    const char* mode_name = mode == RecycleMode::overlapped ? "overlapped" : "immediate";
+    if (shutting_down_) return {503, "the host is shutting down"};
+    if (stopped_) return {409, *stopped_};
+    if (incoming_ || immediate_gap_) return {409, "a recycle is already under way"};
+    recorder_.worker_event(EventKind::recycle, serving_ ? origin(*serving_) : EventRecorder::Origin{},
+                           std::string(mode_name) + " recycle: " + trigger);
+    spdlog::info("{} recycle: {}", mode_name, trigger);
+    if (mode == RecycleMode::immediate) {
+        if (!serving_) return {202, "no worker was running; the next request starts one"};
+        immediate_gap_ = true;
+        retire(std::exchange(serving_, nullptr));
+        publish();
+        return {202, "immediate recycle started: the worker stops, then a new one starts"};
+    }
+    std::string error;
+    if (!serving_) {
+        if (options_.worker.preload) serving_ = spawn(error);
+        publish();
+        return {202, "no worker was running; " + std::string(serving_ ? "a new one is starting" : "the next request starts one")};
+    }
+    incoming_ = spawn(error);
+    publish();
+    if (!incoming_) {
+        recorder_.worker_event(EventKind::recycle, origin(*serving_),
+                               "failed: cannot start a new worker (" + error + "); the old worker keeps serving");
+        return {500, "cannot start a new worker: " + error + "; the old worker keeps serving"};
+    }
+    return {202, "overlapped recycle started: worker " + std::to_string(incoming_->pid()) +
+                     " takes over when ready, the old worker drains"};
+}
+
+RecycleResult AppPool::reset() {
+    std::promise<RecycleResult> result;
+    auto future = result.get_future();
+    net::post(strand_, [&] {
+        if (!stopped_) return result.set_value({409, "the application pool is not stopped"});
+        stopped_.reset();
+        crashes_.clear();
+        recorder_.worker_event(EventKind::pool_reset, {}, "reset through the admin API");
+        if (options_.worker.preload && !serving_) {
+            std::string error;
+            serving_ = spawn(error);
+        }
+        publish();
+        result.set_value({202, "the application pool is running again"});
+    });
+    return future.get();
+}
+
+void AppPool::schedule_ping() {
+    if (options_.ping_interval.count() == 0 || shutting_down_) return;
+    ping_timer_.expires_after(options_.ping_interval);
+    ping_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        if (serving_ && serving_->state() == WorkerProcess::State::ready) {
+            if (serving_->since_pong() > options_.ping_timeout + options_.ping_interval && !serving_->hung) {
+                serving_->hung = true;
+                spdlog::error("worker {} did not answer pings for {} ms: recycling it", serving_->pid(),
+                              duration_cast<milliseconds>(serving_->since_pong()).count());
+                begin_recycle(RecycleMode::overlapped, "worker " + std::to_string(serving_->pid()) + " is hung (no ping answer)");
+            } else {
+                serving_->ping();
+            }
+        }
+        schedule_ping();
+    });
+}
+
+void AppPool::schedule_age_limit(const std::shared_ptr<WorkerProcess>& worker) {
+    if (options_.recycle_after_age.count() == 0) return;
+    auto timer = std::make_shared<net::steady_timer>(strand_, options_.recycle_after_age);
+    timer->async_wait([this, timer, weak = std::weak_ptr(worker)](const boost::system::error_code& ec) {
+        auto w = weak.lock();
+        if (ec || !w || serving_ != w) return;
+        begin_recycle(RecycleMode::overlapped,
+                      "age limit: worker ran " + std::to_string(options_.recycle_after_age.count()) + " ms");
+    });
+}
+
+// ---- status and shutdown -------------------------------------------------------------
+
+void AppPool::publish() {
+    Snapshot s;
+    for (const auto* w : {&serving_, &incoming_})
+        if (*w) s.workers.push_back(*w);
+    for (const auto& w : retiring_) s.workers.push_back(w);
+    for (const auto& [generation, modules] : modules_by_generation_)
+        s.modules.insert(s.modules.end(), modules.begin(), modules.end());
+    s.pool_state = stopped_ ? "stopped: " + *stopped_
+                   : (incoming_ || immediate_gap_) ? "recycling"
+                   : shutting_down_ ? "stopping"
+                                    : "running";
+    std::lock_guard lock(snapshot_mutex_);
+    snapshot_ = std::move(s);
+}
+
+HostStatus AppPool::status(HostStatus base) {
+    std::lock_guard lock(snapshot_mutex_);
+    for (const auto& w : snapshot_.workers)
+        base.workers.push_back({w->pid(), w->generation(), w->state_name(), w->in_flight(), w->requests_served()});
+    base.modules = snapshot_.modules;
+    base.pool_state = snapshot_.pool_state;
+    return base;
+}
+
+bool AppPool::shutdown() {
+    auto exited = all_exited_.get_future();
+    net::post(strand_, [this] {
+        shutting_down_ = true;
+        ping_timer_.cancel();
+        if (incoming_) retire(std::exchange(incoming_, nullptr));
+        if (serving_) retire(std::exchange(serving_, nullptr));
+        publish();
+        if (retiring_.empty() && !all_exited_set_) {
+            all_exited_set_ = true;
+            all_exited_.set_value();
+        }
+    });
+    // Each worker is killed at the time limit; the margin covers the reaping.
+    if (exited.wait_for(options_.worker.shutdown_time_limit + std::chrono::seconds(10)) != std::future_status::ready) {
+        spdlog::error("worker processes did not exit in time");
+        return false;
+    }
+    return all_drained_;
+}
+
+}  // namespace isapi::host

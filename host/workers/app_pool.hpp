@@ -1,0 +1,129 @@
+#pragma once
+// An application pool (DESIGN.md §2.2, §3): the front end's dispatcher when
+// extensions run in worker processes. It starts workers on demand (or at
+// startup with preload), routes each request to the serving worker, recycles
+// (overlapped: the new worker takes over once ready while the old one drains;
+// immediate: the old one stops first and the pool answers 503 meanwhile),
+// survives crashes, stops after too many of them (rapid-fail protection),
+// pings workers to catch a hung one, and honours the queue limit.
+//
+// Threads: one strand owns all pool state. submit() only counts and hops to
+// it; the admin API and signals reach it through post.
+#include "../app/access_log.hpp"
+#include "../events/event_recorder.hpp"
+#include "../events/request_counters.hpp"
+#include "../admin/admin_api.hpp"
+#include "../server/dispatcher.hpp"
+#include "worker_process.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace isapi::host {
+
+enum class RecycleMode { overlapped, immediate };
+
+struct AppPoolOptions {
+    WorkerConfig worker;                 // generation is set per worker
+    std::string executable;              // the binary that serves --worker-channel
+    std::size_t queue_limit = 1000;      // requests in the pool beyond which new ones get 503
+    std::size_t rapid_fail_crashes = 5;  // this many crashes ...
+    std::chrono::milliseconds rapid_fail_window{5 * 60 * 1000};  // ... within this stop the pool
+    std::uint64_t recycle_after_requests = 0;                     // 0: no limit
+    std::chrono::milliseconds recycle_after_age{0};               // 0: no limit
+    std::chrono::milliseconds ping_interval{5'000};               // 0: no pings
+    std::chrono::milliseconds ping_timeout{30'000};
+    // Per-generation failure injection for workers: "2:module_open,3:drain"
+    // gives worker 2 ISAPI_FAULTS=module_open, worker 3 ISAPI_FAULTS=drain.
+    std::string worker_faults;
+};
+
+class AppPool final : public Dispatcher, public WorkerObserver {
+public:
+    AppPool(boost::asio::io_context& io, platform::ProcessControl& processes, AppPoolOptions options,
+            EventRecorder& recorder, RequestCounters& counters, AccessLog* access_log);
+    ~AppPool() override;
+
+    // Dispatcher (any thread).
+    bool submit(ecb::Request request, std::shared_ptr<ClientConnection> connection) override;
+
+    // Starts the first worker now (--preload).
+    void start_worker_now();
+    // Not on the io thread's strand (it waits for it). 202 when started, 409
+    // when one is already under way or the pool is stopped, 503 while
+    // shutting down, 500 when the new worker cannot start.
+    RecycleResult recycle(RecycleMode mode, std::string trigger);
+    RecycleResult reset();
+    // Fire and forget, from any thread, even the strand's (SIGHUP, --watch).
+    void recycle_later(RecycleMode mode, std::string trigger);
+    HostStatus status(HostStatus base);  // any thread, never waits
+    // Drains every worker and waits for them to exit (each is killed at the
+    // shutdown time limit). True when every request finished in time.
+    bool shutdown();
+
+    // WorkerObserver (on the strand).
+    void worker_ready(WorkerProcess& worker) override;
+    void worker_event(WorkerProcess& worker, const WorkerEvent& event) override;
+    void request_ended(WorkerProcess& worker, const InFlight& request, const ecb::Outcome& outcome) override;
+    void worker_exited(WorkerProcess& worker, const platform::ExitStatus& status,
+                       const std::vector<std::string>& lost) override;
+
+private:
+    using Strand = WorkerProcess::Strand;
+    void route(ecb::Request request, std::shared_ptr<ClientConnection> connection);
+    void answer(ClientConnection& connection, const ecb::Request& request, unsigned status, std::string_view message);
+    std::shared_ptr<WorkerProcess> spawn(std::string& error);
+    RecycleResult begin_recycle(RecycleMode mode, const std::string& trigger);
+    void retire(const std::shared_ptr<WorkerProcess>& worker);
+    void schedule_ping();
+    void schedule_age_limit(const std::shared_ptr<WorkerProcess>& worker);
+    std::vector<std::string> faults_for(std::uint64_t generation) const;
+    EventRecorder::Origin origin(const WorkerProcess& worker) const;
+    // Copies what status() shows, under snapshot_mutex_: the admin API must
+    // not wait for the strand, which may run on its own thread.
+    void publish();
+
+    boost::asio::io_context& io_;
+    Strand strand_;
+    platform::ProcessControl& processes_;
+    AppPoolOptions options_;
+    EventRecorder& recorder_;
+    RequestCounters& counters_;
+    AccessLog* access_log_;
+    std::atomic<std::size_t> outstanding_{0};  // requests accepted and not yet ended
+
+    // Strand state.
+    std::uint64_t generations_ = 0;
+    std::shared_ptr<WorkerProcess> serving_;   // takes new requests
+    std::shared_ptr<WorkerProcess> incoming_;  // overlapped recycle: starting, takes over when ready
+    std::vector<std::shared_ptr<WorkerProcess>> retiring_;  // draining
+    bool immediate_gap_ = false;  // immediate recycle: the old worker stops before the new one starts
+    std::string pending_trigger_;
+    std::deque<std::chrono::steady_clock::time_point> crashes_;
+    std::optional<std::string> stopped_;  // rapid-fail: why the pool answers 503
+    bool shutting_down_ = false;
+    bool all_drained_ = true;
+    std::promise<void> all_exited_;
+    bool all_exited_set_ = false;
+    boost::asio::steady_timer ping_timer_;
+    std::map<std::uint64_t, std::vector<ModuleInfo>> modules_by_generation_;
+
+    struct Snapshot {
+        std::vector<std::shared_ptr<WorkerProcess>> workers;
+        std::vector<ModuleInfo> modules;
+        std::string pool_state = "running";
+    };
+    std::mutex snapshot_mutex_;
+    Snapshot snapshot_;
+};
+
+}  // namespace isapi::host

@@ -1,0 +1,60 @@
+#pragma once
+// One end of the front end <-> worker byte stream, carrying ipc frames.
+// Sending is thread-safe and never blocks: the calling thread writes straight
+// to the socket while nothing is queued (the cheap path, no thread hop), and
+// whatever the kernel does not take at once is queued and written by the
+// io_context. Frames are read on the io_context and handed to one handler.
+#include "ipc_codec.hpp"
+
+#include <isapi/platform/process.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace isapi::host {
+
+class Channel : public std::enable_shared_from_this<Channel> {
+public:
+    using FrameHandler = std::function<void(const ipc::Frame&)>;
+    using CloseHandler = std::function<void(const std::string& reason)>;
+
+    // Takes ownership of `native`.
+    Channel(boost::asio::any_io_executor executor, platform::NativeChannel native);
+
+    // Starts reading. `on_frame` runs for each frame, in order, on the
+    // executor; `on_close` runs once when the stream ends or breaks (after
+    // which sends are dropped). A handler that throws closes the channel.
+    void start(FrameHandler on_frame, CloseHandler on_close);
+
+    // Queues complete frames (one or more) for the other end. Thread-safe.
+    void send(std::string_view frames);
+
+    // Closes the stream; the read side then reports on_close.
+    void close();
+
+    bool open() const;
+
+private:
+    void read_more();
+    void flush_queued();  // on the executor
+    void fail(const std::string& reason);
+
+    boost::asio::local::stream_protocol::socket socket_;
+    FrameHandler on_frame_;
+    CloseHandler on_close_;
+    std::string in_;
+    std::size_t in_size_ = 0;
+
+    mutable std::mutex write_mutex_;
+    std::string queued_;      // bytes not yet handed to the kernel
+    std::string writing_;     // bytes an async write owns
+    bool async_writing_ = false;
+    bool broken_ = false;
+};
+
+}  // namespace isapi::host

@@ -1,0 +1,58 @@
+#pragma once
+// A request's ecb::Transport inside a worker process: response bytes, body
+// reads and the end of the response become frames to the front end, which
+// owns the client connection. Blocking calls (a sync ReadClient, a large
+// WriteClient) wait on this object for the front end's answer, which the
+// worker's channel reader delivers.
+//
+// Flow control: a request may have kAckWindow response bytes in flight to the
+// front end; the send that crosses the window asks for an acknowledgement and
+// waits until the client has taken the bytes, so a huge response never piles
+// up in the front end's memory, while a small one costs no round trip.
+#include "channel.hpp"
+
+#include <isapi/ecb/transport.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace isapi::host {
+
+class IpcTransport final : public ecb::Transport {
+public:
+    static constexpr std::size_t kAckWindow = 256 * 1024;
+
+    IpcTransport(std::uint64_t id, std::shared_ptr<Channel> channel) : id_(id), channel_(std::move(channel)) {}
+
+    bool send(std::span<const std::string_view> pieces) override;
+    std::optional<std::size_t> receive(std::span<char> buffer) override;
+    bool connected() const override { return connected_.load(std::memory_order_relaxed); }
+    void finish(bool keep_alive, bool abortive) override;
+
+    // From the channel reader.
+    void on_ack(bool ok);
+    void on_body(std::string_view bytes, bool failed);
+    void on_client_gone();
+
+    std::uint64_t id() const { return id_; }
+
+private:
+    const std::uint64_t id_;
+    std::shared_ptr<Channel> channel_;
+    std::atomic<bool> connected_{true};
+    std::size_t unacked_ = 0;  // touched only by the (one) thread sending
+
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    bool ack_pending_ = false;
+    bool read_pending_ = false;
+    std::span<char> read_buffer_;
+    std::optional<std::size_t> read_result_;
+};
+
+}  // namespace isapi::host

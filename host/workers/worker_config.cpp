@@ -1,0 +1,60 @@
+#include "worker_config.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <stdexcept>
+
+namespace isapi::host {
+
+namespace {
+std::string mode_text(LoadMode mode) { return mode == LoadMode::cached ? "cached" : "uncached"; }
+LoadMode mode_from(const std::string& text) { return text == "uncached" ? LoadMode::uncached : LoadMode::cached; }
+}  // namespace
+
+std::string to_json(const WorkerConfig& c) {
+    nlohmann::json mappings = nlohmann::json::array();
+    for (const auto& m : c.mappings) {
+        nlohmann::json entry{{"url", m.url}, {"module", m.module.string()}};
+        if (m.mode) entry["mode"] = mode_text(*m.mode);
+        mappings.push_back(std::move(entry));
+    }
+    return nlohmann::json{{"mappings", std::move(mappings)},
+                          {"default_mode", mode_text(c.default_mode)},
+                          {"document_root", c.document_root},
+                          {"threads", c.threads},
+                          {"shutdown_time_limit_ms", c.shutdown_time_limit.count()},
+                          {"identity_header", c.identity_header},
+                          {"generation", c.generation},
+                          {"preload", c.preload},
+                          {"shadow_copy", c.shadow_copy},
+                          {"log_level", c.log_level}}
+        .dump();
+}
+
+WorkerConfig worker_config_from_json(std::string_view text) {
+    try {
+        const auto j = nlohmann::json::parse(text);
+        WorkerConfig c;
+        for (const auto& entry : j.at("mappings")) {
+            Mapping m;
+            m.url = entry.at("url").get<std::string>();
+            m.module = entry.at("module").get<std::string>();
+            if (entry.contains("mode")) m.mode = mode_from(entry.at("mode").get<std::string>());
+            c.mappings.push_back(std::move(m));
+        }
+        c.default_mode = mode_from(j.at("default_mode").get<std::string>());
+        c.document_root = j.at("document_root").get<std::string>();
+        c.threads = j.at("threads").get<std::size_t>();
+        c.shutdown_time_limit = std::chrono::milliseconds(j.at("shutdown_time_limit_ms").get<long long>());
+        c.identity_header = j.at("identity_header").get<bool>();
+        c.generation = j.at("generation").get<std::uint64_t>();
+        c.preload = j.at("preload").get<bool>();
+        c.shadow_copy = j.at("shadow_copy").get<bool>();
+        c.log_level = j.at("log_level").get<std::string>();
+        return c;
+    } catch (const nlohmann::json::exception& e) {
+        throw std::runtime_error(std::string("worker config: ") + e.what());
+    }
+}
+
+}  // namespace isapi::host

@@ -1,0 +1,244 @@
+#include "worker_main.hpp"
+
+#include "../app/inproc_dispatcher.hpp"
+#include "../modules/module_manager.hpp"
+#include "../modules/shadow_copy_loader.hpp"
+#include "../pool/work_pool.hpp"
+#include "../routing/router.hpp"
+#include "channel.hpp"
+#include "ipc_transport.hpp"
+#include "worker_config.hpp"
+#include "worker_events.hpp"
+
+#include <isapi/platform/faults.hpp>
+#include <isapi/platform/files.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace isapi::host {
+
+namespace net = boost::asio;
+
+namespace {
+
+// Everything a configured worker runs. Built when the config frame arrives.
+class WorkerRuntime {
+public:
+    WorkerRuntime(const WorkerConfig& config, std::shared_ptr<Channel> channel)
+        : config_(config),
+          channel_(std::move(channel)),
+          pool_(config.threads, std::numeric_limits<std::size_t>::max()),
+          unloader_(1, std::numeric_limits<std::size_t>::max()),
+          loader_(make_loader(config)),
+          modules_(*loader_, [this](std::function<void()> task) { unloader_.post(std::move(task)); },
+                   [this](const ecb::Finding& f) { report(f); }, module_options(config)),
+          router_(config.mappings, config.default_mode),
+          dispatcher_(router_, modules_, pool_, nullptr, [this](const ecb::Finding& f) { report(f); },
+                      config.document_root, nullptr,
+                      [this](ecb::Transport& transport, const ecb::Outcome& outcome) { completed(transport, outcome); }) {
+        ecb::set_orphan_finding_sink([this](const ecb::Finding& f) { report(f); });
+    }
+
+    ~WorkerRuntime() {
+        ecb::set_orphan_finding_sink({});
+        if (!shadow_directory_.empty()) platform::remove_tree(shadow_directory_);
+    }
+
+    // Loads every mapped module that stays loaded (cached mode).
+    void preload() {
+        for (const auto& mapping : config_.mappings) {
+            const LoadMode mode = mapping.mode.value_or(config_.default_mode);
+            if (mode != LoadMode::cached) continue;
+            auto acquired = modules_.acquire(mapping.module, mode, false);
+            if (acquired.status != 0) spdlog::warn("preload of {} failed: {}", mapping.module.string(), acquired.reason);
+        }
+    }
+
+    void submit(std::uint64_t id, ecb::Request request) {
+        auto transport = std::make_shared<IpcTransport>(id, channel_);
+        {
+            std::lock_guard lock(mutex_);
+            transports_[id] = transport;
+        }
+        // The front end enforces the queue limit; the worker takes all it is sent.
+        pool_.post([this, request = std::move(request), transport = std::move(transport)]() mutable {
+            dispatcher_.handle(std::move(request), std::move(transport), 0);
+        });
+    }
+
+    // Body bytes, acks and disconnects for a request that is still running.
+    std::shared_ptr<IpcTransport> transport(std::uint64_t id) {
+        std::lock_guard lock(mutex_);
+        auto it = transports_.find(id);
+        return it == transports_.end() ? nullptr : it->second;
+    }
+
+    void pong(std::uint64_t sequence) {
+        // Answered by a pool thread: a worker whose every thread is stuck in
+        // extension code is hung, even though its I/O thread still runs.
+        pool_.post([this, sequence] {
+            std::string frame;
+            ipc::FrameBuilder(frame).begin(ipc::FrameType::pong, 0).u64(sequence).end();
+            channel_->send(frame);
+        });
+    }
+
+    // Finishes every request (up to the shutdown time limit), then
+    // TerminateExtension and unload. True when everything finished.
+    bool drain() {
+        const bool drained = modules_.shutdown();
+        if (drained) {
+            pool_.stop();
+            unloader_.stop();
+        }
+        return drained;
+    }
+
+private:
+    platform::ModuleLoader* make_loader(const WorkerConfig& config) {
+        if (!config.shadow_copy) return &platform::system_module_loader();
+        std::string error;
+        auto directory = platform::make_private_directory("isapi-shadow", error);
+        if (!directory) throw std::runtime_error("cannot create the shadow copy folder: " + error);
+        shadow_directory_ = *directory;
+        shadow_loader_ = std::make_unique<ShadowCopyLoader>(platform::system_module_loader(), *directory);
+        spdlog::info("shadow copies go to {}", *directory);
+        return shadow_loader_.get();
+    }
+
+    ModuleManagerOptions module_options(const WorkerConfig& config) {
+        ModuleManagerOptions options{config.shutdown_time_limit};
+        options.identity = IdentityOptions{static_cast<std::uint32_t>(platform::current_process_id()),
+                                           config.generation, config.identity_header};
+        options.events = [this](const ModuleEvent& event) { report(event); };
+        return options;
+    }
+
+    void report(const WorkerEvent& event) {
+        std::string frame;
+        ipc::FrameBuilder(frame).begin(ipc::FrameType::event, 0).raw(encode_worker_event(event)).end();
+        channel_->send(frame);
+    }
+
+    void completed(ecb::Transport& transport, const ecb::Outcome& outcome) {
+        const auto id = static_cast<IpcTransport&>(transport).id();
+        std::string frame;
+        ipc::FrameBuilder builder(frame);
+        builder.begin(ipc::FrameType::done, id);
+        ipc::encode_outcome(builder, outcome);
+        builder.end();
+        channel_->send(frame);
+        std::lock_guard lock(mutex_);
+        transports_.erase(id);
+    }
+
+    WorkerConfig config_;
+    std::shared_ptr<Channel> channel_;
+    std::string shadow_directory_;
+    std::unique_ptr<ShadowCopyLoader> shadow_loader_;
+    WorkPool pool_;
+    WorkPool unloader_;
+    platform::ModuleLoader* loader_;
+    ModuleManager modules_;
+    Router router_;
+    InprocDispatcher dispatcher_;
+    std::mutex mutex_;
+    std::unordered_map<std::uint64_t, std::shared_ptr<IpcTransport>> transports_;
+};
+
+}  // namespace
+
+int run_worker(platform::NativeChannel native) {
+    net::io_context io(1);
+    auto channel = std::make_shared<Channel>(io.get_executor(), native);
+    std::unique_ptr<WorkerRuntime> runtime;
+    std::thread drainer;
+
+    auto on_frame = [&](const ipc::Frame& frame) {
+        ipc::BodyReader body(frame.body);
+        switch (frame.type) {
+            case ipc::FrameType::config: {
+                if (runtime) throw std::runtime_error("a second config frame");
+                const auto config = worker_config_from_json(frame.body);
+                spdlog::set_level(spdlog::level::from_str(config.log_level));
+                runtime = std::make_unique<WorkerRuntime>(config, channel);
+                if (config.preload) runtime->preload();
+                std::string pid;
+                ipc::FrameBuilder(pid).begin(ipc::FrameType::ready, 0)
+                    .u32(static_cast<std::uint32_t>(platform::current_process_id())).end();
+                channel->send(pid);
+                return;
+            }
+            case ipc::FrameType::request:
+                if (!runtime) throw std::runtime_error("a request before the config frame");
+                runtime->submit(frame.id, ipc::decode_request(body));
+                return;
+            case ipc::FrameType::body:
+            case ipc::FrameType::body_failed:
+                if (auto t = runtime ? runtime->transport(frame.id) : nullptr)
+                    t->on_body(frame.body, frame.type == ipc::FrameType::body_failed);
+                return;
+            case ipc::FrameType::ack:
+                if (auto t = runtime ? runtime->transport(frame.id) : nullptr) t->on_ack(body.u8() != 0);
+                return;
+            case ipc::FrameType::client_gone:
+                if (auto t = runtime ? runtime->transport(frame.id) : nullptr) t->on_client_gone();
+                return;
+            case ipc::FrameType::ping:
+                if (runtime) runtime->pong(body.u64());
+                return;
+            case ipc::FrameType::drain:
+                if (drainer.joinable() || !runtime) return;
+                // Test hook: a worker that never drains, for the front end's time limit.
+                if (platform::fault_injected("drain")) {
+                    spdlog::warn("injected fault: drain (ISAPI_FAULTS); ignoring the drain request");
+                    return;
+                }
+                drainer = std::thread([&] {
+                    const bool ok = runtime->drain();
+                    std::string frame_bytes;
+                    ipc::FrameBuilder(frame_bytes).begin(ipc::FrameType::drained, 0).u8(ok).end();
+                    channel->send(frame_bytes);
+                    // Stuck extension threads cannot be joined: leave without them.
+                    if (!ok) {
+                        spdlog::shutdown();
+                        std::fflush(nullptr);
+                        std::_Exit(3);
+                    }
+                    channel->close();
+                });
+                return;
+            default:
+                throw std::runtime_error("unexpected frame type " + std::to_string(static_cast<int>(frame.type)));
+        }
+    };
+    bool front_end_gone = false;
+    channel->start(on_frame, [&](const std::string& reason) {
+        if (!drainer.joinable()) {
+            // The front end is gone (or the stream broke): nobody can take a
+            // response any more, and this process must not outlive it.
+            spdlog::warn("worker {}: {}; exiting", platform::current_process_id(), reason);
+            front_end_gone = true;
+        }
+        io.stop();
+    });
+    io.run();
+    if (front_end_gone) {
+        spdlog::shutdown();
+        std::fflush(nullptr);
+        std::_Exit(0);
+    }
+    if (drainer.joinable()) drainer.join();
+    runtime.reset();
+    return 0;
+}
+
+}  // namespace isapi::host

@@ -1,0 +1,251 @@
+#include "worker_process.hpp"
+
+#include "../server/canned_response.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+namespace isapi::host {
+
+namespace net = boost::asio;
+
+namespace {
+
+// "HTTP/1.1 200 OK..." -> 200; 0 if the bytes do not start a status line.
+unsigned status_of(std::string_view bytes) {
+    if (bytes.size() < 12 || !bytes.starts_with("HTTP/1.")) return 0;
+    unsigned status = 0;
+    for (std::size_t i = 9; i < 12; ++i) {
+        if (bytes[i] < '0' || bytes[i] > '9') return 0;
+        status = status * 10 + static_cast<unsigned>(bytes[i] - '0');
+    }
+    return status;
+}
+
+}  // namespace
+
+std::shared_ptr<WorkerProcess> WorkerProcess::start(Strand strand, platform::ProcessControl& processes,
+                                                    const std::string& executable, const WorkerConfig& config,
+                                                    const std::vector<std::string>& env, WorkerObserver& observer,
+                                                    std::string& error) {
+    auto child = processes.spawn(executable, {"--worker-channel", "{channel}"}, env, error);
+    if (!child) return nullptr;
+    std::shared_ptr<WorkerProcess> worker(new WorkerProcess(strand, processes, observer, child->pid, config.generation));
+    worker->channel_ = std::make_shared<Channel>(strand, child->channel);
+    worker->channel_->start([w = worker.get()](const ipc::Frame& frame) { w->on_frame(frame); },
+                            [weak = std::weak_ptr(worker)](const std::string& reason) {
+                                if (auto w = weak.lock()) w->on_channel_closed(reason);
+                            });
+    worker->send_frame(ipc::FrameType::config, 0, to_json(config));
+    // The reaper waits for the exit on its own thread and hands it to the
+    // strand; it keeps the worker alive until then.
+    std::thread([worker, &processes] {
+        auto status = processes.wait(worker->pid_);
+        net::post(worker->strand_, [worker, status] { worker->on_reaped(status); });
+    }).detach();
+    return worker;
+}
+
+WorkerProcess::WorkerProcess(Strand strand, platform::ProcessControl& processes, WorkerObserver& observer,
+                             platform::ProcessId pid, std::uint64_t generation)
+    : strand_(strand), processes_(processes), observer_(observer), pid_(pid), generation_(generation),
+      drain_deadline_(strand) {}
+
+WorkerProcess::~WorkerProcess() = default;
+
+void WorkerProcess::send_frame(ipc::FrameType type, std::uint64_t id, std::string_view body) {
+    std::string frame;
+    ipc::FrameBuilder(frame).begin(type, id).raw(body).end();
+    channel_->send(frame);
+}
+
+void WorkerProcess::submit(ecb::Request request, std::shared_ptr<ClientConnection> client,
+                           std::optional<AccessRecord> access) {
+    const std::uint64_t id = next_id_++;
+    std::string frame;
+    ipc::FrameBuilder builder(frame);
+    builder.begin(ipc::FrameType::request, id);
+    ipc::encode_request(builder, request);
+    builder.end();
+    InFlight entry;
+    entry.client = std::move(client);
+    entry.started = std::chrono::steady_clock::now();
+    entry.method = request.method;
+    entry.target = request.unencoded_url;
+    entry.keep_alive = request.keep_alive;
+    entry.access = std::move(access);
+    requests_.emplace(id, std::move(entry));
+    in_flight_.store(requests_.size(), std::memory_order_relaxed);
+    channel_->send(frame);
+}
+
+InFlight* WorkerProcess::find(std::uint64_t id) {
+    auto it = requests_.find(id);
+    return it == requests_.end() ? nullptr : &it->second;
+}
+
+void WorkerProcess::on_frame(const ipc::Frame& frame) {
+    ipc::BodyReader body(frame.body);
+    switch (frame.type) {
+        case ipc::FrameType::ready:
+            if (state_ == State::starting) set_state(State::ready);
+            last_pong_ = std::chrono::steady_clock::now();
+            observer_.worker_ready(*this);
+            return;
+        case ipc::FrameType::send: {
+            InFlight* r = find(frame.id);
+            if (!r) return;
+            const bool want_ack = body.u8() != 0;
+            const auto bytes = body.rest();
+            if (r->bytes == 0) r->status = status_of(bytes);
+            r->bytes += bytes.size();
+            // The worker learns of a gone client from the failed write (and,
+            // past its window, waits for this acknowledgement).
+            r->client->send_async(std::string(bytes), [channel = channel_, id = frame.id, want_ack](bool ok) {
+                if (!want_ack && ok) return;
+                std::string reply;
+                ipc::FrameBuilder f(reply);
+                if (want_ack) f.begin(ipc::FrameType::ack, id).u8(ok).end();
+                else f.begin(ipc::FrameType::client_gone, id).end();
+                channel->send(reply);
+            });
+            return;
+        }
+        case ipc::FrameType::read: {
+            InFlight* r = find(frame.id);
+            if (!r) return;
+            const auto max = static_cast<std::size_t>(std::min<std::uint64_t>(body.u64(), ipc::kMaxFrameBody));
+            r->client->receive_async(max, [channel = channel_, id = frame.id](std::optional<std::string> got) {
+                std::string reply;
+                ipc::FrameBuilder f(reply);
+                if (got) f.begin(ipc::FrameType::body, id).raw(*got).end();
+                else f.begin(ipc::FrameType::body_failed, id).end();
+                channel->send(reply);
+            });
+            return;
+        }
+        case ipc::FrameType::finish: {
+            InFlight* r = find(frame.id);
+            if (!r) return;
+            const bool keep_alive = body.u8() != 0;
+            const bool abortive = body.u8() != 0;
+            r->finished = true;
+            r->client->finish_async(keep_alive, abortive);
+            return;
+        }
+        case ipc::FrameType::done: {
+            auto it = requests_.find(frame.id);
+            if (it == requests_.end()) return;
+            const ecb::Outcome outcome = ipc::decode_outcome(body);
+            served_.fetch_add(1, std::memory_order_relaxed);
+            const InFlight ended = std::move(it->second);
+            requests_.erase(it);
+            in_flight_.store(requests_.size(), std::memory_order_relaxed);
+            observer_.request_ended(*this, ended, outcome);
+            return;
+        }
+        case ipc::FrameType::event:
+            observer_.worker_event(*this, decode_worker_event(frame.body));
+            return;
+        case ipc::FrameType::pong:
+            last_pong_ = std::chrono::steady_clock::now();
+            return;
+        case ipc::FrameType::drained:
+            drained_ok_ = body.u8() != 0;
+            return;
+        default:
+            throw std::runtime_error("unexpected frame type " + std::to_string(static_cast<int>(frame.type)));
+    }
+}
+
+void WorkerProcess::on_channel_closed(const std::string& reason) {
+    channel_closed_ = true;
+    spdlog::debug("worker {} (generation {}): channel closed: {}", pid_, generation_, reason);
+    // Every request still on the worker is lost with it.
+    for (auto& [id, r] : requests_) {
+        ecb::Outcome outcome;
+        outcome.bytes_sent = r.bytes;
+        if (r.finished) {
+            outcome.status = r.status;  // answered; only the worker's report is missing
+        } else if (r.client->response_started()) {
+            r.client->finish_async(false, true);  // bytes went out: the client sees a cut
+            outcome.aborted = true;
+        } else {
+            outcome.status = 502;
+            const std::string text = canned_response(502, "the worker process serving this request ended", false);
+            outcome.bytes_sent = text.size();
+            r.client->send_async(text, {});
+            r.client->finish_async(false, false);
+        }
+        if (!r.finished) lost_.push_back(r.method + " " + r.target);
+        observer_.request_ended(*this, r, outcome);
+    }
+    requests_.clear();
+    in_flight_.store(0, std::memory_order_relaxed);
+    maybe_report_exit();
+}
+
+void WorkerProcess::on_reaped(platform::ExitStatus status) {
+    exit_status_ = status;
+    drain_deadline_.cancel();
+    // A process can die without its channel noticing yet (a grandchild may
+    // hold it): close our end, which reports the loss.
+    if (!channel_closed_) channel_->close();
+    maybe_report_exit();
+}
+
+void WorkerProcess::maybe_report_exit() {
+    if (!channel_closed_ || !exit_status_ || state_ == State::exited) return;
+    set_state(State::exited);
+    observer_.worker_exited(*this, *exit_status_, lost_);
+}
+
+void WorkerProcess::drain(std::chrono::milliseconds deadline) {
+    if (state_ == State::draining || state_ == State::exited) return;
+    set_state(State::draining);
+    send_frame(ipc::FrameType::drain, 0);
+    // The worker enforces the limit itself; this catches one that cannot.
+    drain_deadline_.expires_after(deadline + std::chrono::milliseconds(250));
+    drain_deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+        if (ec || self->state_ == State::exited) return;
+        std::string error;
+        if (!self->kill(error))
+            spdlog::error("worker {} did not drain in time and cannot be killed: {}", self->pid_, error);
+    });
+}
+
+bool WorkerProcess::kill(std::string& error) {
+    if (state_ == State::exited) return true;
+    if (!processes_.kill(pid_, error)) return false;
+    killed_ = true;
+    return true;
+}
+
+void WorkerProcess::ping() {
+    std::string frame;
+    ipc::FrameBuilder(frame).begin(ipc::FrameType::ping, 0).u64(++ping_sequence_).end();
+    channel_->send(frame);
+}
+
+void WorkerProcess::set_state(State state) {
+    state_ = state;
+    public_state_.store(state, std::memory_order_relaxed);
+}
+
+std::chrono::steady_clock::duration WorkerProcess::since_pong() const {
+    return std::chrono::steady_clock::now() - last_pong_;
+}
+
+std::string WorkerProcess::state_name() const {
+    switch (state_now()) {
+        case State::starting: return "starting";
+        case State::ready: return "serving";
+        case State::draining: return "draining";
+        case State::exited: return "exited";
+    }
+    return "?";
+}
+
+}  // namespace isapi::host

@@ -1,0 +1,130 @@
+#pragma once
+// The front end's handle on one worker process (like WAS's view of a w3wp):
+// it forwards requests as frames, relays the worker's response frames to the
+// client connections, and, when the worker dies, answers what was lost: 502
+// if no response byte had gone out, else an abortive close.
+//
+// Threads: everything here runs on the pool's strand (the channel's reads are
+// bound to it); only the exit status arrives from the reaper thread, posted.
+#include "../app/access_log.hpp"
+#include "../server/client_connection.hpp"
+#include "channel.hpp"
+#include "worker_config.hpp"
+#include "worker_events.hpp"
+
+#include <isapi/platform/process.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace isapi::host {
+
+class WorkerProcess;
+
+// A request on its way through a worker.
+struct InFlight {
+    std::shared_ptr<ClientConnection> client;
+    std::chrono::steady_clock::time_point started;
+    std::string method, target;  // for the log when it is lost
+    bool keep_alive = true;
+    bool finished = false;  // the response is complete (FINISH seen)
+    unsigned status = 0;    // from the status line of the first response bytes
+    std::uint64_t bytes = 0;
+    std::optional<AccessRecord> access;  // when the host keeps an access log
+};
+
+// What the pool is told about its workers.
+class WorkerObserver {
+public:
+    virtual ~WorkerObserver() = default;
+    virtual void worker_ready(WorkerProcess& worker) = 0;
+    virtual void worker_event(WorkerProcess& worker, const WorkerEvent& event) = 0;
+    // A request ended: normally (`outcome` from the worker), or lost with
+    // the worker (`outcome.status` 502, or 0 for a closed connection).
+    virtual void request_ended(WorkerProcess& worker, const InFlight& request, const ecb::Outcome& outcome) = 0;
+    // Both the channel has closed and the process has been reaped.
+    virtual void worker_exited(WorkerProcess& worker, const platform::ExitStatus& status,
+                               const std::vector<std::string>& lost) = 0;
+};
+
+class WorkerProcess : public std::enable_shared_from_this<WorkerProcess> {
+public:
+    enum class State { starting, ready, draining, exited };
+    using Strand = boost::asio::strand<boost::asio::any_io_executor>;
+
+    // Spawns `executable --worker-channel {channel}` and sends it `config`.
+    // nullptr with the reason in `error` when the process cannot start.
+    static std::shared_ptr<WorkerProcess> start(Strand strand, platform::ProcessControl& processes,
+                                                const std::string& executable, const WorkerConfig& config,
+                                                const std::vector<std::string>& env, WorkerObserver& observer,
+                                                std::string& error);
+    ~WorkerProcess();
+
+    // Forwards a request (it is queued by the worker while it starts).
+    void submit(ecb::Request request, std::shared_ptr<ClientConnection> client,
+                std::optional<AccessRecord> access = std::nullopt);
+    // Asks the worker to finish its requests and exit; `deadline` later it is killed.
+    void drain(std::chrono::milliseconds deadline);
+    // Kills the process now; false (with the reason) if the OS refused.
+    bool kill(std::string& error);
+    void ping();
+
+    State state() const { return state_; }
+    std::uint32_t pid() const { return static_cast<std::uint32_t>(pid_); }
+    std::uint64_t generation() const { return generation_; }
+    // Readable from any thread (the admin API's status).
+    std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+    std::uint64_t requests_served() const { return served_.load(std::memory_order_relaxed); }
+    State state_now() const { return public_state_.load(std::memory_order_relaxed); }
+    bool hung = false;  // missed its pings: drained with no grace
+    std::chrono::steady_clock::time_point started_at() const { return started_at_; }
+    std::chrono::steady_clock::duration since_pong() const;
+    bool drained_cleanly() const { return drained_ok_; }
+    bool killed() const { return killed_; }
+    std::string state_name() const;
+
+private:
+    WorkerProcess(Strand strand, platform::ProcessControl& processes, WorkerObserver& observer,
+                  platform::ProcessId pid, std::uint64_t generation);
+    void on_frame(const ipc::Frame& frame);
+    void on_channel_closed(const std::string& reason);
+    void on_reaped(platform::ExitStatus status);
+    void maybe_report_exit();
+    void send_frame(ipc::FrameType type, std::uint64_t id, std::string_view body = {});
+    InFlight* find(std::uint64_t id);
+    void set_state(State state);
+
+    Strand strand_;
+    platform::ProcessControl& processes_;
+    WorkerObserver& observer_;
+    const platform::ProcessId pid_;
+    const std::uint64_t generation_;
+    std::shared_ptr<Channel> channel_;
+    std::thread reaper_;
+    State state_ = State::starting;
+    std::uint64_t next_id_ = 1;
+    std::unordered_map<std::uint64_t, InFlight> requests_;
+    std::atomic<std::uint64_t> served_{0};
+    std::atomic<std::size_t> in_flight_{0};
+    std::atomic<State> public_state_{State::starting};
+    std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_pong_ = started_at_;
+    std::uint64_t ping_sequence_ = 0;
+    boost::asio::steady_timer drain_deadline_;
+    bool drained_ok_ = false;
+    bool killed_ = false;
+    bool channel_closed_ = false;
+    std::vector<std::string> lost_;
+    std::optional<platform::ExitStatus> exit_status_;
+};
+
+}  // namespace isapi::host
