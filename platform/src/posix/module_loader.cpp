@@ -1,3 +1,4 @@
+#include <isapi/platform/faults.hpp>
 #include <isapi/platform/module_loader.hpp>
 
 #include <dlfcn.h>
@@ -11,6 +12,10 @@ namespace {
 class PosixModuleLoader final : public ModuleLoader {
 public:
     ModuleHandle open(const std::string& path, std::string& error) override {
+        if (fault_injected("module_open")) {
+            error = "injected fault: module_open (ISAPI_FAULTS)";
+            return nullptr;
+        }
         // RTLD_LOCAL keeps each extension's symbols to itself, as separate
         // DLLs would be on Windows.
         void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
