@@ -16,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cstdio>
 #include <limits>
 #include <memory>
@@ -161,6 +162,7 @@ int run_worker(platform::NativeChannel native) {
     auto channel = std::make_shared<Channel>(io.get_executor(), native);
     std::unique_ptr<WorkerRuntime> runtime;
     std::thread drainer;
+    std::atomic<bool> drain_finished{false};
 
     auto on_frame = [&](const ipc::Frame& frame) {
         ipc::BodyReader body(frame.body);
@@ -213,6 +215,7 @@ int run_worker(platform::NativeChannel native) {
                         std::fflush(nullptr);
                         std::_Exit(3);
                     }
+                    drain_finished = true;
                     channel->close();
                 });
                 return;
@@ -222,9 +225,10 @@ int run_worker(platform::NativeChannel native) {
     };
     bool front_end_gone = false;
     channel->start(on_frame, [&](const std::string& reason) {
-        if (!drainer.joinable()) {
-            // The front end is gone (or the stream broke): nobody can take a
-            // response any more, and this process must not outlive it.
+        if (!drain_finished) {
+            // The front end is gone (or the stream broke), even in the middle
+            // of a drain: nobody can take a response any more, and this
+            // process must not outlive it.
             spdlog::warn("worker {}: {}; exiting", platform::current_process_id(), reason);
             front_end_gone = true;
         }
@@ -232,6 +236,7 @@ int run_worker(platform::NativeChannel native) {
     });
     io.run();
     if (front_end_gone) {
+        if (drainer.joinable()) drainer.detach();  // it may wait on stuck requests
         spdlog::shutdown();
         std::fflush(nullptr);
         std::_Exit(0);

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <thread>
@@ -35,11 +36,15 @@ inline std::vector<std::string> map_arg(const std::string& url, const std::strin
     return {"--map", url + "=" + path + (mode.empty() ? "" : "," + mode)};
 }
 
-// Starts an in-process isapi-host on a free loopback port with the given
-// mappings and options.
+// Starts isapi-host on a free loopback port with the given mappings and
+// options: in process, unless ISAPI_TEST_ISOLATION=process (ctest runs the
+// sample suite both ways, so each sample is proven through the worker
+// channel too).
 inline std::unique_ptr<HostProcess> start_host(std::vector<std::string> args)
 {
-    std::vector<std::string> all = {"--isolation", "inproc", "--listen", "127.0.0.1:0", "--log-level", "warn"};
+    const char* isolation = std::getenv("ISAPI_TEST_ISOLATION");
+    std::vector<std::string> all = {"--isolation", isolation ? isolation : "inproc", "--listen", "127.0.0.1:0",
+                                    "--log-level", "warn"};
     all.insert(all.end(), args.begin(), args.end());
     return std::make_unique<HostProcess>(Built::host, std::move(all));
 }
