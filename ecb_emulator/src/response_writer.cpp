@@ -102,13 +102,13 @@ void ResponseWriter::hold_body(std::string_view body) {
     }
 }
 
-bool ResponseWriter::transmit(const PieceList& pieces) {
+bool ResponseWriter::transmit(const PieceList& pieces, bool final) {
     if (pieces.empty()) return true;
     if (failed_) return false;
     transmitted_ = true;
     bool sent = false;
     try {
-        sent = transport_.send(pieces.view());
+        sent = final ? transport_.send_final(pieces.view()) : transport_.send(pieces.view());
     } catch (...) {
         // The contract says send() reports failure by returning false; a
         // throwing transport is treated the same way so completion still runs.
@@ -143,7 +143,8 @@ ResponseWriter::Status ResponseWriter::write_body(std::span<const std::string_vi
     // Without a framed body (HEAD, 204, 304) the header block stays held
     // until finish(): no body write will ever need to go with it.
     if (!framed_body()) return Status::ok;
-    const bool ok = transmit(pieces);
+    const bool complete = body_finished_ || (framing_ == Framing::content_length && body_bytes_ >= declared_length_);
+    const bool ok = transmit(pieces, complete);
     head_.clear();
     return ok ? Status::ok : Status::transport_failed;
 }
@@ -187,7 +188,7 @@ ResponseWriter::Result ResponseWriter::finish(bool error, unsigned default_statu
     PieceList pieces;
     pieces.push(head_);
     if (framing_ == Framing::chunked && !body_finished_) pieces.push(kLastChunk);
-    transmit(pieces);
+    transmit(pieces, true);
     head_.clear();
     body_finished_ = true;
 

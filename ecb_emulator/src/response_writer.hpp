@@ -65,7 +65,8 @@ private:
 
     bool framed_body() const { return framing_ != Framing::none && framing_ != Framing::raw; }
     void hold_body(std::string_view body);
-    bool transmit(const PieceList& pieces);
+    // `final`: these bytes complete the response (Transport::send_final).
+    bool transmit(const PieceList& pieces, bool final = false);
 
     Transport& transport_;
     Options options_;

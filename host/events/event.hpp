@@ -21,7 +21,8 @@ enum class EventKind {
     worker_exit,    // ended after a drain
     worker_crash,   // ended without being asked to: signal or exit code, requests lost
     worker_kill,    // killed: past the shutdown time limit, or hung
-    recycle,        // a recycle began (mode, trigger) or failed
+    recycle,        // a recycle began (mode, trigger)
+    recycle_failed, // the new worker could not start or load; the old one keeps serving
     pool_stop,      // rapid-fail protection stopped the pool (503 until reset)
     pool_reset,     // the admin API restarted a stopped pool
 };

@@ -20,6 +20,7 @@ std::string_view to_string(EventKind kind) {
         case EventKind::worker_crash: return "worker_crash";
         case EventKind::worker_kill: return "worker_kill";
         case EventKind::recycle: return "recycle";
+        case EventKind::recycle_failed: return "recycle_failed";
         case EventKind::pool_stop: return "pool_stop";
         case EventKind::pool_reset: return "pool_reset";
     }

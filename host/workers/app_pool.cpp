@@ -54,7 +54,8 @@ void AppPool::route(ecb::Request request, std::shared_ptr<ClientConnection> conn
     if (immediate_gap_)
         return answer(*connection, request, 503,
                       "the application pool is recycling (immediate mode): the old worker stops before a new one starts");
-    if (!serving_) {
+    // A worker whose channel closed is gone, even before it has been reaped.
+    if (!serving_ || !serving_->accepting()) {
         std::string error;
         serving_ = spawn(error);
         if (!serving_) return answer(*connection, request, 503, "cannot start a worker process: " + error);
@@ -122,7 +123,6 @@ std::shared_ptr<WorkerProcess> AppPool::spawn(std::string& error) {
                                        *this, error);
     if (!worker) {
         spdlog::error("cannot start worker generation {}: {}", config.generation, error);
-        recorder_.worker_event(EventKind::worker_crash, {0, config.generation}, "could not start: " + error);
         return nullptr;
     }
     recorder_.worker_event(EventKind::worker_start, origin(*worker),
@@ -142,6 +142,16 @@ void AppPool::start_worker_now() {
 void AppPool::worker_ready(WorkerProcess& worker) {
     recorder_.worker_event(EventKind::worker_ready, origin(worker), "taking requests");
     auto self = worker.shared_from_this();
+    if (incoming_ == self && !worker.preload_failures().empty() && serving_) {
+        // The new build does not load: keep the one that does.
+        recorder_.worker_event(EventKind::recycle_failed, origin(worker),
+                               "the new worker could not preload (" + worker.preload_failures() +
+                                   "); the old worker keeps serving");
+        spdlog::error("recycle failed: worker {} could not preload: {}", worker.pid(), worker.preload_failures());
+        retire(std::exchange(incoming_, nullptr));
+        publish();
+        return;
+    }
     if (incoming_ == self) {
         // Overlapped recycle: the new worker takes the new requests now; the
         // old one finishes what it has.
@@ -198,8 +208,9 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
     std::string lost_text = std::to_string(lost.size()) + " request(s) lost";
     for (std::size_t i = 0; i < lost.size() && i < 5; ++i) lost_text += (i ? ", " : ": ") + lost[i];
 
+    // Only what happens at shutdown decides the exit code.
     if (worker.killed()) {
-        all_drained_ = false;
+        if (shutting_down_) all_drained_ = false;
         const std::string why = worker.hung ? "it stopped answering pings" : "it had not drained within the shutdown time limit";
         recorder_.worker_event(EventKind::worker_kill, origin(worker), "killed because " + why + "; " + lost_text);
         ecb::Finding finding;
@@ -211,7 +222,7 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
         spdlog::error("{}", finding.evidence);
         recorder_.finding(finding, origin(worker));
     } else if (expected) {
-        if (!worker.drained_cleanly()) all_drained_ = false;
+        if (!worker.drained_cleanly() && shutting_down_) all_drained_ = false;
         recorder_.worker_event(EventKind::worker_exit, origin(worker),
                                status.describe() + (worker.drained_cleanly() ? " after draining" : "; requests outlived the shutdown time limit"));
         spdlog::info("worker {} (generation {}) {}", worker.pid(), worker.generation(), status.describe());
@@ -235,8 +246,8 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
     if (serving_ == self) serving_.reset();  // the next request starts a fresh worker
     if (incoming_ == self) {
         incoming_.reset();
-        recorder_.worker_event(EventKind::recycle, origin(worker),
-                               "failed: the new worker ended before it was ready; the old worker keeps serving");
+        recorder_.worker_event(EventKind::recycle_failed, origin(worker),
+                               "the new worker ended before it was ready; the old worker keeps serving");
     }
     if (immediate_gap_ && retiring_.empty()) {
         immediate_gap_ = false;
@@ -292,8 +303,8 @@ RecycleResult AppPool::begin_recycle(RecycleMode mode, const std::string& trigge
     incoming_ = spawn(error);
     publish();
     if (!incoming_) {
-        recorder_.worker_event(EventKind::recycle, origin(*serving_),
-                               "failed: cannot start a new worker (" + error + "); the old worker keeps serving");
+        recorder_.worker_event(EventKind::recycle_failed, origin(*serving_),
+                               "cannot start a new worker (" + error + "); the old worker keeps serving");
         return {500, "cannot start a new worker: " + error + "; the old worker keeps serving"};
     }
     return {202, "overlapped recycle started: worker " + std::to_string(incoming_->pid()) +

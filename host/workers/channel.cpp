@@ -42,6 +42,7 @@ void Channel::read_more() {
             self->in_size_ -= consumed;
             if (self->in_.size() > 4 * kReadChunk && self->in_size_ < kReadChunk) self->in_.resize(kReadChunk);
             self->read_more();
+            if (self->on_batch_end_) self->on_batch_end_();
         });
 }
 

@@ -31,6 +31,11 @@ public:
     // which sends are dropped). A handler that throws closes the channel.
     void start(FrameHandler on_frame, CloseHandler on_close);
 
+    // Runs on the reading thread after each batch of frames, once the next
+    // read is already under way: with several threads running the executor,
+    // another one reads the next frames while this one does slow work.
+    void set_batch_end(std::function<void()> on_batch_end) { on_batch_end_ = std::move(on_batch_end); }
+
     // Queues complete frames (one or more) for the other end. Thread-safe.
     void send(std::string_view frames);
 
@@ -47,6 +52,7 @@ private:
     boost::asio::local::stream_protocol::socket socket_;
     FrameHandler on_frame_;
     CloseHandler on_close_;
+    std::function<void()> on_batch_end_;
     std::string in_;
     std::size_t in_size_ = 0;
 

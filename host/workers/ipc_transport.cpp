@@ -4,7 +4,44 @@
 
 namespace isapi::host {
 
-bool IpcTransport::send(std::span<const std::string_view> pieces) {
+namespace {
+thread_local FrameBatch* t_batch = nullptr;
+thread_local std::string* t_batch_frames = nullptr;
+}  // namespace
+
+FrameBatch::FrameBatch(Channel& channel) : channel_(channel), outer_(t_batch) {
+    if (outer_) flush();
+    t_batch = this;
+    t_batch_frames = &frames_;
+}
+
+FrameBatch::~FrameBatch() {
+    flush();
+    t_batch = outer_;
+    t_batch_frames = outer_ ? &outer_->frames_ : nullptr;
+}
+
+bool FrameBatch::add(std::string_view frames) {
+    if (!t_batch) return false;
+    t_batch_frames->append(frames);
+    return true;
+}
+
+void FrameBatch::flush() {
+    if (!t_batch || t_batch->frames_.empty()) return;
+    t_batch->channel_.send(t_batch->frames_);
+    t_batch->frames_.clear();
+}
+
+void IpcTransport::send_closing(std::string_view frames) {
+    if (!FrameBatch::add(frames)) channel_->send(frames);
+}
+
+bool IpcTransport::send(std::span<const std::string_view> pieces) { return send_frames(pieces, false); }
+
+bool IpcTransport::send_final(std::span<const std::string_view> pieces) { return send_frames(pieces, true); }
+
+bool IpcTransport::send_frames(std::span<const std::string_view> pieces, bool final) {
     if (!connected()) return false;
     std::size_t total = 0;
     for (auto piece : pieces) total += piece.size();
@@ -41,6 +78,9 @@ bool IpcTransport::send(std::span<const std::string_view> pieces) {
         std::lock_guard lock(mutex_);
         ack_pending_ = true;
     }
+    // Bytes that more bytes or a wait may follow go out now, in order.
+    if (final && !want_ack && FrameBatch::add(frames)) return connected();
+    FrameBatch::flush();
     channel_->send(frames);
     if (!want_ack) return connected();
     std::unique_lock lock(mutex_);
@@ -59,6 +99,7 @@ std::optional<std::size_t> IpcTransport::receive(std::span<char> buffer) {
     }
     std::string frame_bytes;
     ipc::FrameBuilder(frame_bytes).begin(ipc::FrameType::read, id_).u64(buffer.size()).end();
+    FrameBatch::flush();
     channel_->send(frame_bytes);
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return !read_pending_; });
@@ -68,7 +109,7 @@ std::optional<std::size_t> IpcTransport::receive(std::span<char> buffer) {
 void IpcTransport::finish(bool keep_alive, bool abortive) {
     std::string frame_bytes;
     ipc::FrameBuilder(frame_bytes).begin(ipc::FrameType::finish, id_).u8(keep_alive).u8(abortive).end();
-    channel_->send(frame_bytes);
+    send_closing(frame_bytes);
 }
 
 void IpcTransport::on_ack(bool ok) {

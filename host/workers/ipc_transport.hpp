@@ -23,6 +23,28 @@
 
 namespace isapi::host {
 
+// While a worker's pool thread runs a request, the frames that end it (the
+// final response bytes, FINISH, DONE) gather here and go to the front end in
+// one write when the task ends: one syscall per request instead of three.
+// Frames that may be followed by a wait (ordinary sends, reads) flush it.
+class FrameBatch {
+public:
+    explicit FrameBatch(Channel& channel);
+    ~FrameBatch();  // flushes
+    FrameBatch(const FrameBatch&) = delete;
+    FrameBatch& operator=(const FrameBatch&) = delete;
+
+    // Adds to this thread's open batch; false when none is open.
+    static bool add(std::string_view frames);
+    // Writes this thread's open batch now, if any.
+    static void flush();
+
+private:
+    Channel& channel_;
+    std::string frames_;
+    FrameBatch* outer_;
+};
+
 class IpcTransport final : public ecb::Transport {
 public:
     static constexpr std::size_t kAckWindow = 256 * 1024;
@@ -30,6 +52,7 @@ public:
     IpcTransport(std::uint64_t id, std::shared_ptr<Channel> channel) : id_(id), channel_(std::move(channel)) {}
 
     bool send(std::span<const std::string_view> pieces) override;
+    bool send_final(std::span<const std::string_view> pieces) override;
     std::optional<std::size_t> receive(std::span<char> buffer) override;
     bool connected() const override { return connected_.load(std::memory_order_relaxed); }
     void finish(bool keep_alive, bool abortive) override;
@@ -41,7 +64,12 @@ public:
 
     std::uint64_t id() const { return id_; }
 
+    // Sends or batches a frame that ends the request (DONE).
+    void send_closing(std::string_view frames);
+
 private:
+    bool send_frames(std::span<const std::string_view> pieces, bool final);
+
     const std::uint64_t id_;
     std::shared_ptr<Channel> channel_;
     std::atomic<bool> connected_{true};

@@ -7,6 +7,7 @@
 #include "../routing/router.hpp"
 #include "channel.hpp"
 #include "ipc_transport.hpp"
+#include "runner_pool.hpp"
 #include "worker_config.hpp"
 #include "worker_events.hpp"
 
@@ -18,6 +19,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <deque>
 #include <limits>
 #include <memory>
 #include <mutex>
@@ -31,10 +33,18 @@ namespace net = boost::asio;
 namespace {
 
 // Everything a configured worker runs. Built when the config frame arrives.
+//
+// Threads (RunnerPool): the thread that reads a request runs it itself, once
+// the channel's next read is under way; spare threads join the io_context
+// only while every runner is stuck in a request. At most config.threads
+// requests run at once, and there is always one more runner than that, so
+// a request waiting for body bytes or an acknowledgement is never starved.
 class WorkerRuntime {
 public:
-    WorkerRuntime(const WorkerConfig& config, std::shared_ptr<Channel> channel)
+    WorkerRuntime(const WorkerConfig& config, std::shared_ptr<Channel> channel, net::io_context& io)
         : config_(config),
+          io_(io),
+          runners_(io, config.threads),
           channel_(std::move(channel)),
           pool_(config.threads, std::numeric_limits<std::size_t>::max()),
           unloader_(1, std::numeric_limits<std::size_t>::max()),
@@ -53,26 +63,42 @@ public:
         if (!shadow_directory_.empty()) platform::remove_tree(shadow_directory_);
     }
 
-    // Loads every mapped module that stays loaded (cached mode).
-    void preload() {
+    // Loads every mapped module that stays loaded (cached mode). Returns
+    // the reasons of the loads that failed (empty: all loaded).
+    std::string preload() {
+        std::string failures;
         for (const auto& mapping : config_.mappings) {
             const LoadMode mode = mapping.mode.value_or(config_.default_mode);
             if (mode != LoadMode::cached) continue;
             auto acquired = modules_.acquire(mapping.module, mode, false);
-            if (acquired.status != 0) spdlog::warn("preload of {} failed: {}", mapping.module.string(), acquired.reason);
+            if (acquired.status == 0) continue;
+            spdlog::warn("preload of {} failed: {}", mapping.module.string(), acquired.reason);
+            failures += (failures.empty() ? "" : "; ") + mapping.module.filename().string() + ": " + acquired.reason;
         }
+        return failures;
     }
 
+    // On the reading thread: the request runs when the batch of frames
+    // it came in has been read (run_batch).
     void submit(std::uint64_t id, ecb::Request request) {
         auto transport = std::make_shared<IpcTransport>(id, channel_);
         {
             std::lock_guard lock(mutex_);
             transports_[id] = transport;
         }
-        // The front end enforces the queue limit; the worker takes all it is sent.
-        pool_.post([this, request = std::move(request), transport = std::move(transport)]() mutable {
-            dispatcher_.handle(std::move(request), std::move(transport), 0);
-        });
+        unstarted_.fetch_add(1);
+        t_batch.push_back({std::move(request), std::move(transport)});
+    }
+
+    // The reading thread keeps the first request of its batch for itself and
+    // offers the rest to the other threads.
+    void run_batch() {
+        if (t_batch.empty()) return;
+        std::vector<Job> jobs;
+        jobs.swap(t_batch);
+        for (std::size_t i = 1; i < jobs.size(); ++i)
+            net::post(io_, [this, job = std::move(jobs[i])]() mutable { run(std::move(job)); });
+        run(std::move(jobs.front()));
     }
 
     // Body bytes, acks and disconnects for a request that is still running.
@@ -83,18 +109,27 @@ public:
     }
 
     void pong(std::uint64_t sequence) {
-        // Answered by a pool thread: a worker whose every thread is stuck in
-        // extension code is hung, even though its I/O thread still runs.
-        pool_.post([this, sequence] {
-            std::string frame;
-            ipc::FrameBuilder(frame).begin(ipc::FrameType::pong, 0).u64(sequence).end();
-            channel_->send(frame);
-        });
+        // A worker whose every request slot is taken and has finished nothing
+        // since the last ping is hung, even though its spare thread still
+        // reads: it stays silent and the front end recycles it.
+        const auto completed = completed_.load();
+        const bool hung = running_.load() >= config_.threads && completed == completed_at_last_ping_;
+        completed_at_last_ping_ = completed;
+        if (hung) return;
+        std::string frame;
+        ipc::FrameBuilder(frame).begin(ipc::FrameType::pong, 0).u64(sequence).end();
+        channel_->send(frame);
     }
 
     // Finishes every request (up to the shutdown time limit), then
     // TerminateExtension and unload. True when everything finished.
     bool drain() {
+        // Requests received but not yet running (in a read batch, posted, or
+        // waiting for a slot) hold no module lease, so the module manager
+        // would not wait for them and they would get 503: let them start.
+        const auto deadline = std::chrono::steady_clock::now() + config_.shutdown_time_limit;
+        while (unstarted_.load() > 0 && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
         const bool drained = modules_.shutdown();
         if (drained) {
             pool_.stop();
@@ -104,6 +139,45 @@ public:
     }
 
 private:
+    struct Job {
+        ecb::Request request;
+        std::shared_ptr<IpcTransport> transport;
+    };
+    static thread_local std::vector<Job> t_batch;
+
+    void run(Job job) {
+        if (running_.fetch_add(1) >= config_.threads) {
+            // Every slot is taken: wait for a running request to end.
+            running_.fetch_sub(1);
+            std::lock_guard lock(mutex_);
+            waiting_.push_back(std::move(job));
+            return;
+        }
+        for (;;) {
+            runners_.enter_request();
+            {
+                FrameBatch batch(*channel_);
+                dispatcher_.handle(std::move(job.request), std::move(job.transport), 0);
+            }
+            unstarted_.fetch_sub(1);  // it holds its lease now, or is over
+            runners_.leave_request();
+            completed_.fetch_add(1);
+            std::lock_guard lock(mutex_);
+            if (waiting_.empty()) break;
+            job = std::move(waiting_.front());
+            waiting_.pop_front();
+        }
+        running_.fetch_sub(1);
+        // A job queued just before the decrement must not be stranded.
+        std::unique_lock lock(mutex_);
+        if (!waiting_.empty()) {
+            Job next = std::move(waiting_.front());
+            waiting_.pop_front();
+            lock.unlock();
+            run(std::move(next));
+        }
+    }
+
     platform::ModuleLoader* make_loader(const WorkerConfig& config) {
         if (!config.shadow_copy) return &platform::system_module_loader();
         std::string error;
@@ -136,13 +210,20 @@ private:
         builder.begin(ipc::FrameType::done, id);
         ipc::encode_outcome(builder, outcome);
         builder.end();
-        channel_->send(frame);
+        static_cast<IpcTransport&>(transport).send_closing(frame);
         std::lock_guard lock(mutex_);
         transports_.erase(id);
     }
 
     WorkerConfig config_;
+    net::io_context& io_;
+    RunnerPool runners_;
     std::shared_ptr<Channel> channel_;
+    std::atomic<std::size_t> running_{0};
+    std::atomic<std::size_t> unstarted_{0};  // received; handle() has not returned yet
+    std::atomic<std::uint64_t> completed_{0};
+    std::uint64_t completed_at_last_ping_ = static_cast<std::uint64_t>(-1);
+    std::deque<Job> waiting_;
     std::string shadow_directory_;
     std::unique_ptr<ShadowCopyLoader> shadow_loader_;
     WorkPool pool_;
@@ -155,10 +236,12 @@ private:
     std::unordered_map<std::uint64_t, std::shared_ptr<IpcTransport>> transports_;
 };
 
+thread_local std::vector<WorkerRuntime::Job> WorkerRuntime::t_batch;
+
 }  // namespace
 
 int run_worker(platform::NativeChannel native) {
-    net::io_context io(1);
+    net::io_context io;
     auto channel = std::make_shared<Channel>(io.get_executor(), native);
     std::unique_ptr<WorkerRuntime> runtime;
     std::thread drainer;
@@ -171,12 +254,15 @@ int run_worker(platform::NativeChannel native) {
                 if (runtime) throw std::runtime_error("a second config frame");
                 const auto config = worker_config_from_json(frame.body);
                 spdlog::set_level(spdlog::level::from_str(config.log_level));
-                runtime = std::make_unique<WorkerRuntime>(config, channel);
-                if (config.preload) runtime->preload();
-                std::string pid;
-                ipc::FrameBuilder(pid).begin(ipc::FrameType::ready, 0)
-                    .u32(static_cast<std::uint32_t>(platform::current_process_id())).end();
-                channel->send(pid);
+                runtime = std::make_unique<WorkerRuntime>(config, channel, io);
+                const std::string preload_failures = config.preload ? runtime->preload() : "";
+                std::string ready;
+                ipc::FrameBuilder(ready)
+                    .begin(ipc::FrameType::ready, 0)
+                    .u32(static_cast<std::uint32_t>(platform::current_process_id()))
+                    .str(preload_failures)
+                    .end();
+                channel->send(ready);
                 return;
             }
             case ipc::FrameType::request:
@@ -224,6 +310,9 @@ int run_worker(platform::NativeChannel native) {
         }
     };
     bool front_end_gone = false;
+    channel->set_batch_end([&] {
+        if (runtime) runtime->run_batch();
+    });
     channel->start(on_frame, [&](const std::string& reason) {
         if (!drain_finished) {
             // The front end is gone (or the stream broke), even in the middle

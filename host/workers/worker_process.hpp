@@ -89,6 +89,10 @@ public:
     std::chrono::steady_clock::time_point started_at() const { return started_at_; }
     std::chrono::steady_clock::duration since_pong() const;
     bool drained_cleanly() const { return drained_ok_; }
+    // Still able to take requests: not draining, and its channel is open.
+    bool accepting() const { return !channel_closed_ && (state_ == State::starting || state_ == State::ready); }
+    // Why preloading failed in this worker (empty: it did not).
+    const std::string& preload_failures() const { return preload_failures_; }
     bool killed() const { return killed_; }
     std::string state_name() const;
 
@@ -124,6 +128,7 @@ private:
     bool killed_ = false;
     bool channel_closed_ = false;
     std::vector<std::string> lost_;
+    std::string preload_failures_;
     std::optional<platform::ExitStatus> exit_status_;
 };
 

@@ -18,6 +18,13 @@ public:
     // written. Returns false once the client is gone; later sends keep failing.
     virtual bool send(std::span<const std::string_view> pieces) = 0;
 
+    // send() for the bytes that complete the response (its framed body is
+    // whole, or the request is finishing): nothing but finish() can follow,
+    // so a transport may hold them to go out together with the end of the
+    // response. A socket gains nothing from that; a worker's IPC channel
+    // saves a write per request.
+    virtual bool send_final(std::span<const std::string_view> pieces) { return send(pieces); }
+
     // Reads request body bytes that follow Request::preloaded_body, blocking.
     // Returns the count read, 0 at the end of the body, nullopt on failure.
     virtual std::optional<std::size_t> receive(std::span<char> buffer) = 0;

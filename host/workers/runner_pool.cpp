@@ -1,0 +1,69 @@
+#include "runner_pool.hpp"
+
+namespace isapi::host {
+
+namespace {
+constexpr auto kCheckPeriod = std::chrono::microseconds(500);
+constexpr auto kSpareSlice = std::chrono::milliseconds(2);
+}  // namespace
+
+RunnerPool::RunnerPool(boost::asio::io_context& io, std::size_t spares) : io_(io) {
+    for (std::size_t i = 0; i < spares; ++i) spares_.emplace_back([this] { spare(); });
+    monitor_ = std::thread([this] { monitor(); });
+}
+
+RunnerPool::~RunnerPool() { stop(); }
+
+void RunnerPool::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_) return;
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (monitor_.joinable()) monitor_.join();
+    for (auto& t : spares_) t.join();
+}
+
+bool RunnerPool::all_busy() const {
+    const int runners = runners_.load(std::memory_order_relaxed);
+    return runners > 0 && busy_.load(std::memory_order_relaxed) >= runners;
+}
+
+void RunnerPool::monitor() {
+    std::uint64_t finished_before = finished_.load();
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        wake_.wait_for(lock, kCheckPeriod);
+        if (stopping_) break;
+        // Stalled: every runner is in a request, and none finished one for a
+        // whole period (a runner busy with a stream of short requests is not).
+        const std::uint64_t finished_now = finished_.load();
+        if (all_busy() && finished_now == finished_before && wanted_ == 0) {
+            ++wanted_;
+            takeovers_.fetch_add(1, std::memory_order_relaxed);
+            wake_.notify_all();
+        }
+        finished_before = finished_now;
+    }
+}
+
+void RunnerPool::spare() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        wake_.wait(lock, [&] { return stopping_ || wanted_ > 0; });
+        if (stopping_) return;
+        --wanted_;
+        lock.unlock();
+        runners_.fetch_add(1);
+        // Read and run until at least one other runner is free again.
+        while (!io_.stopped()) {
+            io_.run_for(kSpareSlice);
+            if (runners_.load() - busy_.load() >= 2) break;
+        }
+        runners_.fetch_sub(1);
+        lock.lock();
+    }
+}
+
+}  // namespace isapi::host
