@@ -61,7 +61,7 @@ void Channel::fail(const std::string& reason) {
 void Channel::send(std::string_view frames) {
     std::lock_guard lock(write_mutex_);
     if (broken_) return;
-    if (!async_writing_ && queued_.empty()) {
+    if (!async_writing_ && queued_.empty() && !coalescing_) {
         boost::system::error_code ec;
         const std::size_t n = socket_.write_some(net::buffer(frames.data(), frames.size()), ec);
         if (ec && ec != net::error::would_block && ec != net::error::try_again) {
@@ -88,6 +88,15 @@ void Channel::flush_queued() {
         }
         writing_.swap(queued_);
         queued_.clear();
+        // Most rounds fit the socket buffer: write directly, and wait
+        // asynchronously only for what the kernel does not take.
+        boost::system::error_code ec;
+        const std::size_t n = socket_.write_some(net::buffer(writing_), ec);
+        if (!ec || ec == net::error::would_block || ec == net::error::try_again) writing_.erase(0, ec ? 0 : n);
+        if (writing_.empty()) {
+            async_writing_ = false;
+            return;
+        }
     }
     net::async_write(socket_, net::buffer(writing_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
         if (ec) {

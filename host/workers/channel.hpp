@@ -39,6 +39,11 @@ public:
     // Queues complete frames (one or more) for the other end. Thread-safe.
     void send(std::string_view frames);
 
+    // Coalescing (the front end, whose one I/O thread forwards many
+    // requests per epoll round): send() only queues, and one write per round
+    // of the executor carries everything queued, instead of one per frame.
+    void set_coalescing(bool on) { coalescing_ = on; }
+
     // Closes the stream; the read side then reports on_close.
     void close();
 
@@ -61,6 +66,7 @@ private:
     std::string writing_;     // bytes an async write owns
     bool async_writing_ = false;
     bool broken_ = false;
+    bool coalescing_ = false;
 };
 
 }  // namespace isapi::host

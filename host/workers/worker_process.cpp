@@ -34,6 +34,7 @@ std::shared_ptr<WorkerProcess> WorkerProcess::start(Strand strand, platform::Pro
     if (!child) return nullptr;
     std::shared_ptr<WorkerProcess> worker(new WorkerProcess(strand, processes, observer, child->pid, config.generation));
     worker->channel_ = std::make_shared<Channel>(strand, child->channel);
+    worker->channel_->set_coalescing(true);
     worker->channel_->start([w = worker.get()](const ipc::Frame& frame) { w->on_frame(frame); },
                             [weak = std::weak_ptr(worker)](const std::string& reason) {
                                 if (auto w = weak.lock()) w->on_channel_closed(reason);
