@@ -3,6 +3,7 @@
 #include "../server/canned_response.hpp"
 
 #include <isapi/ecb/http_text.hpp>
+#include <isapi/platform/files.hpp>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -199,6 +200,8 @@ void AppPool::worker_event(WorkerProcess& worker, const WorkerEvent& event) {
 void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& status,
                             const std::vector<std::string>& lost) {
     auto self = worker.shared_from_this();
+    // A worker that crashed or was killed could not clean up after itself.
+    if (!worker.shadow_directory().empty()) platform::remove_tree(worker.shadow_directory());
     const auto retired = std::find(retiring_.begin(), retiring_.end(), self);
     const bool expected = retired != retiring_.end();
     if (expected) retiring_.erase(retired);

@@ -29,7 +29,7 @@ enum class FrameType : std::uint8_t {
     ping = 7,         // u64 sequence
     drain = 8,        // stop: finish every request, TerminateExtension, unload, exit
     // worker -> front end
-    ready = 32,       // u32 pid, str preload failures (empty: none): config applied
+    ready = 32,       // u32 pid, str preload failures (empty: none), str shadow folder: config applied
     send = 33,        // u8 want_ack, then response bytes
     read = 34,        // u64 most bytes wanted
     finish = 35,      // u8 keep_alive, u8 abortive: the response is complete

@@ -63,6 +63,9 @@ public:
         if (!shadow_directory_.empty()) platform::remove_tree(shadow_directory_);
     }
 
+    // Where the shadow copies go ("" without --shadow-copy).
+    const std::string& shadow_directory() const { return shadow_directory_; }
+
     // Loads every mapped module that stays loaded (cached mode). Returns
     // the reasons of the loads that failed (empty: all loaded).
     std::string preload() {
@@ -261,6 +264,7 @@ int run_worker(platform::NativeChannel native) {
                     .begin(ipc::FrameType::ready, 0)
                     .u32(static_cast<std::uint32_t>(platform::current_process_id()))
                     .str(preload_failures)
+                    .str(runtime->shadow_directory())
                     .end();
                 channel->send(ready);
                 return;

@@ -93,6 +93,7 @@ void WorkerProcess::on_frame(const ipc::Frame& frame) {
         case ipc::FrameType::ready:
             body.u32();  // the pid, which the front end knows from the spawn
             preload_failures_ = body.str();
+            shadow_directory_ = body.str();
             if (state_ == State::starting) set_state(State::ready);
             last_pong_ = std::chrono::steady_clock::now();
             observer_.worker_ready(*this);

@@ -93,6 +93,8 @@ public:
     bool accepting() const { return !channel_closed_ && (state_ == State::starting || state_ == State::ready); }
     // Why preloading failed in this worker (empty: it did not).
     const std::string& preload_failures() const { return preload_failures_; }
+    // The worker's shadow-copy folder, which outlives a crashed worker.
+    const std::string& shadow_directory() const { return shadow_directory_; }
     bool killed() const { return killed_; }
     std::string state_name() const;
 
@@ -129,6 +131,7 @@ private:
     bool channel_closed_ = false;
     std::vector<std::string> lost_;
     std::string preload_failures_;
+    std::string shadow_directory_;
     std::optional<platform::ExitStatus> exit_status_;
 };
 
