@@ -124,3 +124,32 @@ TEST_CASE("a queue limit of 2 (--queue-limit 2) with two stuck requests held ope
     CHECK(metric(host.metrics(), "isapi_requests_total{status=\"503\"}") == 1);
     CHECK(host.process().running());
 }
+
+TEST_CASE("a worker whose only request slot is blocked stops answering pings, is recycled and killed (hang finding), and a new worker serves",
+          "[integration][workers][ping]") {
+    // One slot (--threads 1), pinged every 100 ms, hung after 200 ms without an
+    // answer; slow.dll?ms=5000 blocks the slot in HttpExtensionProc.
+    WorkerHost host(args({map_arg("/slow.dll", Built::slow), map_arg("/hello.dll", Built::hello),
+                          {"--threads", "1", "--ping-interval", "100", "--ping-timeout", "200"}}));
+    const auto first = build_of(host.get("/hello.dll"));
+    REQUIRE(first);
+    auto blocked = std::async(std::launch::async, [port = host.port()] {
+        HttpClient client("127.0.0.1", port, 8s);
+        try {
+            return std::to_string(client.get("/slow.dll?ms=5000").status);
+        } catch (const boost::system::system_error& error) {
+            return "closed (" + error.code().message() + ")";
+        }
+    });
+
+    const auto hang = host.wait_for_event([](const auto& e) { return is_event(e, "finding", 1) && text_of(e, "finding") == "hang"; }, 4s);
+    INFO(host.diagnostics());
+    REQUIRE(hang);
+    CHECK(host.wait_for_event([](const auto& e) { return is_event(e, "worker_kill", 1); }, 2s));
+    CHECK_FALSE(process_alive(first->pid));
+    // Killed long before its 5 s request could end: the client gets 502.
+    CHECK(blocked.get() == "502");
+    const auto next = build_of(host.get("/hello.dll"));
+    REQUIRE(next);
+    CHECK(next->generation == 2);
+}
