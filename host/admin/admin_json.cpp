@@ -69,7 +69,7 @@ nlohmann::ordered_json status_to_json(const HostStatus& status, const MetricsSna
         modules.push_back({{"module", m.module},
                            {"path", m.path},
                            {"load_generation", m.load_generation},
-                           {"mode", m.mode == LoadMode::cached ? "cached" : "uncached"},
+                           {"mode", to_string(m.mode)},
                            {"sha256", m.sha256},
                            {"identity", m.identity},
                            {"description", m.description},

@@ -28,6 +28,14 @@ public:
     virtual bool shutdown() = 0;
 };
 
+// The mappings as GET /_isapi/status shows them.
+inline std::vector<MappingStatus> mapping_statuses(const HostConfig& config) {
+    std::vector<MappingStatus> out;
+    for (const auto& m : config.mappings)
+        out.push_back({m.url, m.module.string(), std::string(to_string(m.mode.value_or(config.default_mode)))});
+    return out;
+}
+
 struct BackendParts {
     const HostConfig& config;
     boost::asio::io_context& io;

@@ -80,7 +80,7 @@ int run_host(const HostConfig& config) {
     if (admin) std::printf("admin on http://%s\n", printable(admin->local_endpoint()).c_str());
     std::fflush(stdout);
     spdlog::info("serving {} mapping(s), {} mode, {}, {} pool threads", config.mappings.size(),
-                 config.default_mode == LoadMode::cached ? "cached" : "uncached",
+                 to_string(config.default_mode),
                  inproc ? "in process" : "in worker processes", config.threads);
     listener->start();
     backend->start();

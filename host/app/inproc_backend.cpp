@@ -47,9 +47,7 @@ public:
             status.pid = pid_;
             status.isolation = "inproc";
             status.identity_header = config_.identity_header;
-            for (const auto& m : config_.mappings)
-                status.mappings.push_back({m.url, m.module.string(),
-                                           m.mode.value_or(config_.default_mode) == LoadMode::cached ? "cached" : "uncached"});
+            status.mappings = mapping_statuses(config_);
             status.workers.push_back({pid_, 1, "in process", 0, 0});
             status.modules = modules_.loaded_modules();
             return status;

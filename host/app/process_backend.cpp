@@ -7,12 +7,16 @@
 
 #include <isapi/platform/process.hpp>
 
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <set>
 
 namespace isapi::host {
+
+namespace net = boost::asio;
+
 namespace {
 
 AppPoolOptions pool_options(const HostConfig& config) {
@@ -43,6 +47,7 @@ class ProcessBackend final : public Backend {
 public:
     explicit ProcessBackend(BackendParts parts)
         : config_(parts.config),
+          io_(parts.io),
           pool_(parts.io, platform::system_process_control(), pool_options(config_), parts.recorder, parts.requests,
                 parts.access_log) {
         if (config_.watch) {
@@ -63,9 +68,7 @@ public:
             status.pid = static_cast<std::uint32_t>(platform::current_process_id());
             status.isolation = "process";
             status.identity_header = config_.identity_header;
-            for (const auto& m : config_.mappings)
-                status.mappings.push_back({m.url, m.module.string(),
-                                           m.mode.value_or(config_.default_mode) == LoadMode::cached ? "cached" : "uncached"});
+            status.mappings = mapping_statuses(config_);
             return pool_.status(std::move(status));
         };
         sources.recycle = [this](std::string_view mode) {
@@ -83,12 +86,14 @@ public:
     void on_sighup() override { pool_.recycle_later(RecycleMode::overlapped, "SIGHUP"); }
 
     bool shutdown() override {
-        if (watch_) watch_->stop();
+        // The watch's timer belongs to the I/O thread.
+        if (watch_) net::post(io_, [this] { watch_->stop(); });
         return pool_.shutdown();
     }
 
 private:
     const HostConfig& config_;
+    boost::asio::io_context& io_;
     AppPool pool_;
     std::optional<ModuleWatch> watch_;
 };

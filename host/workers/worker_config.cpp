@@ -7,7 +7,7 @@
 namespace isapi::host {
 
 namespace {
-std::string mode_text(LoadMode mode) { return mode == LoadMode::cached ? "cached" : "uncached"; }
+std::string mode_text(LoadMode mode) { return std::string(to_string(mode)); }
 LoadMode mode_from(const std::string& text) { return text == "uncached" ? LoadMode::uncached : LoadMode::cached; }
 }  // namespace
 
