@@ -268,3 +268,30 @@ TEST_CASE("SIGHUP starts an overlapped recycle: the next requests come from work
         return is_event(e, "recycle") && text_of(e, "detail").find("SIGHUP") != std::string::npos;
     }, 3s));
 }
+
+TEST_CASE("an age limit (--recycle-age 1) replaces the serving worker after a second, without a failed request",
+          "[integration][workers][recycle]") {
+    WorkerHost host(args({map_arg("/hello.dll", Built::hello), {"--recycle-age", "1", "--preload"}}));
+    auto client = host.client();
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<unsigned> statuses;
+    std::uint64_t generation = 0;
+    wait_until(
+        [&] {
+            const auto response = get_from_live_host(host.process(), client, "/hello.dll");
+            statuses.push_back(response.status);
+            generation = build_of(response).value_or(Build{}).generation;
+            return generation >= 2;
+        },
+        5s);
+    INFO(host.diagnostics());
+    CHECK(generation == 2);
+    // Not before the age limit, and not long after it.
+    const auto took = std::chrono::steady_clock::now() - start;
+    CHECK(took >= 900ms);
+    CHECK(took < 3s);
+    CHECK(std::all_of(statuses.begin(), statuses.end(), [](unsigned s) { return s == 200; }));
+    CHECK(host.wait_for_event([](const auto& e) {
+        return is_event(e, "recycle") && text_of(e, "detail").find("age limit") != std::string::npos;
+    }, 2s));
+}
