@@ -8,6 +8,9 @@
  *   GET /crash.dll?exit=N   -> HttpExtensionProc calls exit(N), N in 0..255
  *                              (400 otherwise): a worker that ends itself
  *                              instead of crashing.
+ *   GET /crash.dll?unhealthy=REASON -> HSE_REQ_REPORT_UNHEALTHY with REASON,
+ *                              then the page: the worker asks to be recycled
+ *                              (IIS recycles the application pool).
  *
  * Either one takes down whatever process loaded the extension, so it is for
  * process isolation, where only the worker dies and the host must notice.
@@ -67,6 +70,13 @@ DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* pECB)
     if (wanted) {
         crash_now();
         return HSE_STATUS_ERROR; /* not reached */
+    }
+
+    char* unhealthy = sample_query_param(query, "unhealthy");
+    if (unhealthy != NULL) {
+        BOOL reported = pECB->ServerSupportFunction(pECB->ConnID, HSE_REQ_REPORT_UNHEALTHY, unhealthy, NULL, NULL);
+        free(unhealthy);
+        if (!reported) return HSE_STATUS_ERROR;
     }
 
     char* exit_text = sample_query_param(query, "exit");

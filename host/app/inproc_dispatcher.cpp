@@ -103,6 +103,12 @@ void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transpo
     context.load_generation = lease->load_generation();
     context.in_process = true;
     context.extra_response_headers = lease->identity_headers();
+    if (on_unhealthy_)
+        // Two pointers: small enough to need no allocation. The lease outlives
+        // every callback of the request.
+        context.report_unhealthy = [this, held = lease.get()](const std::string& reason) {
+            on_unhealthy_(held->module_name(), reason);
+        };
     context.send_url = [this, origin = Origin{request.remote_addr, request.local_addr, request.server_name,
                                               request.remote_port, request.local_port},
                         depth](const std::string& url) { return serve_internal(url, origin, depth + 1); };

@@ -25,6 +25,12 @@ public:
 
     bool submit(ecb::Request request, std::shared_ptr<ClientConnection> connection) override;
 
+    // HSE_REQ_REPORT_UNHEALTHY: told the module and the extension's reason
+    // (a worker asks its pool for a recycle). Unset: the call is accepted and
+    // nothing happens, as in one process there is nothing to recycle.
+    using UnhealthyHandler = std::function<void(const std::string& module, const std::string& reason)>;
+    void on_unhealthy(UnhealthyHandler handler) { on_unhealthy_ = std::move(handler); }
+
     // Serves one request on the calling thread (it may complete later, on
     // another thread, if the extension returns PENDING).
     void handle(ecb::Request request, std::shared_ptr<ecb::Transport> transport, int depth);
@@ -48,6 +54,7 @@ private:
     std::string appl_physical_path_;
     RequestCounters* counters_;
     OutcomeHook on_outcome_;
+    UnhealthyHandler on_unhealthy_;
 };
 
 }  // namespace isapi::host

@@ -266,6 +266,15 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
     }
 }
 
+void AppPool::worker_unhealthy(WorkerProcess& worker, const std::string& module, const std::string& reason) {
+    // As IIS does: the serving worker is recycled, once, however often its
+    // extensions complain meanwhile.
+    if (serving_.get() != &worker || worker.unhealthy_reported) return;
+    worker.unhealthy_reported = true;
+    spdlog::warn("{} in worker {} reported unhealthy: {}", module, worker.pid(), reason);
+    begin_recycle(RecycleMode::overlapped, module + " reported unhealthy: " + reason);
+}
+
 // ---- recycling ---------------------------------------------------------------------
 
 RecycleResult AppPool::recycle(RecycleMode mode, std::string trigger) {

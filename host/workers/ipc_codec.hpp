@@ -37,6 +37,7 @@ enum class FrameType : std::uint8_t {
     event = 37,       // JSON: a module event or a finding
     pong = 38,        // u64 sequence
     drained = 39,     // u8 ok (every request finished in time); the worker exits next
+    unhealthy = 40,   // str module, str reason: HSE_REQ_REPORT_UNHEALTHY, asking for a recycle
 };
 
 inline constexpr std::size_t kFrameHeaderSize = 4 + 1 + 8;

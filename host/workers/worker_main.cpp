@@ -56,6 +56,11 @@ public:
                       config.document_root, nullptr,
                       [this](ecb::Transport& transport, const ecb::Outcome& outcome) { completed(transport, outcome); }) {
         ecb::set_orphan_finding_sink([this](const ecb::Finding& f) { report(f); });
+        dispatcher_.on_unhealthy([this](const std::string& module, const std::string& reason) {
+            std::string frame;
+            ipc::FrameBuilder(frame).begin(ipc::FrameType::unhealthy, 0).str(module).str(reason).end();
+            channel_->send(frame);
+        });
     }
 
     ~WorkerRuntime() {

@@ -156,6 +156,11 @@ void WorkerProcess::on_frame(const ipc::Frame& frame) {
         case ipc::FrameType::pong:
             last_pong_ = std::chrono::steady_clock::now();
             return;
+        case ipc::FrameType::unhealthy: {
+            std::string module = body.str();
+            observer_.worker_unhealthy(*this, module, body.str());
+            return;
+        }
         case ipc::FrameType::drained:
             drained_ok_ = body.u8() != 0;
             return;

@@ -54,6 +54,8 @@ public:
     // Both the channel has closed and the process has been reaped.
     virtual void worker_exited(WorkerProcess& worker, const platform::ExitStatus& status,
                                const std::vector<std::string>& lost) = 0;
+    // An extension in the worker called HSE_REQ_REPORT_UNHEALTHY.
+    virtual void worker_unhealthy(WorkerProcess& worker, const std::string& module, const std::string& reason) = 0;
 };
 
 class WorkerProcess : public std::enable_shared_from_this<WorkerProcess> {
@@ -86,6 +88,7 @@ public:
     std::uint64_t requests_served() const { return served_.load(std::memory_order_relaxed); }
     State state_now() const { return public_state_.load(std::memory_order_relaxed); }
     bool hung = false;  // missed its pings: drained with no grace
+    bool unhealthy_reported = false;  // an extension asked for a recycle (handled once)
     std::chrono::steady_clock::time_point started_at() const { return started_at_; }
     std::chrono::steady_clock::duration since_pong() const;
     bool drained_cleanly() const { return drained_ok_; }

@@ -144,3 +144,19 @@ TEST_CASE("rapid-fail: two crashes within the window stop the pool (503 naming r
     // Resetting a running pool is refused.
     CHECK(host.admin("POST", "/_isapi/reset").status == 409);
 }
+
+TEST_CASE("HSE_REQ_REPORT_UNHEALTHY from an extension recycles the serving worker once, without a failed request",
+          "[integration][workers][unhealthy]") {
+    WorkerHost host(args({map_arg("/crash.dll", Built::crash), map_arg("/hello.dll", Built::hello), {"--preload"}}));
+    const auto first = build_of(host.get("/hello.dll"));
+    REQUIRE(first);
+    // Asked twice: one recycle.
+    CHECK(host.get("/crash.dll?unhealthy=cache%20corrupt").status == 200);
+    CHECK(host.get("/crash.dll?unhealthy=again").status == 200);
+    const auto recycle = host.wait_for_event([](const auto& e) { return is_event(e, "recycle", 1); }, 3s);
+    INFO(host.diagnostics());
+    REQUIRE(recycle);
+    CHECK(text_of(*recycle, "detail").find("crash.so reported unhealthy: cache corrupt") != std::string::npos);
+    CHECK(wait_until([&] { return build_of(host.get("/hello.dll")).value_or(Build{}).generation == 2; }, 3s));
+    CHECK(metric(host.metrics(), "isapi_recycles_total") == 1);
+}
