@@ -1,0 +1,43 @@
+/*
+ * nodelete - BUG: a module that cannot be unloaded.
+ *
+ *   GET /nodelete.dll -> "nodelete sample\n" (200).
+ *
+ * The bug is in the build, not in the code below: the module is linked with
+ * -Wl,-z,nodelete (see buggy/CMakeLists.txt), which marks it DF_1_NODELETE,
+ * so dlclose never unmaps it. TerminateExtension is called and the host
+ * believes it unloaded the module, but its code and data stay mapped: in
+ * uncached mode the next "load" gets the same old copy back (static data
+ * included), and a rebuilt file is never picked up. C++ inline or template
+ * statics (STB_GNU_UNIQUE symbols under GCC) have the same effect, which is
+ * why isapi_add_extension passes -fno-gnu-unique.
+ *
+ * A correct extension is linked without -z nodelete and without unique
+ * symbols, so that dlclose really unmaps it.
+ *
+ * Finding kind: unload_ineffective.
+ */
+#include <httpext.h>
+
+#include "common/sample_util.h"
+
+static const char kBody[] = "nodelete sample\n";
+
+BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
+{
+    return sample_version_info(pVer, "nodelete buggy sample");
+}
+
+DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* pECB)
+{
+    if (!sample_send_response(pECB, "200 OK", "text/plain", NULL, kBody, sizeof kBody - 1)) {
+        return HSE_STATUS_ERROR;
+    }
+    return HSE_STATUS_SUCCESS;
+}
+
+BOOL WINAPI TerminateExtension(DWORD dwFlags)
+{
+    (void)dwFlags;
+    return TRUE;
+}

@@ -1,0 +1,72 @@
+/*
+ * thread_leak - BUG: a thread the extension started outlives TerminateExtension.
+ *
+ *   GET /thread_leak.dll -> "thread_leak sample\n" (200).
+ *
+ * The bug: GetExtensionVersion starts a worker thread that waits for work,
+ * and TerminateExtension forgets it: it neither tells the thread to stop nor
+ * joins it. After TerminateExtension returns the thread is still alive,
+ * blocked in pthread_cond_wait on a condition variable inside this module's
+ * data, which the unload then unmaps; every load (uncached mode, recycles)
+ * adds one more such thread. (It never wakes, so it never runs this
+ * module's code again: that is late_thread's bug, not this one's.)
+ *
+ * A correct extension stops and joins every thread it started before
+ * TerminateExtension returns, as samples/async.c does.
+ *
+ * Finding kind: threads_outlive_terminate.
+ */
+#include <httpext.h>
+
+#include "common/sample_thread.h"
+#include "common/sample_util.h"
+
+static const char kBody[] = "thread_leak sample\n";
+
+static sample_mutex g_mutex;
+static sample_cond g_work;
+static int g_have_work; /* guarded by g_mutex; nothing ever sets it */
+
+static void worker(void* arg)
+{
+    (void)arg;
+    sample_mutex_lock(&g_mutex);
+    while (!g_have_work) {
+        sample_cond_wait(&g_work, &g_mutex);
+    }
+    sample_mutex_unlock(&g_mutex);
+}
+
+BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
+{
+    if (!sample_mutex_init(&g_mutex)) {
+        return FALSE;
+    }
+    if (!sample_cond_init(&g_work)) {
+        sample_mutex_destroy(&g_mutex);
+        return FALSE;
+    }
+    g_have_work = 0;
+    sample_thread thread;
+    if (!sample_thread_create(&thread, worker, NULL)) {
+        sample_cond_destroy(&g_work);
+        sample_mutex_destroy(&g_mutex);
+        return FALSE;
+    }
+    return sample_version_info(pVer, "thread_leak buggy sample");
+}
+
+DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* pECB)
+{
+    if (!sample_send_response(pECB, "200 OK", "text/plain", NULL, kBody, sizeof kBody - 1)) {
+        return HSE_STATUS_ERROR;
+    }
+    return HSE_STATUS_SUCCESS;
+}
+
+BOOL WINAPI TerminateExtension(DWORD dwFlags)
+{
+    (void)dwFlags;
+    /* BUG: the worker thread is neither stopped nor joined. */
+    return TRUE;
+}

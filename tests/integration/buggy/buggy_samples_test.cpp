@@ -1,0 +1,236 @@
+// The deliberately buggy samples (samples/buggy/, issue 6) against a real
+// isapi-host over real loopback HTTP, with worker processes (the default
+// isolation) and the admin API: each sample whose detector exists today is
+// named by exactly its own finding kind, in the events API and the metrics;
+// the others (whose detectors are still to come: threads_outlive_terminate,
+// unloaded_code_executed, leak_per_cycle, hang, and TSan for racy_init) only
+// have to load and answer their first request.
+#include "worker_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <boost/beast/core/error.hpp>
+#include <boost/system/system_error.hpp>
+
+#include <signal.h>
+
+#include <future>
+#include <set>
+
+using namespace isapi::itest;
+using namespace isapi::itest::workers;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Buggy {
+    static constexpr const char* thread_leak = ISAPI_BUGGY_THREAD_LEAK;
+    static constexpr const char* late_thread = ISAPI_BUGGY_LATE_THREAD;
+    static constexpr const char* use_after_done = ISAPI_BUGGY_USE_AFTER_DONE;
+    static constexpr const char* double_done = ISAPI_BUGGY_DOUBLE_DONE;
+    static constexpr const char* pending_forever = ISAPI_BUGGY_PENDING_FOREVER;
+    static constexpr const char* leak_per_load = ISAPI_BUGGY_LEAK_PER_LOAD;
+    static constexpr const char* hang_on_terminate = ISAPI_BUGGY_HANG_ON_TERMINATE;
+    static constexpr const char* throw_in_proc = ISAPI_BUGGY_THROW_IN_PROC;
+    static constexpr const char* nodelete = ISAPI_BUGGY_NODELETE;
+    static constexpr const char* racy_init = ISAPI_BUGGY_RACY_INIT;
+};
+
+// The finding kinds reported so far, one entry per finding event.
+std::multiset<std::string> finding_kinds(WorkerHost& host) {
+    std::multiset<std::string> kinds;
+    for (const auto& e : host.events())
+        if (is_event(e, "finding")) kinds.insert(text_of(e, "finding"));
+    return kinds;
+}
+
+// Waits for a finding of `kind` about `module` (a file name).
+std::optional<nlohmann::json> wait_for_finding(WorkerHost& host, const std::string& kind, const std::string& module,
+                                               std::chrono::milliseconds timeout = 3s) {
+    return host.wait_for_event(
+        [&](const auto& e) {
+            return is_event(e, "finding") && text_of(e, "finding") == kind &&
+                   text_of(e, "module").find(module) != std::string::npos;
+        },
+        timeout);
+}
+
+// The finding counter, once it has reached at least 1 (or 0 after the timeout).
+double findings_metric(WorkerHost& host, const std::string& kind) {
+    const std::string sample = "isapi_findings_total{kind=\"" + kind + "\"}";
+    double value = 0;
+    wait_until([&] { return (value = metric(host.metrics(), sample)) >= 1; }, 3s);
+    return value;
+}
+
+// GET on its own connection, for a request that may never be answered: how it ended.
+std::string request_outcome(std::uint16_t port, const std::string& target, std::chrono::milliseconds wait) {
+    HttpClient client("127.0.0.1", port, wait);
+    try {
+        return std::to_string(client.get(target).status);
+    } catch (const boost::system::system_error& error) {
+        if (error.code() == boost::beast::error::timeout) return "timeout";
+        return "closed (" + error.code().message() + ")";
+    }
+}
+
+// True once the request to `module` is running in worker `generation`: the
+// module is not preloaded, so its load is the request's.
+bool module_loaded(WorkerHost& host, const std::string& module, std::uint64_t generation = 1) {
+    return host
+        .wait_for_event([&](const auto& e) { return is_event(e, "module_load", generation) && text_of(e, "module") == module; },
+                        3s)
+        .has_value();
+}
+
+}  // namespace
+
+TEST_CASE("buggy double_done: DONE_WITH_SESSION twice is the finding double_done, and only that",
+          "[integration][buggy][double_done]") {
+    WorkerHost host(args({map_arg("/double_done.dll", Buggy::double_done)}));
+    const auto response = host.get("/double_done.dll");
+    INFO(host.diagnostics());
+    CHECK(response.status == 200);
+    CHECK(response.body == "double_done sample\n");
+
+    const auto finding = wait_for_finding(host, "double_done", "double_done.so");
+    REQUIRE(finding);
+    CHECK(text_of(*finding, "detail").find("DONE_WITH_SESSION") != std::string::npos);
+    CHECK(findings_metric(host, "double_done") == 1);
+    CHECK(finding_kinds(host) == std::multiset<std::string>{"double_done"});
+}
+
+TEST_CASE("buggy use_after_done: WriteClient after DONE_WITH_SESSION is the finding ecb_after_done, and only that",
+          "[integration][buggy][use_after_done]") {
+    WorkerHost host(args({map_arg("/use_after_done.dll", Buggy::use_after_done)}));
+    const auto response = host.get("/use_after_done.dll");
+    INFO(host.diagnostics());
+    CHECK(response.status == 200);
+    // The late bytes never reach the client.
+    CHECK(response.body == "use_after_done sample\n");
+
+    const auto finding = wait_for_finding(host, "ecb_after_done", "use_after_done.so");
+    REQUIRE(finding);
+    CHECK(text_of(*finding, "detail").find("WriteClient") != std::string::npos);
+    CHECK(findings_metric(host, "ecb_after_done") == 1);
+    CHECK(finding_kinds(host) == std::multiset<std::string>{"ecb_after_done"});
+}
+
+TEST_CASE("buggy throw_in_proc: an exception out of HttpExtensionProc is exception_escaped, the request gets 500 and the worker survives",
+          "[integration][buggy][throw_in_proc]") {
+    WorkerHost host(args({map_arg("/throw_in_proc.dll", Buggy::throw_in_proc)}));
+    const auto first = host.get("/throw_in_proc.dll");
+    const auto second = host.get("/throw_in_proc.dll");
+    INFO(host.diagnostics());
+    CHECK(first.status == 500);
+    CHECK(second.status == 500);
+
+    const auto finding = wait_for_finding(host, "exception_escaped", "throw_in_proc.so");
+    REQUIRE(finding);
+    CHECK(findings_metric(host, "exception_escaped") == 2);
+    CHECK(finding_kinds(host) == std::multiset<std::string>{"exception_escaped", "exception_escaped"});
+    // One worker served both: the exception ended neither it nor the host.
+    CHECK(host.process().running());
+    std::size_t starts = 0, crashes = 0;
+    for (const auto& e : host.events()) {
+        if (is_event(e, "worker_start")) ++starts;
+        if (is_event(e, "worker_crash")) ++crashes;
+    }
+    CHECK(starts == 1);
+    CHECK(crashes == 0);
+}
+
+TEST_CASE("buggy nodelete in uncached mode: the module stays mapped after unload, unload_ineffective, and only that",
+          "[integration][buggy][nodelete]") {
+    WorkerHost host(args({map_arg("/nodelete.dll", Buggy::nodelete, "uncached")}));
+    const auto first = host.get("/nodelete.dll");
+    const auto second = host.get("/nodelete.dll");
+    INFO(host.diagnostics());
+    CHECK(first.status == 200);
+    CHECK(first.body == "nodelete sample\n");
+    CHECK(second.status == 200);
+
+    const auto finding = wait_for_finding(host, "unload_ineffective", "nodelete.so");
+    REQUIRE(finding);
+    CHECK(text_of(*finding, "detail").find("still mapped") != std::string::npos);
+    // One per unload: two requests, two load/unload cycles.
+    REQUIRE(wait_until([&] { return finding_kinds(host).size() == 2; }, 3s));
+    CHECK(finding_kinds(host) == std::multiset<std::string>{"unload_ineffective", "unload_ineffective"});
+    CHECK(findings_metric(host, "unload_ineffective") == 2);
+}
+
+TEST_CASE("buggy pending_forever: a recycle gives up on its request at --shutdown-time-limit 300 with pending_at_unload, and only that",
+          "[integration][buggy][pending_forever]") {
+    WorkerHost host(args({map_arg("/pending_forever.dll", Buggy::pending_forever), {"--shutdown-time-limit", "300"}}));
+    auto pending = std::async(std::launch::async,
+                              [port = host.port()] { return request_outcome(port, "/pending_forever.dll", 5s); });
+    REQUIRE(module_loaded(host, "pending_forever.so"));
+    REQUIRE(host.recycle("overlapped").status == 202);
+
+    const auto finding = host.wait_for_event(
+        [](const auto& e) { return is_event(e, "finding", 1) && text_of(e, "finding") == "pending_at_unload"; }, 3s);
+    INFO(host.diagnostics());
+    REQUIRE(finding);
+    CHECK(text_of(*finding, "module").find("pending_forever.so") != std::string::npos);
+    CHECK(findings_metric(host, "pending_at_unload") >= 1);
+    for (const auto& kind : finding_kinds(host)) CHECK(kind == "pending_at_unload");
+    // The client is not left hanging once its worker is gone.
+    CHECK(pending.get() != "timeout");
+}
+
+TEST_CASE("buggy pending_forever at shutdown: SIGTERM with --shutdown-time-limit 300 ends the host with exit code 3",
+          "[integration][buggy][pending_forever]") {
+    WorkerHost host(args({map_arg("/pending_forever.dll", Buggy::pending_forever), {"--shutdown-time-limit", "300"}}));
+    auto pending = std::async(std::launch::async,
+                              [port = host.port()] { return request_outcome(port, "/pending_forever.dll", 5s); });
+    REQUIRE(module_loaded(host, "pending_forever.so"));
+
+    host.process().signal(SIGTERM);
+    const auto status = host.process().wait_exit(5s);
+    INFO(host.process().stderr_text());
+    REQUIRE(status);
+    CHECK(describe_wait_status(*status) == "exit code 3");
+    CHECK(pending.get() != "timeout");
+}
+
+TEST_CASE("buggy samples without a detector yet load and answer their first request, with no finding",
+          "[integration][buggy][smoke]") {
+    struct Case {
+        const char* name;
+        const char* path;
+        const char* body;
+    };
+    const auto c = GENERATE(Case{"thread_leak", Buggy::thread_leak, "thread_leak sample\n"},
+                            Case{"late_thread", Buggy::late_thread, "late_thread sample\n"},
+                            Case{"leak_per_load", Buggy::leak_per_load, "leak_per_load sample\n"},
+                            Case{"racy_init", Buggy::racy_init, "racy_init sample: configured\n"});
+    CAPTURE(c.name);
+    WorkerHost host(args({map_arg(std::string("/") + c.name + ".dll", c.path)}));
+    const auto response = host.get(std::string("/") + c.name + ".dll");
+    INFO(host.diagnostics());
+    CHECK(response.status == 200);
+    CHECK(response.body == c.body);
+    CHECK(finding_kinds(host).empty());
+}
+
+TEST_CASE("buggy hang_on_terminate loads and answers its first request, with no finding",
+          "[integration][buggy][smoke]") {
+    // Its TerminateExtension blocks for an hour: the host's shutdown has to
+    // give up on the worker. Make sure the worker does not outlive the test.
+    WorkerHost host(args({map_arg("/hang_on_terminate.dll", Buggy::hang_on_terminate), {"--shutdown-time-limit", "300"}}));
+    const auto response = host.get("/hang_on_terminate.dll");
+    const auto build = build_of(response);
+    INFO(host.diagnostics());
+    CHECK(response.status == 200);
+    CHECK(response.body == "hang_on_terminate sample\n");
+    CHECK(finding_kinds(host).empty());
+    REQUIRE(build);
+
+    // Teardown only, no assertion: how the host's shutdown copes with a
+    // TerminateExtension that never returns is the future `hang` detector's
+    // business (today it varies, see samples/buggy/README.md). Bounded: 3 s
+    // for a SIGTERM, then SIGKILL, then the worker by its pid if it is left.
+    host.process().signal(SIGTERM);
+    if (!host.process().wait_exit(3s)) host.process().stop(1s);
+    if (!wait_until([&] { return !process_alive(build->pid); }, 2s)) ::kill(static_cast<pid_t>(build->pid), SIGKILL);
+}
