@@ -129,7 +129,8 @@ int run_host(const HostConfig& config) {
     if (admin_thread.joinable()) admin_thread.join();
     if (access_log) access_log->flush();
     if (!drained) {
-        spdlog::error("requests were still running after the shutdown time limit; exiting without waiting");
+        spdlog::error("extension code was still running at the shutdown time limit (a request, or a "
+                      "TerminateExtension that did not return); exiting without waiting");
         spdlog::shutdown();
         std::fflush(nullptr);
         std::_Exit(exit_shutdown_time_limit);  // stuck extension threads cannot be joined

@@ -41,10 +41,14 @@ std::shared_ptr<WorkerProcess> WorkerProcess::start(Strand strand, platform::Pro
                             });
     worker->send_frame(ipc::FrameType::config, 0, to_json(config));
     // The reaper waits for the exit on its own thread and hands it to the
-    // strand; it keeps the worker alive until then.
-    std::thread([worker, &processes] {
+    // strand; it keeps the worker alive until then, and the io_context
+    // running: at shutdown the channel may close before the reap, leaving the
+    // reap as the only work, and run() must not return before it arrives.
+    net::any_io_executor work = net::prefer(strand.get_inner_executor(), net::execution::outstanding_work.tracked);
+    std::thread([worker, &processes, work = std::move(work)]() mutable {
         auto status = processes.wait(worker->pid_);
         net::post(worker->strand_, [worker, status] { worker->on_reaped(status); });
+        work = net::any_io_executor();  // the posted reap is work of its own now
     }).detach();
     return worker;
 }
