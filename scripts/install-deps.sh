@@ -12,6 +12,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev  # command lines, JSON
   libbenchmark-dev                 # micro-benchmarks
   curl                             # the demo talks to the host with curl
+  python3                          # the demo prints the admin API's events; bench scripts
 )
 
 missing=()
