@@ -1,10 +1,7 @@
 #include "worker_main.hpp"
 
-#include "../app/inproc_dispatcher.hpp"
-#include "../modules/module_manager.hpp"
+#include "../app/extension_runtime.hpp"
 #include "../modules/shadow_copy_loader.hpp"
-#include "../pool/work_pool.hpp"
-#include "../routing/router.hpp"
 #include "channel.hpp"
 #include "ipc_transport.hpp"
 #include "runner_pool.hpp"
@@ -46,17 +43,8 @@ public:
           io_(io),
           runners_(io, config.threads),
           channel_(std::move(channel)),
-          pool_(config.threads, std::numeric_limits<std::size_t>::max()),
-          unloader_(1, std::numeric_limits<std::size_t>::max()),
-          loader_(make_loader(config)),
-          modules_(*loader_, [this](std::function<void()> task) { unloader_.post(std::move(task)); },
-                   [this](const ecb::Finding& f) { report(f); }, module_options(config)),
-          router_(config.mappings, config.default_mode),
-          dispatcher_(router_, modules_, pool_, nullptr, [this](const ecb::Finding& f) { report(f); },
-                      config.document_root, nullptr,
-                      [this](ecb::Transport& transport, const ecb::Outcome& outcome) { completed(transport, outcome); }) {
-        ecb::set_orphan_finding_sink([this](const ecb::Finding& f) { report(f); });
-        dispatcher_.on_unhealthy([this](const std::string& module, const std::string& reason) {
+          runtime_(runtime_options(config)) {
+        runtime_.dispatcher().on_unhealthy([this](const std::string& module, const std::string& reason) {
             std::string frame;
             ipc::FrameBuilder(frame).begin(ipc::FrameType::unhealthy, 0).str(module).str(reason).end();
             channel_->send(frame);
@@ -64,7 +52,6 @@ public:
     }
 
     ~WorkerRuntime() {
-        ecb::set_orphan_finding_sink({});
         if (!shadow_directory_.empty()) platform::remove_tree(shadow_directory_);
     }
 
@@ -78,7 +65,7 @@ public:
         for (const auto& mapping : config_.mappings) {
             const LoadMode mode = mapping.mode.value_or(config_.default_mode);
             if (mode != LoadMode::cached) continue;
-            auto acquired = modules_.acquire(mapping.module, mode, false);
+            auto acquired = runtime_.modules().acquire(mapping.module, mode, false);
             if (acquired.status == 0) continue;
             spdlog::warn("preload of {} failed: {}", mapping.module.string(), acquired.reason);
             failures += (failures.empty() ? "" : "; ") + mapping.module.filename().string() + ": " + acquired.reason;
@@ -138,12 +125,7 @@ public:
         const auto deadline = std::chrono::steady_clock::now() + config_.shutdown_time_limit;
         while (unstarted_.load() > 0 && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
-        const bool drained = modules_.shutdown();
-        if (drained) {
-            pool_.stop();
-            unloader_.stop();
-        }
-        return drained;
+        return runtime_.shutdown();
     }
 
 private:
@@ -165,7 +147,7 @@ private:
             runners_.enter_request();
             {
                 FrameBatch batch(*channel_);
-                dispatcher_.handle(std::move(job.request), std::move(job.transport), 0);
+                runtime_.dispatcher().handle(std::move(job.request), std::move(job.transport), 0);
             }
             unstarted_.fetch_sub(1);  // it holds its lease now, or is over
             runners_.leave_request();
@@ -197,12 +179,22 @@ private:
         return shadow_loader_.get();
     }
 
-    ModuleManagerOptions module_options(const WorkerConfig& config) {
-        ModuleManagerOptions options{config.shutdown_time_limit};
-        options.identity = IdentityOptions{static_cast<std::uint32_t>(platform::current_process_id()),
-                                           config.generation, config.identity_header};
-        options.events = [this](const ModuleEvent& event) { report(event); };
-        return options;
+    ExtensionRuntimeOptions runtime_options(const WorkerConfig& config) {
+        ExtensionRuntimeOptions o;
+        o.mappings = config.mappings;
+        o.default_mode = config.default_mode;
+        o.document_root = config.document_root;
+        // RunnerPool bounds the requests; this pool runs only completions.
+        o.threads = config.threads;
+        o.queue_limit = std::numeric_limits<std::size_t>::max();
+        o.shutdown_time_limit = config.shutdown_time_limit;
+        o.identity = IdentityOptions{static_cast<std::uint32_t>(platform::current_process_id()), config.generation,
+                                     config.identity_header};
+        o.loader = make_loader(config);
+        o.findings = [this](const ecb::Finding& f) { report(f); };
+        o.module_events = [this](const ModuleEvent& event) { report(event); };
+        o.on_outcome = [this](ecb::Transport& transport, const ecb::Outcome& outcome) { completed(transport, outcome); };
+        return o;
     }
 
     void report(const WorkerEvent& event) {
@@ -234,12 +226,7 @@ private:
     std::deque<Job> waiting_;
     std::string shadow_directory_;
     std::unique_ptr<ShadowCopyLoader> shadow_loader_;
-    WorkPool pool_;
-    WorkPool unloader_;
-    platform::ModuleLoader* loader_;
-    ModuleManager modules_;
-    Router router_;
-    InprocDispatcher dispatcher_;
+    ExtensionRuntime runtime_;
     std::mutex mutex_;
     std::unordered_map<std::uint64_t, std::shared_ptr<IpcTransport>> transports_;
 };

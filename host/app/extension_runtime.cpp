@@ -1,0 +1,40 @@
+#include "extension_runtime.hpp"
+
+#include <limits>
+
+namespace isapi::host {
+namespace {
+
+ModuleManagerOptions module_options(const ExtensionRuntimeOptions& o) {
+    ModuleManagerOptions options{o.shutdown_time_limit};
+    options.identity = o.identity;
+    options.events = o.module_events;
+    return options;
+}
+
+}  // namespace
+
+ExtensionRuntime::ExtensionRuntime(ExtensionRuntimeOptions options)
+    : options_(std::move(options)),
+      pool_(options_.threads, options_.queue_limit),
+      unloader_(1, std::numeric_limits<std::size_t>::max()),
+      modules_(*options_.loader, [this](std::function<void()> task) { unloader_.post(std::move(task)); },
+               options_.findings, module_options(options_)),
+      router_(options_.mappings, options_.default_mode),
+      dispatcher_(router_, modules_, pool_, options_.access_log, options_.findings, options_.document_root,
+                  options_.counters, options_.on_outcome) {
+    ecb::set_orphan_finding_sink(options_.findings);
+}
+
+ExtensionRuntime::~ExtensionRuntime() { ecb::set_orphan_finding_sink({}); }
+
+bool ExtensionRuntime::shutdown() {
+    const bool drained = modules_.shutdown();
+    if (drained) {
+        pool_.stop();
+        unloader_.stop();
+    }
+    return drained;
+}
+
+}  // namespace isapi::host
