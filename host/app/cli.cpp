@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/ip/address.hpp>
 
+#include <chrono>
 #include <iostream>
 #include <stdexcept>
 #include <thread>
@@ -92,6 +93,19 @@ void parse_admin(const std::string& text, bool allow_remote, HostConfig& config)
     config.admin_port = port;
 }
 
+// A duration option given in whole `Unit`s (milliseconds or seconds), stored
+// straight into `target`, whose current value is the default shown.
+template <typename Unit>
+CLI::Option* add_duration(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
+                          const std::string& help, long min, long max) {
+    return app
+        .add_option_function<long>(
+            name, [&target](long value) { target = std::chrono::duration_cast<std::chrono::milliseconds>(Unit(value)); },
+            help)
+        ->check(CLI::Range(min, max))
+        ->default_str(std::to_string(std::chrono::duration_cast<Unit>(target).count()));
+}
+
 }  // namespace
 
 std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_code) {
@@ -105,7 +119,6 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     std::vector<std::string> maps;
     std::string isolation = "process";
     bool uncached = false;
-    long request_timeout_ms = 30'000, write_timeout_ms = 30'000, shutdown_ms = 90'000;
 
     app.add_option("--listen", listen, "Address and port to listen on; port 0 picks a free one")
         ->capture_default_str();
@@ -133,17 +146,14 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
         ->capture_default_str();
     app.add_option("--max-body-bytes", config.limits.max_body_bytes, "Request body limit (beyond: 413)")
         ->capture_default_str();
-    app.add_option("--request-timeout", request_timeout_ms,
-                   "Milliseconds a request, or a body read, may stall before 408")
-        ->check(CLI::Range(1L, 3'600'000L))
-        ->capture_default_str();
-    app.add_option("--write-timeout", write_timeout_ms, "Milliseconds a client may stop reading the response")
-        ->check(CLI::Range(1L, 3'600'000L))
-        ->capture_default_str();
-    app.add_option("--shutdown-time-limit", shutdown_ms,
-                   "Milliseconds to wait for running requests at shutdown (IIS shutdownTimeLimit)")
-        ->check(CLI::Range(0L, 3'600'000L))
-        ->capture_default_str();
+    using ms = std::chrono::milliseconds;
+    using seconds = std::chrono::seconds;
+    add_duration<ms>(app, "--request-timeout", config.limits.request_timeout,
+                     "Milliseconds a request, or a body read, may stall before 408", 1, 3'600'000);
+    add_duration<ms>(app, "--write-timeout", config.limits.write_timeout,
+                     "Milliseconds a client may stop reading the response", 1, 3'600'000);
+    add_duration<ms>(app, "--shutdown-time-limit", config.shutdown_time_limit,
+                     "Milliseconds to wait for running requests at shutdown (IIS shutdownTimeLimit)", 0, 3'600'000);
     app.add_option("--access-log", config.access_log, "Write an IIS W3C extended access log to this file");
     app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
@@ -164,7 +174,6 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     app.add_flag("--admin-allow-remote", admin_allow_remote, "Allow --admin on a non-loopback address")
         ->needs(admin_option);
 
-    long watch_ms = 100, recycle_age_s = 0, rapid_window_s = 300, ping_ms = 5'000, ping_timeout_ms = 30'000;
     app.add_flag("--preload", config.preload,
                  "Start the worker and load the cached modules at startup and on every recycle, not on the first "
                  "request");
@@ -172,29 +181,22 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
                  "Workers load private copies of the modules: the deployed files are never mapped or locked");
     app.add_flag("--watch", config.watch,
                  "Recycle (overlapped) when a mapped module file is replaced by a complete new one");
-    app.add_option("--watch-interval", watch_ms, "Milliseconds between --watch polls")
-        ->check(CLI::Range(10L, 60'000L))
-        ->capture_default_str();
+    add_duration<ms>(app, "--watch-interval", config.watch_interval, "Milliseconds between --watch polls", 10, 60'000);
     app.add_option("--recycle-requests", config.recycle_after_requests,
                    "Recycle a worker after it served this many requests (IIS periodicRestart requests; 0: never)")
         ->capture_default_str();
-    app.add_option("--recycle-age", recycle_age_s, "Recycle a worker after this many seconds (0: never)")
-        ->check(CLI::Range(0L, 365L * 24 * 3600))
-        ->capture_default_str();
+    add_duration<seconds>(app, "--recycle-age", config.recycle_after_age,
+                          "Recycle a worker after this many seconds (0: never)", 0, 365L * 24 * 3600);
     app.add_option("--rapid-fail", config.rapid_fail_crashes,
                    "Worker crashes within --rapid-fail-window that stop the pool (rapid-fail protection)")
         ->check(CLI::Range(1, 1'000'000))
         ->capture_default_str();
-    app.add_option("--rapid-fail-window", rapid_window_s, "Seconds over which crashes count")
-        ->check(CLI::Range(1L, 365L * 24 * 3600))
-        ->capture_default_str();
-    app.add_option("--ping-interval", ping_ms, "Milliseconds between worker pings (0: no pings)")
-        ->check(CLI::Range(0L, 3'600'000L))
-        ->capture_default_str();
-    app.add_option("--ping-timeout", ping_timeout_ms,
-                   "Milliseconds without a ping answer after which a worker is hung and recycled")
-        ->check(CLI::Range(1L, 3'600'000L))
-        ->capture_default_str();
+    add_duration<seconds>(app, "--rapid-fail-window", config.rapid_fail_window, "Seconds over which crashes count", 1,
+                          365L * 24 * 3600);
+    add_duration<ms>(app, "--ping-interval", config.ping_interval, "Milliseconds between worker pings (0: no pings)", 0,
+                     3'600'000);
+    add_duration<ms>(app, "--ping-timeout", config.ping_timeout,
+                     "Milliseconds without a ping answer after which a worker is hung and recycled", 1, 3'600'000);
 
     try {
         app.parse(argc, argv);
@@ -223,14 +225,6 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
         return std::nullopt;
     }
     config.default_mode = uncached ? LoadMode::uncached : LoadMode::cached;
-    config.limits.request_timeout = std::chrono::milliseconds(request_timeout_ms);
-    config.limits.write_timeout = std::chrono::milliseconds(write_timeout_ms);
-    config.shutdown_time_limit = std::chrono::milliseconds(shutdown_ms);
-    config.watch_interval = std::chrono::milliseconds(watch_ms);
-    config.recycle_after_age = std::chrono::seconds(recycle_age_s);
-    config.rapid_fail_window = std::chrono::seconds(rapid_window_s);
-    config.ping_interval = std::chrono::milliseconds(ping_ms);
-    config.ping_timeout = std::chrono::milliseconds(ping_timeout_ms);
     if (config.threads == 0) config.threads = std::max<std::size_t>(8, 4 * std::thread::hardware_concurrency());
     return config;
 }
