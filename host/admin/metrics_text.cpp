@@ -14,6 +14,12 @@ void sample(std::string& out, std::string_view name, std::uint64_t value) {
     out.append(name).append(" ").append(std::to_string(value)).append("\n");
 }
 
+// A family with one unlabelled sample.
+void single(std::string& out, std::string_view name, std::string_view type, std::string_view help, std::uint64_t value) {
+    family(out, name, type, help);
+    sample(out, name, value);
+}
+
 void labelled(std::string& out, std::string_view name, std::string_view label, std::string_view label_value,
               std::uint64_t value) {
     out.append(name).append("{").append(label).append("=\"").append(escape_label_value(label_value));
@@ -44,34 +50,25 @@ std::string format_metrics(const MetricsSnapshot& s) {
         if (s.requests.by_status[status] > 0)
             labelled(out, "isapi_requests_total", "status", std::to_string(status), s.requests.by_status[status]);
 
-    family(out, "isapi_requests_in_flight", "gauge", "Requests being served right now.");
-    sample(out, "isapi_requests_in_flight", s.requests.in_flight);
+    single(out, "isapi_requests_in_flight", "gauge", "Requests being served right now.", s.requests.in_flight);
 
-    family(out, "isapi_module_loads_total", "counter", "Module loads that passed GetExtensionVersion.");
-    sample(out, "isapi_module_loads_total", s.lifecycle.loads);
+    single(out, "isapi_module_loads_total", "counter", "Module loads that passed GetExtensionVersion.", s.lifecycle.loads);
 
-    family(out, "isapi_module_unloads_total", "counter", "Modules unloaded after TerminateExtension.");
-    sample(out, "isapi_module_unloads_total", s.lifecycle.unloads);
+    single(out, "isapi_module_unloads_total", "counter", "Modules unloaded after TerminateExtension.", s.lifecycle.unloads);
 
-    family(out, "isapi_module_load_failures_total", "counter",
-           "Loads that failed: missing file, not a module, missing export, or GetExtensionVersion refused.");
-    sample(out, "isapi_module_load_failures_total", s.lifecycle.load_failures);
+    single(out, "isapi_module_load_failures_total", "counter",
+           "Loads that failed: missing file, not a module, missing export, or GetExtensionVersion refused.", s.lifecycle.load_failures);
 
-    family(out, "isapi_terminate_extension_calls_total", "counter", "TerminateExtension calls.");
-    sample(out, "isapi_terminate_extension_calls_total", s.lifecycle.terminates);
+    single(out, "isapi_terminate_extension_calls_total", "counter", "TerminateExtension calls.", s.lifecycle.terminates);
 
-    family(out, "isapi_worker_starts_total", "counter", "Worker processes started.");
-    sample(out, "isapi_worker_starts_total", s.lifecycle.worker_starts);
+    single(out, "isapi_worker_starts_total", "counter", "Worker processes started.", s.lifecycle.worker_starts);
 
-    family(out, "isapi_worker_crashes_total", "counter",
-           "Worker processes that ended without being asked to (a signal or an exit).");
-    sample(out, "isapi_worker_crashes_total", s.lifecycle.worker_crashes);
+    single(out, "isapi_worker_crashes_total", "counter",
+           "Worker processes that ended without being asked to (a signal or an exit).", s.lifecycle.worker_crashes);
 
-    family(out, "isapi_worker_kills_total", "counter", "Workers killed past the shutdown time limit or when hung.");
-    sample(out, "isapi_worker_kills_total", s.lifecycle.worker_kills);
+    single(out, "isapi_worker_kills_total", "counter", "Workers killed past the shutdown time limit or when hung.", s.lifecycle.worker_kills);
 
-    family(out, "isapi_recycles_total", "counter", "Recycles started (admin API, SIGHUP, limits, --watch, ping).");
-    sample(out, "isapi_recycles_total", s.lifecycle.recycles);
+    single(out, "isapi_recycles_total", "counter", "Recycles started (admin API, SIGHUP, limits, --watch, ping).", s.lifecycle.recycles);
 
     family(out, "isapi_findings_total", "counter", "Lifecycle bugs found in extensions, by kind.");
     for (const auto& [kind, count] : s.lifecycle.findings) labelled(out, "isapi_findings_total", "kind", kind, count);

@@ -1,11 +1,20 @@
 #include "event_recorder.hpp"
 
 namespace isapi::host {
+namespace {
 
-void EventRecorder::module_event(const ModuleEvent& event, Origin origin) {
+Event entry_from(EventKind kind, EventOrigin origin) {
     Event entry;
+    entry.kind = kind;
     entry.worker_pid = origin.worker_pid;
     entry.worker_generation = origin.worker_generation;
+    return entry;
+}
+
+}  // namespace
+
+void EventRecorder::module_event(const ModuleEvent& event, Origin origin) {
+    Event entry = entry_from(EventKind::module_load, origin);
     entry.module = event.module;
     entry.load_generation = event.load_generation;
     switch (event.kind) {
@@ -36,10 +45,7 @@ void EventRecorder::module_event(const ModuleEvent& event, Origin origin) {
 
 void EventRecorder::finding(const ecb::Finding& finding, Origin origin) {
     counters_.finding(finding.kind);
-    Event entry;
-    entry.worker_pid = origin.worker_pid;
-    entry.worker_generation = origin.worker_generation;
-    entry.kind = EventKind::finding;
+    Event entry = entry_from(EventKind::finding, origin);
     entry.module = finding.module;
     entry.load_generation = finding.load_generation;
     entry.finding = finding.kind;
@@ -55,17 +61,13 @@ void EventRecorder::worker_event(EventKind kind, Origin origin, std::string deta
         case EventKind::recycle: counters_.recycled(); break;
         default: break;
     }
-    Event entry;
-    entry.kind = kind;
-    entry.worker_pid = origin.worker_pid;
-    entry.worker_generation = origin.worker_generation;
+    Event entry = entry_from(kind, origin);
     entry.detail = std::move(detail);
     log_.append(std::move(entry));
 }
 
 void EventRecorder::host_event(EventKind kind, std::string detail) {
-    Event entry;
-    entry.kind = kind;
+    Event entry = entry_from(kind, {});
     entry.detail = std::move(detail);
     log_.append(std::move(entry));
 }
