@@ -90,10 +90,7 @@ DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* pECB)
         exit(code);
     }
 
-    if (!sample_send_response(pECB, "200 OK", "text/plain", NULL, kPage, sizeof kPage - 1)) {
-        return HSE_STATUS_ERROR;
-    }
-    return HSE_STATUS_SUCCESS;
+    return sample_send_text(pECB, "200 OK", kPage);
 }
 
 BOOL WINAPI TerminateExtension(DWORD dwFlags)

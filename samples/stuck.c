@@ -33,10 +33,7 @@ DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* pECB)
     int answer = ok != NULL && strcmp(ok, "1") == 0;
     free(ok);
     if (answer) {
-        if (!sample_send_response(pECB, "200 OK", "text/plain", NULL, kOk, sizeof kOk - 1)) {
-            return HSE_STATUS_ERROR;
-        }
-        return HSE_STATUS_SUCCESS;
+        return sample_send_text(pECB, "200 OK", kOk);
     }
     /* The ECB is kept by the host and never handed back: this request is
      * pending until the process ends. */

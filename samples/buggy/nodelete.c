@@ -30,10 +30,7 @@ BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
 
 DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* pECB)
 {
-    if (!sample_send_response(pECB, "200 OK", "text/plain", NULL, kBody, sizeof kBody - 1)) {
-        return HSE_STATUS_ERROR;
-    }
-    return HSE_STATUS_SUCCESS;
+    return sample_send_text(pECB, "200 OK", kBody);
 }
 
 BOOL WINAPI TerminateExtension(DWORD dwFlags)
