@@ -20,8 +20,7 @@ using std::chrono::milliseconds;
 
 AppPool::AppPool(net::io_context& io, platform::ProcessControl& processes, AppPoolOptions options,
                  EventRecorder& recorder, RequestCounters& counters, AccessLog* access_log)
-    : io_(io),
-      strand_(net::make_strand(io.get_executor())),
+    : strand_(net::make_strand(io.get_executor())),
       processes_(processes),
       options_(std::move(options)),
       recorder_(recorder),
@@ -50,16 +49,16 @@ bool AppPool::submit(ecb::Request request, std::shared_ptr<ClientConnection> con
 }
 
 void AppPool::route(ecb::Request request, std::shared_ptr<ClientConnection> connection) {
-    if (shutting_down_) return answer(*connection, request, 503, "the host is shutting down");
-    if (stopped_) return answer(*connection, request, 503, *stopped_);
+    if (shutting_down_) return answer(*connection, 503, "the host is shutting down");
+    if (stopped_) return answer(*connection, 503, *stopped_);
     if (immediate_gap_)
-        return answer(*connection, request, 503,
+        return answer(*connection, 503,
                       "the application pool is recycling (immediate mode): the old worker stops before a new one starts");
     // A worker whose channel closed is gone, even before it has been reaped.
     if (!serving_ || !serving_->accepting()) {
         std::string error;
         serving_ = spawn(error);
-        if (!serving_) return answer(*connection, request, 503, "cannot start a worker process: " + error);
+        if (!serving_) return answer(*connection, 503, "cannot start a worker process: " + error);
     }
     std::optional<AccessRecord> access;
     if (access_log_) {
@@ -74,7 +73,7 @@ void AppPool::route(ecb::Request request, std::shared_ptr<ClientConnection> conn
     serving_->submit(std::move(request), std::move(connection), std::move(access));
 }
 
-void AppPool::answer(ClientConnection& connection, const ecb::Request&, unsigned status, std::string_view message) {
+void AppPool::answer(ClientConnection& connection, unsigned status, std::string_view message) {
     // Host answers close the connection: the client should try again afresh.
     connection.send_async(canned_response(status, message, false), {});
     connection.finish_async(false, false);

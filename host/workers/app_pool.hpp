@@ -81,7 +81,7 @@ public:
 private:
     using Strand = WorkerProcess::Strand;
     void route(ecb::Request request, std::shared_ptr<ClientConnection> connection);
-    void answer(ClientConnection& connection, const ecb::Request& request, unsigned status, std::string_view message);
+    void answer(ClientConnection& connection, unsigned status, std::string_view message);
     std::shared_ptr<WorkerProcess> spawn(std::string& error);
     RecycleResult begin_recycle(RecycleMode mode, const std::string& trigger);
     void retire(const std::shared_ptr<WorkerProcess>& worker);
@@ -93,7 +93,6 @@ private:
     // not wait for the strand, which may run on its own thread.
     void publish();
 
-    boost::asio::io_context& io_;
     Strand strand_;
     platform::ProcessControl& processes_;
     AppPoolOptions options_;
@@ -108,7 +107,6 @@ private:
     std::shared_ptr<WorkerProcess> incoming_;  // overlapped recycle: starting, takes over when ready
     std::vector<std::shared_ptr<WorkerProcess>> retiring_;  // draining
     bool immediate_gap_ = false;  // immediate recycle: the old worker stops before the new one starts
-    std::string pending_trigger_;
     std::deque<std::chrono::steady_clock::time_point> crashes_;
     std::optional<std::string> stopped_;  // rapid-fail: why the pool answers 503
     bool shutting_down_ = false;

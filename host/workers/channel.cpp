@@ -122,9 +122,4 @@ void Channel::close() {
     });
 }
 
-bool Channel::open() const {
-    std::lock_guard lock(write_mutex_);
-    return !broken_;
-}
-
 }  // namespace isapi::host

@@ -47,7 +47,6 @@ public:
     // Closes the stream; the read side then reports on_close.
     void close();
 
-    bool open() const;
 
 private:
     void read_more();

@@ -36,6 +36,9 @@ public:
         finished_.fetch_add(1, std::memory_order_relaxed);
     }
 
+    // Requests that have left a runner so far.
+    std::uint64_t finished() const noexcept { return finished_.load(std::memory_order_relaxed); }
+
     // Spares started so far because every runner was busy (for tests and logs).
     std::uint64_t takeovers() const { return takeovers_.load(); }
 

@@ -107,7 +107,7 @@ public:
         // A worker whose every request slot is taken and has finished nothing
         // since the last ping is hung, even though its spare thread still
         // reads: it stays silent and the front end recycles it.
-        const auto completed = completed_.load();
+        const auto completed = runners_.finished();
         const bool hung = running_.load() >= config_.threads && completed == completed_at_last_ping_;
         completed_at_last_ping_ = completed;
         if (hung) return;
@@ -151,7 +151,6 @@ private:
             }
             unstarted_.fetch_sub(1);  // it holds its lease now, or is over
             runners_.leave_request();
-            completed_.fetch_add(1);
             std::lock_guard lock(mutex_);
             if (waiting_.empty()) break;
             job = std::move(waiting_.front());
@@ -221,7 +220,6 @@ private:
     std::shared_ptr<Channel> channel_;
     std::atomic<std::size_t> running_{0};
     std::atomic<std::size_t> unstarted_{0};  // received; handle() has not returned yet
-    std::atomic<std::uint64_t> completed_{0};
     std::uint64_t completed_at_last_ping_ = static_cast<std::uint64_t>(-1);
     std::deque<Job> waiting_;
     std::string shadow_directory_;

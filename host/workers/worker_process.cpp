@@ -79,7 +79,6 @@ void WorkerProcess::submit(ecb::Request request, std::shared_ptr<ClientConnectio
     entry.started = std::chrono::steady_clock::now();
     entry.method = request.method;
     entry.target = request.unencoded_url;
-    entry.keep_alive = request.keep_alive;
     entry.access = std::move(access);
     requests_.emplace(id, std::move(entry));
     in_flight_.store(requests_.size(), std::memory_order_relaxed);
@@ -98,7 +97,7 @@ void WorkerProcess::on_frame(const ipc::Frame& frame) {
             body.u32();  // the pid, which the front end knows from the spawn
             preload_failures_ = body.str();
             shadow_directory_ = body.str();
-            if (state_ == State::starting) set_state(State::ready);
+            if (state() == State::starting) state_ = State::ready;
             last_pong_ = std::chrono::steady_clock::now();
             observer_.worker_ready(*this);
             return;
@@ -210,19 +209,19 @@ void WorkerProcess::on_reaped(platform::ExitStatus status) {
 }
 
 void WorkerProcess::maybe_report_exit() {
-    if (!channel_closed_ || !exit_status_ || state_ == State::exited) return;
-    set_state(State::exited);
+    if (!channel_closed_ || !exit_status_ || state() == State::exited) return;
+    state_ = State::exited;
     observer_.worker_exited(*this, *exit_status_, lost_);
 }
 
 void WorkerProcess::drain(std::chrono::milliseconds deadline) {
-    if (state_ == State::draining || state_ == State::exited) return;
-    set_state(State::draining);
+    if (state() == State::draining || state() == State::exited) return;
+    state_ = State::draining;
     send_frame(ipc::FrameType::drain, 0);
     // The worker enforces the limit itself; this catches one that cannot.
     drain_deadline_.expires_after(deadline + std::chrono::milliseconds(250));
     drain_deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
-        if (ec || self->state_ == State::exited) return;
+        if (ec || self->state() == State::exited) return;
         std::string error;
         if (!self->kill(error))
             spdlog::error("worker {} did not drain in time and cannot be killed: {}", self->pid_, error);
@@ -230,7 +229,7 @@ void WorkerProcess::drain(std::chrono::milliseconds deadline) {
 }
 
 bool WorkerProcess::kill(std::string& error) {
-    if (state_ == State::exited) return true;
+    if (state() == State::exited) return true;
     if (!processes_.kill(pid_, error)) return false;
     killed_ = true;
     return true;
@@ -242,17 +241,12 @@ void WorkerProcess::ping() {
     channel_->send(frame);
 }
 
-void WorkerProcess::set_state(State state) {
-    state_ = state;
-    public_state_.store(state, std::memory_order_relaxed);
-}
-
 std::chrono::steady_clock::duration WorkerProcess::since_pong() const {
     return std::chrono::steady_clock::now() - last_pong_;
 }
 
 std::string WorkerProcess::state_name() const {
-    switch (state_now()) {
+    switch (state()) {
         case State::starting: return "starting";
         case State::ready: return "serving";
         case State::draining: return "draining";

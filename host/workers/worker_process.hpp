@@ -35,7 +35,6 @@ struct InFlight {
     std::shared_ptr<ClientConnection> client;
     std::chrono::steady_clock::time_point started;
     std::string method, target;  // for the log when it is lost
-    bool keep_alive = true;
     bool finished = false;  // the response is complete (FINISH seen)
     unsigned status = 0;    // from the status line of the first response bytes
     std::uint64_t bytes = 0;
@@ -80,20 +79,18 @@ public:
     bool kill(std::string& error);
     void ping();
 
-    State state() const { return state_; }
+    State state() const { return state_.load(std::memory_order_relaxed); }  // any thread
     std::uint32_t pid() const { return static_cast<std::uint32_t>(pid_); }
     std::uint64_t generation() const { return generation_; }
     // Readable from any thread (the admin API's status).
     std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
     std::uint64_t requests_served() const { return served_.load(std::memory_order_relaxed); }
-    State state_now() const { return public_state_.load(std::memory_order_relaxed); }
     bool hung = false;  // missed its pings: drained with no grace
     bool unhealthy_reported = false;  // an extension asked for a recycle (handled once)
-    std::chrono::steady_clock::time_point started_at() const { return started_at_; }
     std::chrono::steady_clock::duration since_pong() const;
     bool drained_cleanly() const { return drained_ok_; }
     // Still able to take requests: not draining, and its channel is open.
-    bool accepting() const { return !channel_closed_ && (state_ == State::starting || state_ == State::ready); }
+    bool accepting() const { return !channel_closed_ && (state() == State::starting || state() == State::ready); }
     // Why preloading failed in this worker (empty: it did not).
     const std::string& preload_failures() const { return preload_failures_; }
     // The worker's shadow-copy folder, which outlives a crashed worker.
@@ -110,7 +107,6 @@ private:
     void maybe_report_exit();
     void send_frame(ipc::FrameType type, std::uint64_t id, std::string_view body = {});
     InFlight* find(std::uint64_t id);
-    void set_state(State state);
 
     Strand strand_;
     platform::ProcessControl& processes_;
@@ -119,14 +115,13 @@ private:
     const std::uint64_t generation_;
     std::shared_ptr<Channel> channel_;
     std::thread reaper_;
-    State state_ = State::starting;
+    // Written on the strand; the admin API's status reads it from its thread.
+    std::atomic<State> state_{State::starting};
     std::uint64_t next_id_ = 1;
     std::unordered_map<std::uint64_t, InFlight> requests_;
     std::atomic<std::uint64_t> served_{0};
     std::atomic<std::size_t> in_flight_{0};
-    std::atomic<State> public_state_{State::starting};
-    std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
-    std::chrono::steady_clock::time_point last_pong_ = started_at_;
+    std::chrono::steady_clock::time_point last_pong_ = std::chrono::steady_clock::now();
     std::uint64_t ping_sequence_ = 0;
     boost::asio::steady_timer drain_deadline_;
     bool drained_ok_ = false;
