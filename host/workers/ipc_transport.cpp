@@ -6,24 +6,21 @@ namespace isapi::host {
 
 namespace {
 thread_local FrameBatch* t_batch = nullptr;
-thread_local std::string* t_batch_frames = nullptr;
 }  // namespace
 
 FrameBatch::FrameBatch(Channel& channel) : channel_(channel), outer_(t_batch) {
     if (outer_) flush();
     t_batch = this;
-    t_batch_frames = &frames_;
 }
 
 FrameBatch::~FrameBatch() {
     flush();
     t_batch = outer_;
-    t_batch_frames = outer_ ? &outer_->frames_ : nullptr;
 }
 
 bool FrameBatch::add(std::string_view frames) {
     if (!t_batch) return false;
-    t_batch_frames->append(frames);
+    t_batch->frames_.append(frames);
     return true;
 }
 
