@@ -46,19 +46,7 @@ nlohmann::json admin_status(HostProcess& host) {
 std::vector<nlohmann::json> admin_events(HostProcess& host, std::uint64_t since) {
     const auto response = admin_get(host, "/_isapi/events?since=" + std::to_string(since));
     if (response.status != 200) throw std::runtime_error("events answered " + std::to_string(response.status));
-    std::vector<nlohmann::json> events;
-    std::istringstream in(response.body);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) events.push_back(nlohmann::json::parse(line));
-    return events;
-}
-
-double metric(const std::string& metrics_text, const std::string& sample) {
-    std::istringstream in(metrics_text);
-    for (std::string line; std::getline(in, line);)
-        if (line.size() > sample.size() && line.compare(0, sample.size(), sample) == 0 && line[sample.size()] == ' ')
-            return std::stod(line.substr(sample.size() + 1));
-    return 0;
+    return json_lines(response.body);
 }
 
 std::string file_sha256(const std::string& path) {

@@ -1,6 +1,7 @@
 #pragma once
 // Helpers for the admin API tests: find the admin address the host prints,
 // fetch admin endpoints, and read files' SHA-256.
+#include "admin_text.hpp"
 #include "test_support.hpp"
 
 #include <nlohmann/json.hpp>
@@ -33,8 +34,6 @@ nlohmann::json admin_status(HostProcess& host);
 // The events from GET /_isapi/events?since=N, parsed.
 std::vector<nlohmann::json> admin_events(HostProcess& host, std::uint64_t since = 0);
 
-// The value of a Prometheus sample line, e.g. `isapi_requests_total{status="200"}`; 0 when absent.
-double metric(const std::string& metrics_text, const std::string& sample);
 
 // Hex SHA-256 of a file's bytes.
 std::string file_sha256(const std::string& path);

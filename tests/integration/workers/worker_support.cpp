@@ -43,14 +43,6 @@ ScopedEnv::~ScopedEnv() {
     else ::unsetenv(name_.c_str());
 }
 
-double metric(const std::string& metrics_text, const std::string& sample) {
-    std::istringstream in(metrics_text);
-    for (std::string line; std::getline(in, line);)
-        if (line.size() > sample.size() && line.compare(0, sample.size(), sample) == 0 && line[sample.size()] == ' ')
-            return std::stod(line.substr(sample.size() + 1));
-    return 0;
-}
-
 // ---- WorkerHost ---------------------------------------------------------------------
 
 WorkerHost::WorkerHost(std::vector<std::string> extra) {
@@ -94,11 +86,7 @@ HttpResponse WorkerHost::admin(const std::string& method, const std::string& tar
 std::vector<nlohmann::json> WorkerHost::events(std::uint64_t since) {
     const auto response = admin("GET", "/_isapi/events?since=" + std::to_string(since));
     if (response.status != 200) throw std::runtime_error("events answered " + std::to_string(response.status));
-    std::vector<nlohmann::json> events;
-    std::istringstream in(response.body);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) events.push_back(nlohmann::json::parse(line));
-    return events;
+    return json_lines(response.body);
 }
 
 std::uint64_t WorkerHost::last_event_seq() {

@@ -3,6 +3,7 @@
 // --isolation process and an admin port, the build identity of a response,
 // the admin API (events, metrics, status, recycle), failure injection through
 // the environment, and a bounded multi-connection load driver.
+#include "admin_text.hpp"
 #include "test_support.hpp"
 
 #include <nlohmann/json.hpp>
@@ -45,8 +46,6 @@ private:
     std::optional<std::string> previous_;
 };
 
-// The value of a Prometheus sample line, e.g. `isapi_requests_total{status="503"}`; 0 when absent.
-double metric(const std::string& metrics_text, const std::string& sample);
 
 // A worker-process isapi-host on free loopback ports, with its admin API.
 class WorkerHost {
