@@ -143,7 +143,7 @@ AcquireResult ModuleManager::acquire(const std::filesystem::path& path, LoadMode
         }
         if (s.options.events)
             s.emit({ModuleEvent::Kind::loaded, key, attempt.module.name, generation, slot->identity,
-                    attempt.module.description, {}});
+                    attempt.module.description, {}, attempt.module.sha256});
     } else if (s.options.events) {
         s.emit({ModuleEvent::Kind::load_failed, key, std::filesystem::path(key).filename().string(), generation, {},
                 {}, attempt.reason});

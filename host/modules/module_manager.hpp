@@ -42,6 +42,7 @@ struct ModuleEvent {
     std::string identity;     // loaded: the build identity
     std::string description;  // loaded: GetExtensionVersion's description
     std::string detail;       // load_failed: the reason; unloaded: whether it left the process
+    std::string sha256{};     // loaded: of the file as loaded (empty when not hashed)
 };
 
 using ModuleEventSink = std::function<void(const ModuleEvent&)>;

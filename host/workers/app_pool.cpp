@@ -181,8 +181,7 @@ void AppPool::worker_event(WorkerProcess& worker, const WorkerEvent& event) {
             info.description = m->description;
             for (const auto& mapping : options_.worker.mappings)
                 if (mapping.module == m->path) info.mode = mapping.mode.value_or(options_.worker.default_mode);
-            const auto sha = m->identity.find("sha256=");
-            if (sha != std::string::npos) info.sha256 = m->identity.substr(sha + 7, m->identity.find(';', sha) - sha - 7);
+            info.sha256 = m->sha256;
             modules.push_back(std::move(info));
         } else if (m->kind == ModuleEvent::Kind::unloaded) {
             std::erase_if(modules, [&](const ModuleInfo& i) { return i.load_generation == m->load_generation && i.path == m->path; });

@@ -26,7 +26,8 @@ std::string encode_worker_event(const WorkerEvent& event) {
                               {"load_generation", m->load_generation},
                               {"identity", m->identity},
                               {"description", m->description},
-                              {"detail", m->detail}}
+                              {"detail", m->detail},
+                              {"sha256", m->sha256}}
             .dump();
     const auto& f = std::get<ecb::Finding>(event);
     return nlohmann::json{{"type", "finding"},
@@ -50,6 +51,7 @@ WorkerEvent decode_worker_event(std::string_view text) {
             m.identity = j.at("identity").get<std::string>();
             m.description = j.at("description").get<std::string>();
             m.detail = j.at("detail").get<std::string>();
+            m.sha256 = j.at("sha256").get<std::string>();
             return m;
         }
         ecb::Finding f;
