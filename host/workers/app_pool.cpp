@@ -54,8 +54,7 @@ void AppPool::route(ecb::Request request, std::shared_ptr<ClientConnection> conn
     if (immediate_gap_)
         return answer(*connection, 503,
                       "the application pool is recycling (immediate mode): the old worker stops before a new one starts");
-    // A worker whose channel closed is gone, even before it has been reaped.
-    if (!serving_ || !serving_->accepting()) {
+    if (!serving_) {
         std::string error;
         serving_ = spawn(error);
         if (!serving_) return answer(*connection, 503, "cannot start a worker process: " + error);
@@ -244,7 +243,6 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
             recorder_.worker_event(EventKind::pool_stop, {}, *stopped_);
         }
     }
-    if (serving_ == self) serving_.reset();  // the next request starts a fresh worker
     if (incoming_ == self) {
         incoming_.reset();
         recorder_.worker_event(EventKind::recycle_failed, origin(worker),
@@ -262,6 +260,13 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
         all_exited_set_ = true;
         all_exited_.set_value();
     }
+}
+
+void AppPool::worker_lost(WorkerProcess& worker) {
+    // Gone, even before it is reaped: the next request starts a fresh worker.
+    if (serving_.get() != &worker) return;
+    serving_.reset();
+    publish();
 }
 
 void AppPool::worker_unhealthy(WorkerProcess& worker, const std::string& module, const std::string& reason) {

@@ -76,6 +76,7 @@ public:
     void request_ended(WorkerProcess& worker, const InFlight& request, const ecb::Outcome& outcome) override;
     void worker_exited(WorkerProcess& worker, const platform::ExitStatus& status,
                        const std::vector<std::string>& lost) override;
+    void worker_lost(WorkerProcess& worker) override;
     void worker_unhealthy(WorkerProcess& worker, const std::string& module, const std::string& reason) override;
 
 private:

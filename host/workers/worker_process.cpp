@@ -196,6 +196,7 @@ void WorkerProcess::on_channel_closed(const std::string& reason) {
     }
     requests_.clear();
     in_flight_.store(0, std::memory_order_relaxed);
+    observer_.worker_lost(*this);
     maybe_report_exit();
 }
 

@@ -50,6 +50,9 @@ public:
     // A request ended: normally (`outcome` from the worker), or lost with
     // the worker (`outcome.status` 502, or 0 for a closed connection).
     virtual void request_ended(WorkerProcess& worker, const InFlight& request, const ecb::Outcome& outcome) = 0;
+    // The channel closed: the worker can take no more requests (its exit
+    // is reported once the process is reaped).
+    virtual void worker_lost(WorkerProcess& worker) = 0;
     // Both the channel has closed and the process has been reaped.
     virtual void worker_exited(WorkerProcess& worker, const platform::ExitStatus& status,
                                const std::vector<std::string>& lost) = 0;
@@ -89,8 +92,6 @@ public:
     bool unhealthy_reported = false;  // an extension asked for a recycle (handled once)
     std::chrono::steady_clock::duration since_pong() const;
     bool drained_cleanly() const { return drained_ok_; }
-    // Still able to take requests: not draining, and its channel is open.
-    bool accepting() const { return !channel_closed_ && (state() == State::starting || state() == State::ready); }
     // Why preloading failed in this worker (empty: it did not).
     const std::string& preload_failures() const { return preload_failures_; }
     // The worker's shadow-copy folder, which outlives a crashed worker.
