@@ -115,7 +115,10 @@ bool copy_file_atomically(const std::string& from, const std::string& to, std::s
     // and is atomic.
     const std::filesystem::path target(to);
     const std::filesystem::path folder = target.has_parent_path() ? target.parent_path() : ".";
-    std::string temp_path = (folder / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+    // Appends, not operator+: GCC 12 warns (-Wrestrict) on the chained form.
+    std::string temp_name(".");
+    temp_name.append(target.filename().string()).append(".tmp-XXXXXX");
+    std::string temp_path = (folder / temp_name).string();
     Fd temp(::mkostemp(temp_path.data(), O_CLOEXEC));
     if (temp.get() < 0) {
         const int code = errno;
