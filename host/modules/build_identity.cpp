@@ -1,28 +1,11 @@
 #include "build_identity.hpp"
 
-#include "sha256.hpp"
-
-#include <array>
-#include <fstream>
+#include <isapi/platform/sha256.hpp>
 
 namespace isapi::host {
 namespace {
 
 constexpr int kHashAttempts = 3;
-
-std::optional<std::string> hash_contents(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    Sha256 hash;
-    std::array<char, 64 * 1024> buffer;
-    while (in) {
-        in.read(buffer.data(), buffer.size());
-        const auto got = static_cast<std::size_t>(in.gcount());
-        hash.update(std::span(reinterpret_cast<const std::uint8_t*>(buffer.data()), got));
-    }
-    if (in.bad()) return std::nullopt;
-    return to_hex(hash.finish());
-}
 
 }  // namespace
 
@@ -47,7 +30,7 @@ std::optional<ModuleHasher::Hash> ModuleHasher::hash(const std::string& path, st
             const auto it = cache_.find(path);
             if (it != cache_.end() && it->second.stamp == *before) return it->second;
         }
-        auto digest = hash_contents(path);
+        auto digest = platform::sha256_file(path);
         if (!digest) {
             error = "cannot read " + path;
             return std::nullopt;

@@ -1,6 +1,6 @@
 #include "admin_support.hpp"
 
-#include <modules/sha256.hpp>
+#include <isapi/platform/sha256.hpp>
 
 #include <fstream>
 #include <iterator>
@@ -52,7 +52,7 @@ std::vector<nlohmann::json> admin_events(HostProcess& host, std::uint64_t since)
 std::string file_sha256(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    return host::sha256_hex(bytes);
+    return platform::sha256_hex(bytes);
 }
 
 }  // namespace isapi::itest

@@ -2,7 +2,7 @@
 
 #include <modules/build_identity.hpp>
 #include <modules/module_manager.hpp>
-#include <modules/sha256.hpp>
+#include <isapi/platform/sha256.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -59,7 +59,7 @@ struct Recorded {
 }  // namespace
 
 TEST_CASE("the build identity names the file, a 12-digit hash, pid, worker and load", "[identity]") {
-    const std::string hash = host::sha256_hex("module bytes");
+    const std::string hash = platform::sha256_hex("module bytes");
     CHECK(host::format_build_identity("version_v1.so", hash, 1234, 1, 3) ==
           "version_v1.so; sha256=" + hash.substr(0, 12) + "; pid=1234; worker=1; load=3");
     CHECK(host::format_build_identity("x.so", "", 7, 2, 9) == "x.so; sha256=unknown; pid=7; worker=2; load=9");
@@ -72,7 +72,7 @@ TEST_CASE("the module hasher hashes the file's bytes and hashes again after a re
     std::string error;
     auto first = hasher.hash(path, error);
     REQUIRE(first);
-    CHECK(first->sha256 == host::sha256_hex("first build"));
+    CHECK(first->sha256 == platform::sha256_hex("first build"));
     CHECK(hasher.hash(path, error)->sha256 == first->sha256);
     CHECK(hasher.files_hashed() == 1);  // the second call was a stamp match
 
@@ -81,7 +81,7 @@ TEST_CASE("the module hasher hashes the file's bytes and hashes again after a re
     std::filesystem::rename(staged, path);
     auto second = hasher.hash(path, error);
     REQUIRE(second);
-    CHECK(second->sha256 == host::sha256_hex("second build, same length?"));
+    CHECK(second->sha256 == platform::sha256_hex("second build, same length?"));
     CHECK(hasher.files_hashed() == 2);
 }
 
@@ -90,10 +90,10 @@ TEST_CASE("the module hasher notices an in-place rewrite of the same size", "[id
     const auto path = scratch.write("app.so", "AAAAAAAA");
     host::ModuleHasher hasher;
     std::string error;
-    REQUIRE(hasher.hash(path, error)->sha256 == host::sha256_hex("AAAAAAAA"));
+    REQUIRE(hasher.hash(path, error)->sha256 == platform::sha256_hex("AAAAAAAA"));
     std::this_thread::sleep_for(20ms);  // a change time the file system can tell apart
     scratch.write("app.so", "BBBBBBBB");
-    CHECK(hasher.hash(path, error)->sha256 == host::sha256_hex("BBBBBBBB"));
+    CHECK(hasher.hash(path, error)->sha256 == platform::sha256_hex("BBBBBBBB"));
 }
 
 TEST_CASE("the module hasher reports a file it cannot read", "[identity]") {
@@ -114,7 +114,7 @@ TEST_CASE("a manager with identity on gives each load its own precomputed header
     options.events = [&recorded](const host::ModuleEvent& e) { recorded.add(e); };
     host::ModuleManager manager(loader, [](std::function<void()> task) { task(); }, {}, std::move(options));
 
-    const std::string short_hash = host::sha256_hex("version one").substr(0, 12);
+    const std::string short_hash = platform::sha256_hex("version one").substr(0, 12);
     for (std::uint64_t load = 1; load <= 2; ++load) {
         auto acquired = manager.acquire(path, host::LoadMode::uncached, true);
         REQUIRE(acquired.status == 0);
@@ -145,7 +145,7 @@ TEST_CASE("a manager with the identity header off still knows each module's hash
     CHECK(acquired.lease.identity_headers().empty());
     const auto modules = manager.loaded_modules();
     REQUIRE(modules.size() == 1);
-    CHECK(modules[0].sha256 == host::sha256_hex("bytes"));
+    CHECK(modules[0].sha256 == platform::sha256_hex("bytes"));
     CHECK(modules[0].module == "app.so");
     CHECK(modules[0].requests == 1);
 }

@@ -1,14 +1,17 @@
 #pragma once
-// SHA-256 (FIPS 180-4), for the build identity of a loaded module: small,
-// dependency-free, streaming. Not constant-time; it hashes public files.
+// SHA-256 (FIPS 180-4): the build identity of a loaded module, computed by
+// the host and matched by the load generator, so both live here, below
+// them. Small, dependency-free, streaming. Not constant-time; it hashes
+// public files.
 #include <array>
+#include <optional>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 
-namespace isapi::host {
+namespace isapi::platform {
 
 class Sha256 {
 public:
@@ -35,4 +38,7 @@ std::string to_hex(std::span<const std::uint8_t> bytes);
 // Hex digest of `text`.
 std::string sha256_hex(std::string_view text);
 
-}  // namespace isapi::host
+// Hex digest of the file's bytes; nullopt when it cannot be read.
+std::optional<std::string> sha256_file(const std::string& path);
+
+}  // namespace isapi::platform

@@ -1,12 +1,12 @@
-#include <modules/sha256.hpp>
+#include <isapi/platform/sha256.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <string>
 
-using isapi::host::Sha256;
-using isapi::host::sha256_hex;
-using isapi::host::to_hex;
+using isapi::platform::Sha256;
+using isapi::platform::sha256_hex;
+using isapi::platform::to_hex;
 
 // Vectors from FIPS 180-4's examples (NIST CSRC "SHA256.pdf", "SHA2_Additional.pdf").
 TEST_CASE("SHA-256 of \"abc\" matches the FIPS 180-4 example", "[sha256]") {

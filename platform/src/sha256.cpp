@@ -1,9 +1,11 @@
-#include "sha256.hpp"
+#include <isapi/platform/sha256.hpp>
 
+#include <array>
 #include <bit>
 #include <cstring>
+#include <fstream>
 
-namespace isapi::host {
+namespace isapi::platform {
 namespace {
 
 // FIPS 180-4 §4.2.2: the first 32 bits of the fractional parts of the cube
@@ -134,4 +136,18 @@ std::string sha256_hex(std::string_view text) {
     return to_hex(hash.finish());
 }
 
-}  // namespace isapi::host
+std::optional<std::string> sha256_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    Sha256 hash;
+    std::array<char, 64 * 1024> buffer;
+    while (in) {
+        in.read(buffer.data(), buffer.size());
+        const auto got = static_cast<std::size_t>(in.gcount());
+        hash.update(std::span(reinterpret_cast<const std::uint8_t*>(buffer.data()), got));
+    }
+    if (in.bad()) return std::nullopt;
+    return to_hex(hash.finish());
+}
+
+}  // namespace isapi::platform
