@@ -2,6 +2,7 @@
 #include <isapi/platform/files.hpp>
 
 #include "elf_image.hpp"
+#include "fd.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -16,41 +17,9 @@
 namespace isapi::platform {
 namespace {
 
-std::string os_error(int code) { return std::strerror(code); }
-
-// A descriptor closed on every path.
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    // Closes now and reports the error: for a written file, close can be the
-    // first to report a failed write (NFS, quota).
-    bool close() {
-        const int fd = fd_;
-        fd_ = -1;
-        return ::close(fd) == 0;
-    }
-
-private:
-    int fd_;
-};
-
-// Writes all of `size` bytes, retrying short writes and signals.
-bool write_all(int fd, const char* data, std::size_t size) {
-    while (size > 0) {
-        const ssize_t n = ::write(fd, data, size);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return false;
-        data += n;
-        size -= static_cast<std::size_t>(n);
-    }
-    return true;
-}
+using posix::Fd;
+using posix::os_error;
+using posix::write_all;
 
 // Copies `from` to the end of `to`; on failure errno says why and `read_failed`
 // says which side it was.
@@ -98,18 +67,9 @@ bool copy_file_atomically(const std::string& from, const std::string& to, std::s
         error = "injected fault: copy (ISAPI_FAULTS)";
         return false;
     }
-    Fd source(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
     struct stat st {};
-    if (source.get() < 0 || ::fstat(source.get(), &st) != 0) {
-        const int code = errno;
-        error = "cannot read " + from + ": " + os_error(code);
-        return false;
-    }
-    // A FIFO or device would block or never end; modules are regular files.
-    if (!S_ISREG(st.st_mode)) {
-        error = "cannot copy " + from + ": not a regular file";
-        return false;
-    }
+    Fd source(posix::open_regular_file(from, st, error));
+    if (source.get() < 0) return false;
 
     // In `to`'s folder, so that the final rename stays on one file system
     // and is atomic.

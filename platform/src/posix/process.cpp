@@ -63,7 +63,7 @@ struct SpawnSetup {
     SpawnSetup& operator=(const SpawnSetup&) = delete;
 
     // Returns 0 or the errno of the first step that failed.
-    int prepare(int child_end) {
+    int prepare(int child_end, const std::string& output_file) {
         // The child starts clean: no blocked signals, and no dispositions
         // (SIG_IGN survives exec) inherited from the host.
         sigset_t none;
@@ -80,6 +80,12 @@ struct SpawnSetup {
         // closes everything else, including descriptors other threads opened
         // without O_CLOEXEC (listening sockets, log files).
         if (int rc = ::posix_spawn_file_actions_adddup2(&actions, child_end, kChildChannelFd)) return rc;
+        if (!output_file.empty()) {
+            if (int rc = ::posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output_file.c_str(),
+                                                            O_WRONLY | O_CREAT | O_TRUNC, 0644))
+                return rc;
+            if (int rc = ::posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO)) return rc;
+        }
         return ::posix_spawn_file_actions_addclosefrom_np(&actions, kChildChannelFd + 1);
     }
 };
@@ -103,7 +109,8 @@ int make_channel(int& parent_end, int& child_end) {
 class PosixProcessControl final : public ProcessControl {
 public:
     std::optional<ChildProcess> spawn(const std::string& executable, const std::vector<std::string>& args,
-                                      const std::vector<std::string>& env, std::string& error) override {
+                                      const std::vector<std::string>& env, std::string& error,
+                                      const std::string& output_file) override {
         if (fault_injected("spawn")) {
             error = "injected fault: spawn (ISAPI_FAULTS)";
             return std::nullopt;
@@ -128,7 +135,7 @@ public:
         // glibc's posix_spawn reports a failed exec (ENOENT, EACCES, ENOEXEC)
         // as its result, so no error pipe is needed. No PATH search: the
         // caller names the file.
-        int rc = setup.prepare(child_end);
+        int rc = setup.prepare(child_end, output_file);
         if (rc == 0) {
             rc = ::posix_spawn(&pid, executable.c_str(), &setup.actions, &setup.attributes, argv.data(),
                                envp.data());
@@ -150,6 +157,13 @@ public:
         if (::kill(static_cast<pid_t>(pid), SIGKILL) == 0) return true;
         const int code = errno;
         error = "cannot kill process " + std::to_string(pid) + ": " + os_error(code);
+        return false;
+    }
+
+    bool terminate(ProcessId pid, std::string& error) override {
+        if (::kill(static_cast<pid_t>(pid), SIGTERM) == 0) return true;
+        const int code = errno;
+        error = "cannot stop process " + std::to_string(pid) + ": " + os_error(code);
         return false;
     }
 

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <thread>
 #include <cstdlib>
 #include <filesystem>
 #include <set>
@@ -217,4 +219,23 @@ TEST_CASE("adopt_channel accepts the number of an open descriptor and nothing el
     close_channel(*adopted);
     CHECK(::fcntl(ends[1], F_GETFD) == -1);
     CHECK(errno == EBADF);
+}
+
+TEST_CASE("output_file receives the child's standard output and error; terminate sends SIGTERM", "[process]") {
+    isapi::test::TempFolder dir;
+    std::string error;
+    auto child = system_process_control().spawn(
+        "/bin/sh", {"-c", "trap 'echo got-term; exit 7' TERM; echo to-stdout; echo to-stderr >&2; while :; do sleep 0.01; done"},
+        {}, error, dir / "out.txt");
+    INFO(error);
+    REQUIRE(child);
+    close_channel(child->channel);
+    // Wait until the trap is in place (the lines are printed after it).
+    for (int i = 0; i < 500 && isapi::test::read_file(dir / "out.txt").find("to-stderr") == std::string::npos; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    REQUIRE(system_process_control().terminate(child->pid, error));
+    const ExitStatus status = system_process_control().wait(child->pid);
+    CHECK_FALSE(status.signaled);
+    CHECK(status.code == 7);
+    CHECK(isapi::test::read_file(dir / "out.txt") == "to-stdout\nto-stderr\ngot-term\n");
 }

@@ -10,6 +10,7 @@
 //   kill         ProcessControl::kill
 //   module_open  ModuleLoader::open
 //   copy         copy_file_atomically
+//   swap_copy    copy_file_in_place (stops half-way: disk full)
 // Other layers may ask about their own points (the host uses "drain").
 #include <string>
 #include <string_view>

@@ -39,12 +39,19 @@ public:
     // replaced by that end's number, for the child to adopt(). No other
     // descriptor or handle of this process leaks into the child. `env`
     // entries ("NAME=value") are set in the child on top of this process's
-    // environment. nullopt on failure, with the OS's reason in `error`.
+    // environment. A non-empty `output_file` receives the child's standard
+    // output and error (created or truncated); otherwise it shares ours.
+    // nullopt on failure, with the OS's reason in `error`.
     virtual std::optional<ChildProcess> spawn(const std::string& executable, const std::vector<std::string>& args,
-                                              const std::vector<std::string>& env, std::string& error) = 0;
+                                              const std::vector<std::string>& env, std::string& error,
+                                              const std::string& output_file = {}) = 0;
 
     // Ends the process forcibly, now (SIGKILL). False on failure, with the reason.
     virtual bool kill(ProcessId pid, std::string& error) = 0;
+
+    // Asks the process to shut down gracefully (SIGTERM; on Windows later, a
+    // console control event). False on failure, with the reason.
+    virtual bool terminate(ProcessId pid, std::string& error) = 0;
 
     // Blocks until the process has ended, reaps it, and says how it ended.
     // Call it exactly once per spawned child, from any one thread.
