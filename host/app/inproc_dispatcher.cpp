@@ -5,6 +5,7 @@
 
 #include <isapi/ecb/dispatch.hpp>
 #include <isapi/ecb/http_text.hpp>
+#include <isapi/platform/crash_handler.hpp>
 
 #include <array>
 #include <chrono>
@@ -134,6 +135,8 @@ void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transpo
         log->write(*record);
     };
     const PFN_HTTPEXTENSIONPROC proc = lease->proc();
+    // The lease (in on_complete) keeps the name alive for the whole call.
+    const platform::EntryPointScope scope("HttpExtensionProc", lease->module_name().c_str(), lease->load_generation());
     ecb::dispatch(std::move(request), proc, std::move(transport), std::move(context));
 }
 

@@ -1,5 +1,9 @@
 #include "module_loading.hpp"
 
+#include "../detectors/leftover_threads.hpp"
+
+#include <isapi/platform/crash_handler.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <cstring>
@@ -31,6 +35,7 @@ template <typename Call>
 bool call_guarded(std::vector<ecb::Finding>& findings, const LoadedModule& module, const char* entry_point,
                   Call&& call) {
     try {
+        const platform::EntryPointScope scope(entry_point, module.name.c_str(), module.load_generation);
         call();
         return true;
     } catch (...) {
@@ -52,6 +57,7 @@ LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path,
     m.load_generation = generation;
 
     auto fail = [&](LoadFailure why, std::string reason) {
+        if (m.thread_token) platform::thread_inventory().unwatch(m.thread_token);
         if (m.handle) {
             std::string ignored;
             loader.close(m.handle, ignored);
@@ -87,6 +93,13 @@ LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path,
     if (!get_version) return fail(LoadFailure::missing_export, m.name + " does not export GetExtensionVersion");
     if (!m.proc) return fail(LoadFailure::missing_export, m.name + " does not export HttpExtensionProc");
 
+    // From here on, threads its code starts are its own.
+    if (const auto range = platform::module_range(reinterpret_cast<const void*>(get_version))) {
+        m.range = *range;
+        platform::note_loaded(*range);
+        m.thread_token = platform::thread_inventory().watch(*range);
+    }
+
     HSE_VERSION_INFO info{};
     BOOL accepted = FALSE;
     if (!call_guarded(attempt.findings, m, "GetExtensionVersion", [&] { accepted = get_version(&info); }))
@@ -112,15 +125,25 @@ UnloadReport unload_module(platform::ModuleLoader& loader, LoadedModule& module)
     std::string error;
     report.closed = loader.close(module.handle, error);
     module.handle = nullptr;
+    if (report.closed) {
+        report.still_mapped = loader.still_loaded(module.path, reinterpret_cast<const void*>(module.proc));
+        if (report.still_mapped)
+            report.findings.push_back(finding(module, "unload_ineffective",
+                                              module.name + " is still mapped after unload (NODELETE or "
+                                                            "STB_GNU_UNIQUE symbols); uncached mode cannot reload it"));
+        else if (module.range.end > module.range.begin)
+            platform::note_unloaded(module.range, module.name, module.load_generation);
+    }
+    // Before the wait for leftover threads: one that runs into the unloaded
+    // code meanwhile is unloaded_code_executed.
+    if (module.thread_token) {
+        platform::thread_inventory().unwatch(module.thread_token);
+        if (auto leftover = threads_left_running(module.thread_token, module.name))
+            report.findings.push_back(finding(module, "threads_outlive_terminate", std::move(*leftover)));
+    }
     if (!report.closed) {
         spdlog::error("unloading {} failed: {}", module.name, error);
         return report;
-    }
-    report.still_mapped = loader.still_loaded(module.path, reinterpret_cast<const void*>(module.proc));
-    if (report.still_mapped) {
-        report.findings.push_back(finding(module, "unload_ineffective",
-                                          module.name + " is still mapped after unload (NODELETE or "
-                                                        "STB_GNU_UNIQUE symbols); uncached mode cannot reload it"));
     }
     spdlog::debug("unloaded {} (load {})", module.name, module.load_generation);
     return report;

@@ -6,6 +6,7 @@
 
 #include <isapi/ecb/finding.hpp>
 #include <isapi/platform/module_loader.hpp>
+#include <isapi/platform/thread_inventory.hpp>
 
 #include <httpext.h>
 
@@ -24,6 +25,8 @@ struct LoadedModule {
     platform::ModuleHandle handle = nullptr;
     PFN_HTTPEXTENSIONPROC proc = nullptr;
     PFN_TERMINATEEXTENSION terminate = nullptr;  // optional export
+    platform::AddressRange range{};  // where it is mapped
+    std::uint64_t thread_token = 0;  // its threads in the thread inventory (0: not watched)
 };
 
 enum class LoadFailure { none, missing_file, not_a_module, missing_export, version_refused };

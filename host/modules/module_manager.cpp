@@ -1,5 +1,6 @@
 #include "module_manager.hpp"
 
+#include "../detectors/leak_trend.hpp"
 #include "module_loading.hpp"
 
 #include <spdlog/spdlog.h>
@@ -45,6 +46,8 @@ struct ModuleManager::State {
     bool stopped = false;
     ModuleStats stats;
     ModuleHasher hasher;
+    std::mutex leak_mutex;  // unloads run on the unload thread, and at shutdown on the caller's
+    std::map<std::string, LeakTrend> leak_trends;  // by path, guarded by leak_mutex
 
     // Callers check options.events first, so an unobserved manager (the
     // uncached-cycle benchmark) builds no event strings.
@@ -66,9 +69,21 @@ struct ModuleManager::State {
         if (outcome.closed && options.events)
             emit({ModuleEvent::Kind::unloaded, module.path, module.name, module.load_generation, {}, {},
                   outcome.still_mapped ? "still mapped after unload" : "left the process"});
+        if (outcome.closed && options.leak_cycles > 0) sample_usage(module);
         std::lock_guard lock(mutex);
         if (outcome.terminated) ++stats.terminates;
         if (outcome.closed) ++stats.unloads;
+    }
+
+    // leak_per_cycle: the process's usage after this module's unload.
+    void sample_usage(const LoadedModule& module) {
+        std::unique_lock lock(leak_mutex);
+        auto [trend, added] = leak_trends.try_emplace(module.path, LeakTrendOptions{options.leak_cycles});
+        auto evidence = trend->second.add(platform::resource_usage());
+        lock.unlock();
+        if (evidence)
+            report({"leak_per_cycle", module.name, module.load_generation, std::chrono::steady_clock::now(),
+                    std::move(*evidence)});
     }
 };
 

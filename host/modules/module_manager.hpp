@@ -100,6 +100,9 @@ struct ModuleManagerOptions {
     // Hash each module file at load and precompute its build identity.
     std::optional<IdentityOptions> identity{};
     ModuleEventSink events{};  // may be empty; called outside the manager's lock
+    // leak_per_cycle: the load/unload cycles a module's growth is judged
+    // over, after a few warm-up cycles (0: the detector is off).
+    std::size_t leak_cycles = 16;
 };
 
 class ModuleManager {

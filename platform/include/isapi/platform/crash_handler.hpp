@@ -1,0 +1,59 @@
+#pragma once
+// Names a worker's fatal signal, from inside the signal handler, when it is
+// one of the detectors' (DESIGN.md §5):
+//   - unloaded_code_executed: the fault address or the instruction pointer
+//     lies in a module that was unloaded (and not loaded again there);
+//   - entry_point_crash: the faulting thread is inside an extension entry
+//     point (GetExtensionVersion, HttpExtensionProc, TerminateExtension).
+// The handler formats one line, async-signal-safely, into a file opened
+// beforehand (the front end reads it once it has reaped the worker), then
+// restores the default disposition and lets the signal end the process as
+// it would have: the crash is still reported with its signal.
+//
+// Note line: "KIND\tMODULE\tLOAD_GENERATION\tTIME\tEVIDENCE\n", TIME in
+// nanoseconds of CLOCK_MONOTONIC (std::chrono::steady_clock).
+#include <isapi/platform/thread_inventory.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace isapi::platform {
+
+// For SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGABRT, on an alternate stack
+// where the thread has one. Creates (truncates) the note file at
+// `note_path`, which stays open for the process's life; false, with the
+// reason, when it cannot.
+bool install_crash_handler(const std::string& note_path, std::string& error);
+
+// Gives the calling thread an alternate signal stack (once per thread), so
+// that the handler still runs when the thread's own stack overflowed.
+void ensure_alternate_stack();
+
+// The module at `range` has just been unloaded: later faults there are
+// unloaded_code_executed. Remembers the last 64 unloads.
+void note_unloaded(AddressRange range, std::string_view module, std::uint64_t load_generation);
+// A module was loaded at `range`: unloads recorded there no longer apply.
+void note_loaded(AddressRange range);
+
+// While it lives, the calling thread is inside `entry_point` of `module`
+// (strings that outlive the scope). Nests.
+class EntryPointScope {
+public:
+    EntryPointScope(const char* entry_point, const char* module, std::uint64_t load_generation) noexcept;
+    ~EntryPointScope();
+    EntryPointScope(const EntryPointScope&) = delete;
+    EntryPointScope& operator=(const EntryPointScope&) = delete;
+
+    const char* entry_point() const { return entry_point_; }
+    const char* module() const { return module_; }
+    std::uint64_t load_generation() const { return load_generation_; }
+
+private:
+    const char* entry_point_;
+    const char* module_;
+    std::uint64_t load_generation_;
+    const EntryPointScope* previous_;
+};
+
+}  // namespace isapi::platform

@@ -1,0 +1,55 @@
+#pragma once
+// Which threads extension code started, and which of them are still running
+// (the `threads_outlive_terminate` detector, DESIGN.md §5).
+//
+// On POSIX the host executable interposes pthread_create (it links
+// src/posix/thread_interpose.cpp, the isapi::thread_interpose target, and
+// exports that one symbol): a thread is recorded when the code that created
+// it, or its start routine, lies in a watched address range, and it stays
+// recorded until its start routine returns (or it exits or is cancelled).
+// Threads of unwatched code (the host's own) are passed straight through.
+// Not seen: threads created through C11 thrd_create, which glibc starts
+// without going through the exported pthread_create.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace isapi::platform {
+
+struct AddressRange {
+    std::uintptr_t begin = 0;
+    std::uintptr_t end = 0;  // one past the last byte
+    bool contains(std::uintptr_t address) const { return address >= begin && address < end; }
+};
+
+// The extent (every loadable segment) of the mapped module that contains
+// `address`; nullopt when no module does.
+std::optional<AddressRange> module_range(const void* address);
+
+struct RecordedThread {
+    std::uintptr_t start_routine = 0;
+    std::uintptr_t start_offset = 0;  // of the start routine, from the watched range's beginning
+    std::string start_symbol;         // the exported symbol at exactly that address, or empty
+};
+
+class ThreadInventory {
+public:
+    // Attributes threads created from now on to `range`; returns a token
+    // that names this watch (one per module load).
+    std::uint64_t watch(AddressRange range);
+    // No new threads are attributed to `token` (recorded ones stay recorded).
+    void unwatch(std::uint64_t token);
+    // The threads attributed to `token` whose start routine has not returned.
+    std::vector<RecordedThread> running(std::uint64_t token) const;
+};
+
+ThreadInventory& thread_inventory();
+
+// For the interposer only: starts a thread with the real pthread_create,
+// recording it when `caller` or `start` lies in a watched range.
+// (pthread_t and pthread_attr_t are passed as void* to keep <pthread.h>
+// out of this header.)
+int create_thread(void* thread, const void* attr, void* (*start)(void*), void* arg, const void* caller) noexcept;
+
+}  // namespace isapi::platform

@@ -1,0 +1,260 @@
+#include <isapi/platform/crash_handler.hpp>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <mutex>
+
+namespace isapi::platform {
+namespace {
+
+constexpr int kSignals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+constexpr std::size_t kAltStackBytes = 64 * 1024;
+
+// One unload, readable by the signal handler: a seqlock (odd while being
+// written, 0 when empty), since the handler can neither lock nor wait.
+struct UnloadSlot {
+    std::atomic<std::uint64_t> sequence{0};
+    std::atomic<std::uintptr_t> begin{0};
+    std::atomic<std::uintptr_t> end{0};
+    std::atomic<std::uint64_t> load_generation{0};
+    std::atomic<std::int64_t> unloaded_ns{0};
+    char module[96] = {};
+};
+
+constexpr std::size_t kSlots = 64;
+UnloadSlot g_unloads[kSlots];
+std::mutex g_writers;  // note_unloaded and note_loaded; never the handler
+std::size_t g_next_slot = 0;
+std::uint64_t g_next_sequence = 2;
+
+std::atomic<int> g_note_fd{-1};
+thread_local const EntryPointScope* t_entry_point = nullptr;
+
+std::int64_t monotonic_ns() {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+// A line built without allocating, for the signal handler.
+class NoteLine {
+public:
+    NoteLine& text(const char* s) {
+        while (s && *s && size_ < sizeof(bytes_) - 1) bytes_[size_++] = *s++;
+        return *this;
+    }
+    NoteLine& number(std::uint64_t value) {
+        char digits[24];
+        std::size_t n = 0;
+        do digits[n++] = static_cast<char>('0' + value % 10);
+        while ((value /= 10) != 0);
+        while (n > 0 && size_ < sizeof(bytes_) - 1) bytes_[size_++] = digits[--n];
+        return *this;
+    }
+    NoteLine& hex(std::uintptr_t value) {
+        text("0x");
+        char digits[20];
+        std::size_t n = 0;
+        do digits[n++] = "0123456789abcdef"[value % 16];
+        while ((value /= 16) != 0);
+        while (n > 0 && size_ < sizeof(bytes_) - 1) bytes_[size_++] = digits[--n];
+        return *this;
+    }
+    void write_to(int fd) {
+        bytes_[size_++] = '\n';
+        std::size_t done = 0;
+        while (done < size_) {
+            const ssize_t n = ::write(fd, bytes_ + done, size_ - done);
+            if (n <= 0) return;
+            done += static_cast<std::size_t>(n);
+        }
+    }
+
+private:
+    char bytes_[640];
+    std::size_t size_ = 0;
+};
+
+const char* signal_name(int sig) {
+    switch (sig) {
+        case SIGSEGV: return "SIGSEGV";
+        case SIGBUS: return "SIGBUS";
+        case SIGILL: return "SIGILL";
+        case SIGFPE: return "SIGFPE";
+        case SIGABRT: return "SIGABRT";
+        default: return "a signal";
+    }
+}
+
+std::uintptr_t instruction_pointer(const void* context) {
+    const auto* uc = static_cast<const ucontext_t*>(context);
+#if defined(__x86_64__)
+    return static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+#elif defined(__i386__)
+    return static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_EIP]);
+#elif defined(__aarch64__)
+    return static_cast<std::uintptr_t>(uc->uc_mcontext.pc);
+#else
+    (void)uc;
+    return 0;
+#endif
+}
+
+struct UnloadedHit {
+    char module[96];
+    std::uint64_t load_generation;
+    std::uintptr_t begin;
+    std::int64_t unloaded_ns;
+};
+
+// The unload whose range holds `address`, copied out consistently.
+bool find_unloaded(std::uintptr_t address, UnloadedHit& hit) {
+    if (address == 0) return false;
+    for (auto& slot : g_unloads) {
+        const std::uint64_t before = slot.sequence.load(std::memory_order_acquire);
+        if (before == 0 || before % 2 == 1) continue;
+        const std::uintptr_t begin = slot.begin.load(std::memory_order_relaxed);
+        const std::uintptr_t end = slot.end.load(std::memory_order_relaxed);
+        if (address < begin || address >= end) continue;
+        std::memcpy(hit.module, slot.module, sizeof(hit.module));
+        hit.load_generation = slot.load_generation.load(std::memory_order_relaxed);
+        hit.unloaded_ns = slot.unloaded_ns.load(std::memory_order_relaxed);
+        hit.begin = begin;
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (slot.sequence.load(std::memory_order_relaxed) != before) continue;
+        hit.module[sizeof(hit.module) - 1] = '\0';
+        return true;
+    }
+    return false;
+}
+
+void on_fatal_signal(int sig, siginfo_t* info, void* context) {
+    const int saved_errno = errno;
+    const bool fault = info->si_code > 0;  // raised by the CPU, not sent
+    const auto address = fault ? reinterpret_cast<std::uintptr_t>(info->si_addr) : 0;
+    const auto pc = instruction_pointer(context);
+    const int fd = g_note_fd.load(std::memory_order_relaxed);
+    const std::int64_t now_ns = monotonic_ns();
+
+    UnloadedHit hit{};
+    if (fd >= 0 && (find_unloaded(pc, hit) || find_unloaded(address, hit))) {
+        const bool at_pc = find_unloaded(pc, hit);
+        const std::uintptr_t where = at_pc ? pc : address;
+        const std::int64_t ago_ms = (now_ns - hit.unloaded_ns) / 1'000'000;
+        NoteLine line;
+        line.text("unloaded_code_executed\t").text(hit.module).text("\t").number(hit.load_generation).text("\t");
+        line.number(static_cast<std::uint64_t>(now_ns)).text("\t");
+        line.text(signal_name(sig)).text(at_pc ? " executing " : " accessing ").text(hit.module).text("+");
+        line.hex(where - hit.begin).text(" (").hex(where).text("), ").number(ago_ms < 0 ? 0 : static_cast<std::uint64_t>(ago_ms));
+        line.text(" ms after ").text(hit.module).text(" (load ").number(hit.load_generation).text(") was unloaded");
+        line.write_to(fd);
+    } else if (const EntryPointScope* scope = t_entry_point; fd >= 0 && scope) {
+        NoteLine line;
+        line.text("entry_point_crash\t").text(scope->module()).text("\t").number(scope->load_generation()).text("\t");
+        line.number(static_cast<std::uint64_t>(now_ns)).text("\t");
+        line.text(signal_name(sig)).text(" in ").text(scope->entry_point()).text(" of ").text(scope->module());
+        line.text(" (load ").number(scope->load_generation()).text(")");
+        if (fault && sig != SIGABRT) line.text(", fault address ").hex(address);
+        line.text(", pc ").hex(pc);
+        line.write_to(fd);
+    }
+
+    // The default action from here on: a fault repeats when the handler
+    // returns; a sent signal (abort, kill) is sent again.
+    struct sigaction dfl{};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, nullptr);
+    if (!fault || sig == SIGABRT) raise(sig);
+    errno = saved_errno;
+}
+
+// Frees a thread's alternate stack when the thread ends.
+struct AltStack {
+    void* memory = nullptr;
+    ~AltStack() {
+        if (!memory) return;
+        stack_t off{};
+        off.ss_flags = SS_DISABLE;
+        sigaltstack(&off, nullptr);
+        munmap(memory, kAltStackBytes);
+    }
+};
+
+}  // namespace
+
+bool install_crash_handler(const std::string& note_path, std::string& error) {
+    const int note_fd = ::open(note_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+    if (note_fd < 0) {
+        error = "cannot open " + note_path + ": " + std::strerror(errno);
+        return false;
+    }
+    g_note_fd.store(note_fd, std::memory_order_relaxed);
+    ensure_alternate_stack();
+    struct sigaction action{};
+    action.sa_sigaction = on_fatal_signal;
+    action.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigemptyset(&action.sa_mask);
+    for (int sig : kSignals) sigaction(sig, &action, nullptr);
+    return true;
+}
+
+void ensure_alternate_stack() {
+    thread_local AltStack stack;
+    if (stack.memory || g_note_fd.load(std::memory_order_relaxed) < 0) return;
+    void* memory = mmap(nullptr, kAltStackBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) return;
+    stack_t alt{};
+    alt.ss_sp = memory;
+    alt.ss_size = kAltStackBytes;
+    if (sigaltstack(&alt, nullptr) != 0) {
+        munmap(memory, kAltStackBytes);
+        return;
+    }
+    stack.memory = memory;
+}
+
+void note_unloaded(AddressRange range, std::string_view module, std::uint64_t load_generation) {
+    std::lock_guard lock(g_writers);
+    UnloadSlot& slot = g_unloads[g_next_slot++ % kSlots];
+    const std::uint64_t sequence = g_next_sequence;
+    g_next_sequence += 2;
+    slot.sequence.store(sequence + 1, std::memory_order_relaxed);  // odd: being written
+    std::atomic_thread_fence(std::memory_order_release);
+    slot.begin.store(range.begin, std::memory_order_relaxed);
+    slot.end.store(range.end, std::memory_order_relaxed);
+    slot.load_generation.store(load_generation, std::memory_order_relaxed);
+    slot.unloaded_ns.store(monotonic_ns(), std::memory_order_relaxed);
+    const std::size_t n = std::min(module.size(), sizeof(slot.module) - 1);
+    std::memcpy(slot.module, module.data(), n);
+    slot.module[n] = '\0';
+    slot.sequence.store(sequence, std::memory_order_release);
+}
+
+void note_loaded(AddressRange range) {
+    std::lock_guard lock(g_writers);
+    for (auto& slot : g_unloads) {
+        if (slot.sequence.load(std::memory_order_relaxed) == 0) continue;
+        const auto begin = slot.begin.load(std::memory_order_relaxed);
+        const auto end = slot.end.load(std::memory_order_relaxed);
+        if (begin < range.end && range.begin < end) slot.sequence.store(0, std::memory_order_release);
+    }
+}
+
+EntryPointScope::EntryPointScope(const char* entry_point, const char* module, std::uint64_t load_generation) noexcept
+    : entry_point_(entry_point), module_(module), load_generation_(load_generation), previous_(t_entry_point) {
+    ensure_alternate_stack();
+    t_entry_point = this;
+}
+
+EntryPointScope::~EntryPointScope() { t_entry_point = previous_; }
+
+}  // namespace isapi::platform

@@ -1,0 +1,173 @@
+#include <isapi/platform/thread_inventory.hpp>
+
+#include <isapi/platform/crash_handler.hpp>
+
+#include <dlfcn.h>
+#include <link.h>
+#include <pthread.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace isapi::platform {
+namespace {
+
+struct Watch {
+    AddressRange range;
+    std::uint64_t token = 0;
+};
+
+struct Recorded {
+    std::uint64_t token = 0;
+    RecordedThread thread;
+};
+
+// Guarded by `mutex`. Every thread creation in the process reads `watches`,
+// so it stays a small vector (one entry per loaded extension module).
+struct InventoryState {
+    std::mutex mutex;
+    std::vector<Watch> watches;
+    std::map<std::uint64_t, Recorded> threads;  // by record id
+    std::uint64_t next_token = 1;
+    std::uint64_t next_record = 1;
+};
+
+InventoryState& state() {
+    static InventoryState s;
+    return s;
+}
+
+using PthreadCreate = int (*)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*);
+
+PthreadCreate real_pthread_create() {
+    // The next definition after the executable's own: libc's (or a
+    // sanitizer runtime's interceptor, which then calls libc's).
+    static const auto real = reinterpret_cast<PthreadCreate>(dlsym(RTLD_NEXT, "pthread_create"));
+    return real;
+}
+
+struct Launch {
+    void* (*start)(void*) = nullptr;
+    void* arg = nullptr;
+    std::uint64_t record = 0;
+};
+
+void finished(std::uint64_t record) {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    s.threads.erase(record);
+}
+
+void* launch_recorded(void* raw) {
+    const Launch launch = *std::unique_ptr<Launch>(static_cast<Launch*>(raw));
+    // Also runs when the thread leaves through pthread_exit or cancellation
+    // (glibc unwinds C++ frames then).
+    struct Finished {
+        std::uint64_t record;
+        ~Finished() { finished(record); }
+    } guard{launch.record};
+    ensure_alternate_stack();  // extension threads crash too, into the crash handler
+    return launch.start(launch.arg);
+}
+
+std::string exact_symbol(std::uintptr_t address) {
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void*>(address), &info) == 0 || !info.dli_sname) return {};
+    if (reinterpret_cast<std::uintptr_t>(info.dli_saddr) != address) return {};
+    return info.dli_sname;
+}
+
+}  // namespace
+
+std::optional<AddressRange> module_range(const void* address) {
+    struct Search {
+        std::uintptr_t address;
+        std::optional<AddressRange> found;
+    } search{reinterpret_cast<std::uintptr_t>(address), std::nullopt};
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, std::size_t, void* data) {
+            auto& s = *static_cast<Search*>(data);
+            AddressRange range{UINTPTR_MAX, 0};
+            for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
+                const auto& ph = info->dlpi_phdr[i];
+                if (ph.p_type != PT_LOAD) continue;
+                range.begin = std::min<std::uintptr_t>(range.begin, info->dlpi_addr + ph.p_vaddr);
+                range.end = std::max<std::uintptr_t>(range.end, info->dlpi_addr + ph.p_vaddr + ph.p_memsz);
+            }
+            if (!range.contains(s.address)) return 0;
+            s.found = range;
+            return 1;
+        },
+        &search);
+    return search.found;
+}
+
+std::uint64_t ThreadInventory::watch(AddressRange range) {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    const std::uint64_t token = s.next_token++;
+    s.watches.push_back({range, token});
+    return token;
+}
+
+void ThreadInventory::unwatch(std::uint64_t token) {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    std::erase_if(s.watches, [&](const Watch& w) { return w.token == token; });
+}
+
+std::vector<RecordedThread> ThreadInventory::running(std::uint64_t token) const {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    std::vector<RecordedThread> threads;
+    for (const auto& [id, recorded] : s.threads)
+        if (recorded.token == token) threads.push_back(recorded.thread);
+    return threads;
+}
+
+ThreadInventory& thread_inventory() {
+    static ThreadInventory inventory;
+    return inventory;
+}
+
+int create_thread(void* thread, const void* attr, void* (*start)(void*), void* arg, const void* caller) noexcept {
+    auto* const real = real_pthread_create();
+    auto* const out = static_cast<pthread_t*>(thread);
+    const auto* const attributes = static_cast<const pthread_attr_t*>(attr);
+    const auto from = reinterpret_cast<std::uintptr_t>(caller);
+    const auto routine = reinterpret_cast<std::uintptr_t>(start);
+
+    auto& s = state();
+    std::optional<Watch> owner;
+    {
+        std::lock_guard lock(s.mutex);
+        for (const auto& w : s.watches)
+            if (w.range.contains(from) || w.range.contains(routine)) owner = w;
+    }
+    if (!owner) return real(out, attributes, start, arg);
+
+    try {
+        RecordedThread recorded{routine, routine - owner->range.begin, exact_symbol(routine)};
+        auto launch = std::make_unique<Launch>(Launch{start, arg, 0});
+        {
+            std::lock_guard lock(s.mutex);
+            launch->record = s.next_record++;
+            s.threads[launch->record] = {owner->token, std::move(recorded)};
+        }
+        const std::uint64_t record = launch->record;
+        const int result = real(out, attributes, launch_recorded, launch.get());
+        if (result != 0) {
+            finished(record);
+            return result;
+        }
+        launch.release();  // launch_recorded owns it now
+        return 0;
+    } catch (...) {
+        // Out of memory while recording: start the thread unrecorded.
+        return real(out, attributes, start, arg);
+    }
+}
+
+}  // namespace isapi::platform
