@@ -1,5 +1,6 @@
 #include "app_pool.hpp"
 
+#include "../detectors/crash_note.hpp"
 #include "../server/canned_response.hpp"
 
 #include <isapi/ecb/http_text.hpp>
@@ -27,10 +28,15 @@ AppPool::AppPool(net::io_context& io, platform::ProcessControl& processes, AppPo
       counters_(counters),
       access_log_(access_log),
       ping_timer_(strand_) {
+    std::string error;
+    if (auto folder = platform::make_private_directory("isapi-crash-notes", error)) crash_notes_ = std::move(*folder);
+    else spdlog::warn("worker crashes will not be classified (no crash notes folder): {}", error);
     net::post(strand_, [this] { schedule_ping(); });
 }
 
-AppPool::~AppPool() = default;
+AppPool::~AppPool() {
+    if (!crash_notes_.empty()) platform::remove_tree(crash_notes_);
+}
 
 // ---- requests ----------------------------------------------------------------------
 
@@ -115,9 +121,14 @@ EventRecorder::Origin AppPool::origin(const WorkerProcess& worker) const {
     return {worker.pid(), worker.generation()};
 }
 
+std::string AppPool::crash_note_path(std::uint64_t generation) const {
+    return crash_notes_.empty() ? "" : crash_notes_ + "/worker-" + std::to_string(generation) + ".note";
+}
+
 std::shared_ptr<WorkerProcess> AppPool::spawn(std::string& error) {
     WorkerConfig config = options_.worker;
     config.generation = ++generations_;
+    config.crash_note = crash_note_path(config.generation);
     auto worker = WorkerProcess::start(strand_, processes_, options_.executable, config, faults_for(config.generation),
                                        *this, error);
     if (!worker) {
@@ -188,7 +199,10 @@ void AppPool::worker_event(WorkerProcess& worker, const WorkerEvent& event) {
         publish();
         return;
     }
-    const auto& finding = std::get<ecb::Finding>(event);
+    record_finding(worker, std::get<ecb::Finding>(event));
+}
+
+void AppPool::record_finding(const WorkerProcess& worker, const ecb::Finding& finding) {
     spdlog::warn("finding {} in {} (worker {}, load {}): {}", finding.kind, finding.module.empty() ? "?" : finding.module,
                  worker.pid(), finding.load_generation, finding.evidence);
     recorder_.finding(finding, origin(worker));
@@ -199,6 +213,9 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
     auto self = worker.shared_from_this();
     // A worker that crashed or was killed could not clean up after itself.
     if (!worker.shadow_directory().empty()) platform::remove_tree(worker.shadow_directory());
+    // What its crash handler named (unloaded_code_executed, entry_point_crash).
+    if (const auto note = crash_note_path(worker.generation()); !note.empty())
+        for (const auto& finding : take_crash_note(note)) record_finding(worker, finding);
     const auto retired = std::find(retiring_.begin(), retiring_.end(), self);
     const bool expected = retired != retiring_.end();
     if (expected) retiring_.erase(retired);

@@ -90,6 +90,8 @@ private:
     void schedule_age_limit(const std::shared_ptr<WorkerProcess>& worker);
     std::vector<std::string> faults_for(std::uint64_t generation) const;
     EventRecorder::Origin origin(const WorkerProcess& worker) const;
+    std::string crash_note_path(std::uint64_t generation) const;  // "" without a notes folder
+    void record_finding(const WorkerProcess& worker, const ecb::Finding& finding);  // log and events
     // Copies what status() shows, under snapshot_mutex_: the admin API must
     // not wait for the strand, which may run on its own thread.
     void publish();
@@ -101,6 +103,7 @@ private:
     RequestCounters& counters_;
     AccessLog* access_log_;
     std::atomic<std::size_t> outstanding_{0};  // requests accepted and not yet ended
+    std::string crash_notes_;  // folder of the workers' crash notes; "" when it could not be made
 
     // Strand state.
     std::uint64_t generations_ = 0;

@@ -27,7 +27,8 @@ std::string to_json(const WorkerConfig& c) {
                           {"generation", c.generation},
                           {"preload", c.preload},
                           {"shadow_copy", c.shadow_copy},
-                          {"log_level", c.log_level}}
+                          {"log_level", c.log_level},
+                          {"crash_note", c.crash_note}}
         .dump();
 }
 
@@ -51,6 +52,7 @@ WorkerConfig worker_config_from_json(std::string_view text) {
         c.preload = j.at("preload").get<bool>();
         c.shadow_copy = j.at("shadow_copy").get<bool>();
         c.log_level = j.at("log_level").get<std::string>();
+        c.crash_note = j.at("crash_note").get<std::string>();
         return c;
     } catch (const nlohmann::json::exception& e) {
         throw std::runtime_error(std::string("worker config: ") + e.what());

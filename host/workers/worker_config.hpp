@@ -22,6 +22,7 @@ struct WorkerConfig {
     bool preload = false;          // load every mapped module before reporting ready
     bool shadow_copy = false;      // load private copies, never the deployed files
     std::string log_level = "info";
+    std::string crash_note;  // where the crash handler notes a fatal signal's finding ("": no handler)
 };
 
 std::string to_json(const WorkerConfig& config);

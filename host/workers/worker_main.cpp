@@ -8,6 +8,7 @@
 #include "worker_config.hpp"
 #include "worker_events.hpp"
 
+#include <isapi/platform/crash_handler.hpp>
 #include <isapi/platform/faults.hpp>
 #include <isapi/platform/files.hpp>
 
@@ -247,6 +248,8 @@ int run_worker(platform::NativeChannel native) {
                 if (runtime) throw std::runtime_error("a second config frame");
                 const auto config = worker_config_from_json(frame.body);
                 spdlog::set_level(spdlog::level::from_str(config.log_level));
+                if (std::string error; !config.crash_note.empty() && !platform::install_crash_handler(config.crash_note, error))
+                    spdlog::warn("no crash handler: {}", error);
                 runtime = std::make_unique<WorkerRuntime>(config, channel, io);
                 const std::string preload_failures = config.preload ? runtime->preload() : "";
                 std::string ready;

@@ -277,6 +277,52 @@ TEST_CASE("good samples churned in uncached mode raise no finding at all",
     CHECK(host.process().running());
 }
 
+TEST_CASE("buggy late_thread in uncached mode: its thread calls into the unloaded module, unloaded_code_executed, and only that",
+          "[integration][buggy][late_thread]") {
+    WorkerHost host(args({map_arg("/late_thread.dll", Buggy::late_thread, "uncached")}));
+    const auto started = std::chrono::steady_clock::now();
+    const auto response = host.get("/late_thread.dll");
+    INFO(host.diagnostics());
+    CHECK(response.status == 200);
+    CHECK(response.body == "late_thread sample\n");
+
+    const auto finding = wait_for_finding(host, "unloaded_code_executed", "late_thread.so", 5s);
+    REQUIRE(finding);
+    WARN("unloaded_code_executed detected after "
+         << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()
+         << " ms");
+    const std::string evidence = text_of(*finding, "detail");
+    CHECK(std::regex_search(evidence, std::regex(R"(^SIGSEGV executing late_thread\.so\+0x[0-9a-f]+ )")));
+    CHECK(std::regex_search(evidence, std::regex(R"(, [0-9]+ ms after late_thread\.so \(load 1\) was unloaded$)")));
+    CHECK(finding_kinds(host) == std::multiset<std::string>{"unloaded_code_executed"});
+    // The crash itself is still reported, with its signal.
+    const auto crash = host.wait_for_event([](const auto& e) { return is_event(e, "worker_crash"); }, 3s);
+    REQUIRE(crash);
+    CHECK(text_of(*crash, "detail").find("SIGSEGV") != std::string::npos);
+}
+
+TEST_CASE("crash ?crash=1 faults inside HttpExtensionProc: entry_point_crash names it, and the worker_crash event remains",
+          "[integration][buggy][entry_point_crash]") {
+    WorkerHost host(args({map_arg("/crash.dll", Built::crash)}));
+    const auto started = std::chrono::steady_clock::now();
+    CHECK(host.get("/crash.dll?crash=1").status == 502);
+    INFO(host.diagnostics());
+
+    const auto finding = wait_for_finding(host, "entry_point_crash", "crash.so", 5s);
+    REQUIRE(finding);
+    WARN("entry_point_crash detected after "
+         << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()
+         << " ms");
+    CHECK(text_of(*finding, "detail").starts_with("SIGSEGV in HttpExtensionProc of crash.so (load 1), fault address 0x0"));
+    CHECK(findings_metric(host, "entry_point_crash") == 1);
+    CHECK(finding_kinds(host) == std::multiset<std::string>{"entry_point_crash"});
+    const auto crash = host.wait_for_event([](const auto& e) { return is_event(e, "worker_crash"); }, 3s);
+    REQUIRE(crash);
+    CHECK(text_of(*crash, "detail").find("SIGSEGV") != std::string::npos);
+    // The next request starts a fresh worker.
+    CHECK(host.get("/crash.dll").status == 200);
+}
+
 TEST_CASE("buggy samples without a detector yet load and answer their first request, with no finding",
           "[integration][buggy][smoke]") {
     struct Case {
@@ -284,8 +330,7 @@ TEST_CASE("buggy samples without a detector yet load and answer their first requ
         const char* path;
         const char* body;
     };
-    const auto c = GENERATE(Case{"late_thread", Buggy::late_thread, "late_thread sample\n"},
-                            Case{"racy_init", Buggy::racy_init, "racy_init sample: configured\n"});
+    const auto c = GENERATE(Case{"racy_init", Buggy::racy_init, "racy_init sample: configured\n"});
     CAPTURE(c.name);
     WorkerHost host(args({map_arg(std::string("/") + c.name + ".dll", c.path)}));
     const auto response = host.get(std::string("/") + c.name + ".dll");
