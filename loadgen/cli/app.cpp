@@ -7,6 +7,7 @@
 
 #include "loadgen/cli/plan_builder.hpp"
 #include "loadgen/cli/session.hpp"
+#include "loadgen/cli/swap_cli.hpp"
 #include "loadgen/report/log_convert.hpp"
 
 namespace isapi::loadgen {
@@ -97,6 +98,8 @@ int loadgen_main(int argc, char** argv) {
     convert_cmd->add_option("FILE", convert_in, "Binary log written by --log x.bin")->required()->check(CLI::ExistingFile);
     convert_cmd->add_option("-o,--output", convert_out, "CSV file to write (default: stdout)");
 
+    SwapCommands swap_commands(app);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -105,6 +108,7 @@ int loadgen_main(int argc, char** argv) {
     }
 
     try {
+        if (const int code = swap_commands.run_if_chosen(); code >= 0) return code;
         if (*run_cmd) return run_session("run", run.url, run_common, plan_for_run(run_common, run), 0);
         if (*replay_cmd) {
             std::size_t malformed = 0;

@@ -1,5 +1,5 @@
 #pragma once
-// The isapi-loadgen command line: run, replay and convert-log.
+// The isapi-loadgen command line: run, replay, convert-log, swap and swap-bench.
 namespace isapi::loadgen {
 
 int loadgen_main(int argc, char** argv);

@@ -53,6 +53,7 @@ RunResult run_load(const RunPlan& plan, const ProgressFn& progress) {
 
     InterruptGuard interrupt;
     const auto start = Clock::now();
+    if (plan.on_start) plan.on_start(start);
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned t = 0; t < threads; ++t) {
         WorkerConfig wc;

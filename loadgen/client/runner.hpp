@@ -1,6 +1,7 @@
 #pragma once
 // Runs a whole load test: resolves the target, starts one Worker per thread,
 // prints the live progress line if asked, joins, and merges the results.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -31,6 +32,10 @@ struct RunPlan {
     std::vector<unsigned> expect_status;      // empty: 2xx/3xx are ok
     std::string log_path;                     // empty: no per-request log
     LogFormat log_format = LogFormat::csv;
+    // Called once, at the instant the run's clock starts (time 0 of every
+    // record), before the first request: lets a scenario (a swap) act on
+    // the same clock.
+    std::function<void(std::chrono::steady_clock::time_point)> on_start;
 };
 
 struct RunResult {

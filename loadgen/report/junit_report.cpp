@@ -1,25 +1,13 @@
 #include "loadgen/report/junit_report.hpp"
 
+#include "loadgen/report/markup.hpp"
+
 #include <cstdio>
 #include <string>
 #include <vector>
 
 namespace isapi::loadgen {
 namespace {
-
-std::string escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            default: out += c;
-        }
-    }
-    return out;
-}
 
 struct Case {
     std::string name;
@@ -49,21 +37,21 @@ std::string junit_report(const ReportInput& in) {
     char time[32];
     std::snprintf(time, sizeof time, "%.3f", in.result->elapsed_s);
     std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
-    x += "  <testsuite name=\"isapi-loadgen " + escape(in.command) + "\" tests=\"" + std::to_string(cases.size()) +
+    x += "  <testsuite name=\"isapi-loadgen " + markup_escape(in.command) + "\" tests=\"" + std::to_string(cases.size()) +
          "\" failures=\"" + std::to_string(failures) + "\" skipped=\"" + std::to_string(skipped) + "\" errors=\"0\" time=\"" +
          time + "\">\n";
-    x += "    <properties>\n      <property name=\"target\" value=\"" + escape(in.target) + "\"/>\n";
+    x += "    <properties>\n      <property name=\"target\" value=\"" + markup_escape(in.target) + "\"/>\n";
     x += "      <property name=\"sent\" value=\"" + std::to_string(s.sent()) + "\"/>\n";
     x += "      <property name=\"answered\" value=\"" + std::to_string(s.answered()) + "\"/>\n";
     x += "      <property name=\"dropped\" value=\"" + std::to_string(s.dropped()) + "\"/>\n    </properties>\n";
     for (const auto& c : cases) {
-        x += "    <testcase classname=\"isapi-loadgen\" name=\"" + escape(c.name) + "\" time=\"" + time + "\"";
+        x += "    <testcase classname=\"isapi-loadgen\" name=\"" + markup_escape(c.name) + "\" time=\"" + time + "\"";
         if (c.failure.empty() && !c.skipped) {
             x += "/>\n";
             continue;
         }
         x += ">\n";
-        if (!c.failure.empty()) x += "      <failure message=\"" + escape(c.failure) + "\"/>\n";
+        if (!c.failure.empty()) x += "      <failure message=\"" + markup_escape(c.failure) + "\"/>\n";
         else x += "      <skipped message=\"requests failed; add --fail-if 'errors>0' to make this fail\"/>\n";
         x += "    </testcase>\n";
     }

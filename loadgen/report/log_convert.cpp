@@ -7,16 +7,14 @@
 
 namespace isapi::loadgen {
 
-long long convert_binary_log(std::istream& in, std::ostream& out, std::string& error) {
+long long read_binary_log(std::istream& in, const BinaryRecordSink& sink, std::string& error) {
     std::string magic(kBinaryMagic.size(), '\0');
     if (!in.read(magic.data(), static_cast<std::streamsize>(magic.size())) || magic != kBinaryMagic) {
         error = "not an isapi-loadgen binary log (bad magic)";
         return -1;
     }
-    out << kCsvHeader;
     std::map<std::pair<std::uint16_t, std::uint16_t>, std::string> builds;
     std::string item;
-    std::string row;
     long long records = 0;
     std::uint64_t offset = kBinaryMagic.size();
     for (int tag; (tag = in.get()) != std::char_traits<char>::eof();) {
@@ -31,9 +29,7 @@ long long convert_binary_log(std::istream& in, std::ostream& out, std::string& e
                 return -1;
             }
             const auto found = builds.find({r.thread, build_id});
-            row.clear();
-            append_csv_row(row, r, build_id && found != builds.end() ? std::string_view(found->second) : "");
-            out << row;
+            sink(r, build_id && found != builds.end() ? std::string_view(found->second) : "");
             ++records;
             offset += kBinaryRecordSize;
         } else if (tag == 'B') {
@@ -64,6 +60,16 @@ long long convert_binary_log(std::istream& in, std::ostream& out, std::string& e
         }
     }
     return records;
+}
+
+long long convert_binary_log(std::istream& in, std::ostream& out, std::string& error) {
+    out << kCsvHeader;
+    std::string row;
+    return read_binary_log(in, [&](const RequestRecord& r, std::string_view build) {
+        row.clear();
+        append_csv_row(row, r, build);
+        out << row;
+    }, error);
 }
 
 }  // namespace isapi::loadgen

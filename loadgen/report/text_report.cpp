@@ -49,9 +49,14 @@ void write_text_report(std::ostream& out, const ReportInput& in) {
         if (s.count(c) || c == ErrorClass::ok) out << ' ' << class_name(c) << ' ' << s.count(c);
     out << '\n';
     if (!s.builds().empty()) {
-        out << "  builds    ";
-        for (const auto& [value, n] : s.builds()) out << ' ' << value << " x" << n;
-        out << '\n';
+        // Uncached mode makes every load a build value of its own (the load
+        // generation differs): one line per build, the first few only; the
+        // JSON has them all.
+        constexpr std::size_t kShown = 6;
+        out << "  builds     " << s.builds().size() << " distinct X-Isapi-Build values\n";
+        for (std::size_t i = 0; i < s.builds().size() && i < kShown; ++i)
+            out << "             " << s.builds()[i].first << " x" << s.builds()[i].second << '\n';
+        if (s.builds().size() > kShown) out << "             ... and " << s.builds().size() - kShown << " more (see --json)\n";
     }
     out << "  read       " << fmt("%.2f", static_cast<double>(s.bytes()) / (1024.0 * 1024.0)) << " MiB\n";
     if (in.malformed) out << "  skipped    " << in.malformed << " malformed replay lines (listed above)\n";

@@ -1,4 +1,5 @@
 #include <isapi/platform/faults.hpp>
+#include <isapi/platform/files.hpp>
 #include <isapi/platform/module_loader.hpp>
 
 #include <dlfcn.h>
@@ -14,6 +15,14 @@ public:
     ModuleHandle open(const std::string& path, std::string& error) override {
         if (fault_injected("module_open")) {
             error = "injected fault: module_open (ISAPI_FAULTS)";
+            return nullptr;
+        }
+        // A file still being copied would be mapped beyond its end, and the
+        // loader would crash the process on the first missing page (SIGBUS),
+        // where Windows' LoadLibrary fails cleanly. Check its image first.
+        std::string detail;
+        if (module_file_state(path, detail) == ModuleFileState::incomplete) {
+            error = "incomplete module file (" + detail + "; still being copied?)";
             return nullptr;
         }
         // RTLD_LOCAL keeps each extension's symbols to itself, as separate

@@ -101,7 +101,9 @@ bool copy_file_in_place(const std::string& from, const std::string& to, std::uin
             return false;
         }
         done += n;
-        if (bytes_per_second > 0) {
+        // Paced: the next chunk waits for its due time (none after the last,
+        // so the copy ends when its last byte is written).
+        if (bytes_per_second > 0 && done < end) {
             const auto due = start + std::chrono::nanoseconds(static_cast<std::int64_t>(
                                          static_cast<double>(done) * 1e9 / static_cast<double>(bytes_per_second)));
             std::this_thread::sleep_until(due);

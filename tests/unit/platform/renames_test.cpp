@@ -91,7 +91,8 @@ TEST_CASE("a paced copy shows a partial file while it runs and takes about size/
     watcher.join();
     REQUIRE(ok);
     CHECK(saw_partial.load());
-    CHECK(took >= std::chrono::milliseconds(190));  // a lower bound only: pacing never runs early
+    // The last 4 KiB chunk is not waited for: (40 - 4) KiB at 200 KiB/s.
+    CHECK(took >= std::chrono::milliseconds(175));  // a lower bound only: pacing never runs early
 }
 
 TEST_CASE("the swap_copy fault stops the copy half-way with a disk-full error", "[renames]") {

@@ -1,0 +1,239 @@
+#include "loadgen/swap/swap_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "loadgen/models/units.hpp"
+#include "loadgen/report/json_report.hpp"
+#include "loadgen/report/markup.hpp"
+
+namespace isapi::loadgen {
+namespace {
+
+constexpr const char* kKnownMetrics =
+    "dropped, window_us, implied_window_us, outage_us, switchover_ms, overlap_ms, p99_during_us, max_during_us, "
+    "dip_percent, rolled_back, answered_new, or a failure class (module_missing, module_unloadable, worker_lost, "
+    "unavailable, reset, eof, timeout, ...)";
+
+bool holds(double actual, const std::string& op, double value) {
+    if (op == "=" || op == "==") return actual == value;
+    if (op == "!=") return actual != value;
+    if (op == "<") return actual < value;
+    if (op == "<=") return actual <= value;
+    if (op == ">") return actual > value;
+    return actual >= value;  // ">="
+}
+
+std::string number(double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, v == std::floor(v) && std::fabs(v) < 1e15 ? "%.0f" : "%.3f", v);
+    return text;
+}
+
+std::string ms(double v) { return v < 0 ? "never" : format_duration_us(v * 1e3); }
+
+std::string phase(const char* name, const PhaseLatency& p) {
+    if (p.count == 0) return std::string("    ") + name + " (no requests)\n";
+    char line[160];
+    std::snprintf(line, sizeof line, "    %-7s %7llu req   p50 %-8s p99 %-8s max %s\n", name,
+                  static_cast<unsigned long long>(p.count), format_duration_us(p.p50_us).c_str(),
+                  format_duration_us(p.p99_us).c_str(), format_duration_us(p.max_us).c_str());
+    return line;
+}
+
+nlohmann::ordered_json phase_json(const PhaseLatency& p) {
+    return {{"count", p.count}, {"p50_us", p.p50_us}, {"p99_us", p.p99_us}, {"max_us", p.max_us}};
+}
+
+// The loadgen summary of the load run, as `run --json` writes it.
+nlohmann::ordered_json load_summary(const SwapReport& r) {
+    ReportInput in;
+    in.command = "swap";
+    in.target = r.target;
+    in.model = Model::open_rate;
+    in.target_rate = r.rate;
+    in.result = &r.load;
+    return nlohmann::ordered_json::parse(json_report(in));
+}
+
+}  // namespace
+
+Expectation parse_expectation(const std::string& text) {
+    static const char* const kOps[] = {"<=", ">=", "==", "!=", "<", ">", "="};
+    for (const char* op : kOps) {
+        const auto at = text.find(op);
+        if (at == std::string::npos || at == 0) continue;
+        Expectation e;
+        e.text = text;
+        e.metric = text.substr(0, at);
+        e.op = op;
+        const std::string value = text.substr(at + std::string(op).size());
+        std::size_t used = 0;
+        try {
+            e.value = std::stod(value, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != value.size())
+            throw std::invalid_argument("--expect '" + text + "': '" + value + "' is not a number");
+        bool known = false;
+        swap_metric(e.metric, SwapMeasures{}, SwapTrace{}, known);
+        if (!known) throw std::invalid_argument("--expect '" + text + "': unknown metric '" + e.metric + "'; use " + kKnownMetrics);
+        return e;
+    }
+    throw std::invalid_argument("--expect '" + text + "' is not METRIC OP VALUE (e.g. dropped=0, switchover_ms<500)");
+}
+
+double swap_metric(const std::string& metric, const SwapMeasures& m, const SwapTrace& trace, bool& known) {
+    known = true;
+    if (metric == "dropped") return static_cast<double>(m.dropped);
+    if (metric == "window_us") return m.window_us;
+    if (metric == "implied_window_us") return m.implied_window_us;
+    if (metric == "outage_us") return m.outage_us;
+    if (metric == "switchover_ms") return m.switchover_ms;
+    if (metric == "overlap_ms") return m.overlap_ms;
+    if (metric == "p99_during_us") return m.during.p99_us;
+    if (metric == "max_during_us") return m.during.max_us;
+    if (metric == "dip_percent") return m.dip_percent;
+    if (metric == "rolled_back") return trace.rolled_back ? 1 : 0;
+    if (metric == "answered_new") return static_cast<double>(m.answered_new);
+    static const char* const kClasses[] = {"module_missing", "module_unloadable", "worker_lost", "unavailable",
+                                           "reset", "eof", "timeout", "refused", "keepalive_race", "io_error"};
+    const bool is_class = metric.rfind("status_", 0) == 0 ||
+                          std::find(std::begin(kClasses), std::end(kClasses), metric) != std::end(kClasses);
+    known = is_class;
+    const auto found = m.dropped_by_class.find(metric);
+    return found == m.dropped_by_class.end() ? 0 : static_cast<double>(found->second);
+}
+
+std::vector<ExpectationOutcome> evaluate_expectations(const std::vector<Expectation>& expectations,
+                                                     const SwapMeasures& m, const SwapTrace& trace) {
+    std::vector<ExpectationOutcome> outcomes;
+    for (const auto& e : expectations) {
+        bool known = false;
+        const double actual = swap_metric(e.metric, m, trace, known);
+        const bool met = holds(actual, e.op, e.value);
+        outcomes.push_back({e, actual, met, e.metric + " = " + number(actual) + (met ? ", as expected: " : ", expected ") + e.text});
+    }
+    return outcomes;
+}
+
+bool SwapReport::passed() const {
+    if (trace.failed) return false;
+    for (const auto& e : expectations)
+        if (!e.met) return false;
+    return true;
+}
+
+std::string swap_text_report(const SwapReport& r) {
+    const SwapMeasures& m = r.measures;
+    std::ostringstream out;
+    out << "swap " << r.strategy << ", " << r.mode << ", recycle " << r.recycle << "  (" << r.target << " at "
+        << number(r.rate) << " req/s)\n";
+    out << "  builds     old " << r.old_sha256.substr(0, 12) << "  new " << r.new_sha256.substr(0, 12) << "\n";
+    if (r.trace.failed) out << "  FAILED     " << r.trace.error << (r.trace.rolled_back ? " (rolled back: the old build is live again)" : "") << "\n";
+    out << "  requests   sent " << m.sent << "   old build " << m.answered_old << "   new build " << m.answered_new;
+    if (m.answered_other) out << "   other build " << m.answered_other;
+    out << "   dropped " << m.dropped << "\n";
+    if (!m.dropped_by_class.empty()) {
+        out << "  dropped by class ";
+        for (const auto& [cls, n] : m.dropped_by_class) out << "  " << cls << " " << n;
+        out << "\n";
+    }
+    out << "  window     " << (m.window_us > 0 ? format_duration_us(m.window_us) : std::string("none (the live path always held a whole module)"));
+    if (m.implied_window_us >= 0) out << "   implied by failures " << format_duration_us(m.implied_window_us);
+    out << "\n";
+    out << "  outage     " << (m.dropped ? format_duration_us(m.outage_us) : std::string("none")) << "\n";
+    out << "  switchover " << ms(m.switchover_ms) << "   overlap " << ms(m.overlap_ms) << "\n";
+    out << "  latency (from intended send)\n" << phase("before", m.before) << phase("during", m.during) << phase("after", m.after);
+    char dip[160];
+    std::snprintf(dip, sizeof dip, "  throughput %.0f req/s before, lowest %.0f req/s during (dip %.0f%%)\n", m.rate_before,
+                  m.min_rate_during, m.dip_percent);
+    out << dip;
+    out << "  steps     ";
+    for (const auto& e : r.trace.events) out << "  " << e.name << "@" << format_duration_us(static_cast<double>(e.t_ns) / 1e3);
+    out << "\n";
+    for (const auto& e : r.expectations) out << "  expect     " << (e.met ? "ok   " : "FAIL ") << e.message << "\n";
+    if (!r.host_exit.empty()) out << "  host       " << r.host_exit << "\n";
+    return out.str();
+}
+
+std::string swap_json_report(const SwapReport& r) {
+    nlohmann::ordered_json j = load_summary(r);
+    const SwapMeasures& m = r.measures;
+    auto& s = j["swap"];
+    s["strategy"] = r.strategy;
+    s["mode"] = r.mode;
+    s["recycle"] = r.recycle;
+    s["live_path"] = r.live_path;
+    s["old_sha256"] = r.old_sha256;
+    s["new_sha256"] = r.new_sha256;
+    s["copy_rate"] = r.copy_rate;
+    s["window_us"] = m.window_us;
+    s["implied_window_us"] = m.implied_window_us;
+    s["outage_us"] = m.outage_us;
+    s["switchover_ms"] = m.switchover_ms;
+    s["overlap_ms"] = m.overlap_ms;
+    s["rolled_back"] = r.trace.rolled_back;
+    s["failed"] = r.trace.failed;
+    s["unsupported"] = r.trace.unsupported;
+    s["error"] = r.trace.error;
+    s["dropped"] = m.dropped;
+    s["dropped_by_class"] = m.dropped_by_class;
+    s["answered_old"] = m.answered_old;
+    s["answered_new"] = m.answered_new;
+    s["answered_other"] = m.answered_other;
+    s["latency_before"] = phase_json(m.before);
+    s["latency_during"] = phase_json(m.during);
+    s["latency_after"] = phase_json(m.after);
+    s["rate_before"] = m.rate_before;
+    s["min_rate_during"] = m.min_rate_during;
+    s["dip_percent"] = m.dip_percent;
+    s["host_exit"] = r.host_exit;
+    auto& events = j["events"] = nlohmann::ordered_json::array();
+    for (const auto& e : r.trace.events) events.push_back({{"name", e.name}, {"t_us", static_cast<double>(e.t_ns) / 1e3}, {"detail", e.detail}});
+    auto& expectations = j["expectations"] = nlohmann::ordered_json::array();
+    for (const auto& e : r.expectations)
+        expectations.push_back({{"expect", e.expectation.text}, {"actual", e.actual}, {"met", e.met}});
+    j["passed"] = r.passed();
+    return j.dump(2) + "\n";
+}
+
+std::string swap_junit_report(const SwapReport& r) {
+    struct Case {
+        std::string name, failure;
+    };
+    std::vector<Case> cases{{"swap " + r.strategy + " " + r.mode + " recycle " + r.recycle + " completed",
+                             r.trace.failed ? r.trace.error : ""}};
+    for (const auto& e : r.expectations) cases.push_back({"expect " + e.expectation.text, e.met ? "" : e.message});
+    std::size_t failures = 0;
+    for (const auto& c : cases) failures += !c.failure.empty();
+    std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";
+    x += "  <testsuite name=\"isapi-loadgen swap\" tests=\"" + std::to_string(cases.size()) + "\" failures=\"" +
+         std::to_string(failures) + "\" errors=\"0\">\n";
+    x += "    <properties>\n";
+    const std::pair<const char*, std::string> props[] = {
+        {"strategy", r.strategy}, {"mode", r.mode}, {"recycle", r.recycle},
+        {"dropped", std::to_string(r.measures.dropped)}, {"window_us", number(r.measures.window_us)},
+        {"switchover_ms", number(r.measures.switchover_ms)}};
+    for (const auto& [name, value] : props)
+        x += std::string("      <property name=\"") + name + "\" value=\"" + markup_escape(value) + "\"/>\n";
+    x += "    </properties>\n";
+    for (const auto& c : cases) {
+        x += "    <testcase classname=\"isapi-loadgen.swap\" name=\"" + markup_escape(c.name) + "\"";
+        if (c.failure.empty()) {
+            x += "/>\n";
+            continue;
+        }
+        x += ">\n      <failure message=\"" + markup_escape(c.failure) + "\"/>\n    </testcase>\n";
+    }
+    x += "  </testsuite>\n</testsuites>\n";
+    return x;
+}
+
+}  // namespace isapi::loadgen

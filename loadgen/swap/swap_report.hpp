@@ -1,0 +1,72 @@
+#pragma once
+// Everything the swap's reports (text, JSON, HTML, JUnit) need about one
+// swap run, and the writers. The JSON holds the loadgen summary keys plus
+// "swap" and "events" (issue 5).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "loadgen/client/runner.hpp"
+#include "loadgen/report/thresholds.hpp"
+#include "loadgen/swap/swap_analysis.hpp"
+
+namespace isapi::loadgen {
+
+// A request drawn on the HTML timeline. All failures are kept; answered
+// requests are thinned evenly when there are too many to draw.
+struct SwapPoint {
+    std::int64_t t_ns = 0;  // intended send time
+    double latency_us = 0;  // corrected; for failures, until the failure was noticed
+    Answer answer = Answer::failed;
+    std::string failure;    // failures only
+};
+
+// --expect 'dropped=0', 'switchover_ms<500', 'window_us<=1000': a condition
+// that must hold. Metrics: dropped, window_us, implied_window_us, outage_us,
+// switchover_ms, overlap_ms, p99_during_us, max_during_us, dip_percent,
+// rolled_back (0/1), answered_new, and any failure class name.
+struct Expectation {
+    std::string text;
+    std::string metric;
+    std::string op;  // = == != < <= > >=
+    double value = 0;
+};
+struct ExpectationOutcome {
+    Expectation expectation;
+    double actual = 0;
+    bool met = false;
+    std::string message;  // "dropped = 12, expected dropped=0"
+};
+
+// Throws std::invalid_argument naming the bad text and the known metrics.
+Expectation parse_expectation(const std::string& text);
+double swap_metric(const std::string& metric, const SwapMeasures& m, const SwapTrace& trace, bool& known);
+std::vector<ExpectationOutcome> evaluate_expectations(const std::vector<Expectation>& expectations,
+                                                     const SwapMeasures& m, const SwapTrace& trace);
+
+struct SwapReport {
+    std::string strategy;  // "rename-copy", ...
+    std::string mode;      // "cached" / "uncached"
+    std::string recycle;   // "none" / "immediate" / "overlapped" / "watch"
+    std::string live_path;
+    std::string old_file, new_file;
+    std::string old_sha256, new_sha256;
+    std::string target;        // the URL under load
+    double rate = 0;           // planned requests per second
+    std::uint64_t copy_rate = 0;  // bytes per second, 0: unthrottled
+    SwapTrace trace;
+    SwapMeasures measures;
+    RunResult load;
+    std::vector<SwapPoint> points;
+    std::vector<ExpectationOutcome> expectations;
+    std::string host_exit;  // "exited with code 0", or empty when attached to a running host
+
+    bool passed() const;  // no failed step and every expectation met
+};
+
+std::string swap_text_report(const SwapReport& r);
+std::string swap_json_report(const SwapReport& r);  // one JSON object
+std::string swap_junit_report(const SwapReport& r);
+std::string swap_html_report(const SwapReport& r);  // self-contained, opens offline
+
+}  // namespace isapi::loadgen

@@ -1,0 +1,310 @@
+#include "loadgen/swap/swap_runner.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <stdexcept>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include <isapi/platform/files.hpp>
+#include <isapi/platform/sha256.hpp>
+
+#include "loadgen/hostctl/admin_client.hpp"
+#include "loadgen/hostctl/host_process.hpp"
+#include "loadgen/report/log_convert.hpp"
+#include "loadgen/swap/swap_executor.hpp"
+
+namespace isapi::loadgen {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kMaxPoints = 6000;  // requests drawn on the HTML timeline
+
+// The host's lifecycle events after `since`, as JSON objects.
+std::vector<nlohmann::json> host_events(const Url& admin, const std::string& token, std::uint64_t since) {
+    const HttpReply reply = http_call(admin, "GET", "/_isapi/events?since=" + std::to_string(since), token);
+    if (reply.status != 200) throw std::runtime_error("GET /_isapi/events answered " + std::to_string(reply.status));
+    std::vector<nlohmann::json> events;
+    std::size_t at = 0;
+    while (at < reply.body.size()) {
+        const auto end = reply.body.find('\n', at);
+        const auto line = reply.body.substr(at, end == std::string::npos ? std::string::npos : end - at);
+        if (!line.empty()) events.push_back(nlohmann::json::parse(line, nullptr, false));
+        if (end == std::string::npos) break;
+        at = end + 1;
+    }
+    return events;
+}
+
+std::uint64_t last_event_seq(const Url& admin, const std::string& token) {
+    std::uint64_t seq = 0;
+    for (const auto& e : host_events(admin, token, 0))
+        if (e.is_object() && e.contains("seq")) seq = std::max(seq, e["seq"].get<std::uint64_t>());
+    return seq;
+}
+
+// A load failure that no copy in progress can explain: a missing export, or
+// GetExtensionVersion refusing or throwing. ("no such file" and "not a
+// loadable module" also happen, briefly, while a file is being replaced.)
+bool definitive_load_failure(const std::string& detail) {
+    return detail.rfind("no such file", 0) != 0 && detail.rfind("not a loadable module", 0) != 0;
+}
+
+// Waits for the host to load the new build (a module_load naming its hash)
+// or to show that it cannot (recycle_failed, or a definitive load failure).
+bool wait_for_new_build(const Url& admin, const std::string& token, std::uint64_t since,
+                        const std::string& new_sha256, std::int64_t timeout_ns, std::string& note) {
+    const auto deadline = Clock::now() + std::chrono::nanoseconds(timeout_ns);
+    const std::string short_hash = new_sha256.substr(0, 12);
+    for (;;) {
+        for (const auto& e : host_events(admin, token, since)) {
+            if (!e.is_object()) continue;
+            since = std::max(since, e.value("seq", since));
+            const std::string kind = e.value("kind", "");
+            const std::string detail = e.value("detail", "");
+            if (kind == "recycle_failed" || (kind == "load_failure" && definitive_load_failure(detail))) {
+                note = kind + ": " + detail;
+                return false;
+            }
+            if (kind == "module_load" && e.value("identity", "").find("sha256=" + short_hash) != std::string::npos) {
+                note.clear();
+                return true;
+            }
+        }
+        if (Clock::now() >= deadline) {
+            note = "the host had not loaded the new build after " +
+                   std::to_string(timeout_ns / 1'000'000) + " ms (no recycle, or it is still draining)";
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+std::string sha256_or_throw(const std::string& path, const std::string& what) {
+    auto digest = platform::sha256_file(path);
+    if (!digest) throw std::runtime_error("cannot read " + what + " " + path);
+    return *digest;
+}
+
+// The host's options for a strategy, a policy and a mode.
+std::vector<std::string> host_arguments(const SwapConfig& c, const std::string& live) {
+    std::vector<std::string> args{"--map", c.url_path + "=" + live, "--preload", "--shutdown-time-limit", "5000"};
+    if (c.mode == SwapMode::uncached) args.push_back("--uncached");
+    if (c.strategy == Strategy::shadow) args.push_back("--shadow-copy");
+    if (c.recycle == RecyclePolicy::watch) args.insert(args.end(), {"--watch", "--watch-interval", "20"});
+    args.insert(args.end(), c.host_args.begin(), c.host_args.end());
+    return args;
+}
+
+// A private folder removed at the end unless the user keeps it.
+class WorkDir {
+public:
+    explicit WorkDir(bool keep) : keep_(keep) {
+        std::string error;
+        auto made = platform::make_private_directory("isapi-swap", error);
+        if (!made) throw std::runtime_error(error);
+        path_ = *made;
+    }
+    ~WorkDir() {
+        if (!keep_) platform::remove_tree(path_);
+    }
+    WorkDir(const WorkDir&) = delete;
+    WorkDir& operator=(const WorkDir&) = delete;
+    std::string operator/(const std::string& name) const { return (fs::path(path_) / name).string(); }
+    const std::string& path() const { return path_; }
+
+private:
+    bool keep_;
+    std::string path_;
+};
+
+// Reads the run's requests back from its binary log.
+std::vector<SwapRequest> read_requests(const std::string& log_path, const std::string& old_sha,
+                                       const std::string& new_sha) {
+    std::ifstream in(log_path, std::ios::binary);
+    std::vector<SwapRequest> requests;
+    std::string error;
+    const long long n = read_binary_log(in, [&](const RequestRecord& r, std::string_view build) {
+        SwapRequest q;
+        q.record = r;
+        q.answer = classify_answer(r, build, old_sha, new_sha);
+        if (q.answer == Answer::failed) q.failure = failure_class(r);
+        requests.push_back(q);
+    }, error);
+    if (n < 0) throw std::runtime_error(log_path + ": " + error);
+    return requests;
+}
+
+// Every failure, and an even sample of the answered requests.
+std::vector<SwapPoint> timeline_points(const std::vector<SwapRequest>& requests) {
+    std::size_t answered = 0;
+    for (const auto& q : requests) answered += q.answer != Answer::failed;
+    const std::size_t stride = answered > kMaxPoints ? (answered + kMaxPoints - 1) / kMaxPoints : 1;
+    std::vector<SwapPoint> points;
+    std::size_t seen = 0;
+    for (const auto& q : requests) {
+        const bool failed = q.answer == Answer::failed;
+        if (!failed && seen++ % stride != 0) continue;
+        const auto& r = q.record;
+        const double latency = r.done_ns >= 0 && r.intended_ns >= 0 ? static_cast<double>(r.done_ns - r.intended_ns) / 1e3 : 0;
+        points.push_back(SwapPoint{r.intended_ns, latency, q.answer, std::string(q.failure)});
+    }
+    return points;
+}
+
+}  // namespace
+
+std::uint64_t parse_byte_rate(const std::string& text) {
+    std::size_t used = 0;
+    double value = 0;
+    try {
+        value = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    std::string unit = text.substr(used);
+    if (unit.size() >= 2 && unit.compare(unit.size() - 2, 2, "/s") == 0) unit.resize(unit.size() - 2);
+    double scale = 0;
+    if (unit.empty() || unit == "B") scale = 1;
+    else if (unit == "KiB") scale = 1024;
+    else if (unit == "MiB") scale = 1024.0 * 1024;
+    else if (unit == "GiB") scale = 1024.0 * 1024 * 1024;
+    else if (unit == "KB" || unit == "kB") scale = 1e3;
+    else if (unit == "MB") scale = 1e6;
+    if (used == 0 || scale == 0 || !(value > 0) || !std::isfinite(value))
+        throw std::invalid_argument("'" + text + "' is not a byte rate (e.g. 200KiB/s, 2MiB/s, 500000)");
+    return static_cast<std::uint64_t>(value * scale);
+}
+
+SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
+    const bool attached = c.attach_host.has_value();
+    WorkDir work(c.keep_files);
+
+    SwapReport report;
+    report.strategy = std::string(to_string(c.strategy));
+    report.mode = std::string(to_string(c.mode));
+    report.recycle = std::string(to_string(c.recycle));
+    report.rate = c.rate;
+    report.copy_rate = c.copy_rate;
+    report.new_file = c.new_file;
+
+    // The live path: the user's (attached), or a copy of the old build in
+    // the private folder, as a deployment would have it.
+    std::string live = c.live_path;
+    if (!attached) {
+        fs::create_directories(work / "site");
+        live = work / "site/app.so";
+        std::string error;
+        if (!platform::copy_file_atomically(c.old_file, live, error)) throw std::runtime_error(error);
+    }
+    report.live_path = live;
+    report.old_file = attached ? live : c.old_file;
+    report.old_sha256 = sha256_or_throw(live, "the live module");
+    // A backup of the old build, for the rollback.
+    const std::string backup = work / "old-build.backup";
+    if (std::string error; !platform::copy_file_atomically(live, backup, error)) throw std::runtime_error(error);
+
+    std::unique_ptr<HostProcess> host;
+    Url base, admin;
+    if (attached) {
+        base = *c.attach_host;
+        admin = c.attach_admin ? *c.attach_admin : throw std::invalid_argument("--host needs --admin");
+    } else {
+        HostLaunch launch;
+        launch.executable = locate_host_executable(c.host_exe);
+        launch.args = host_arguments(c, live);
+        launch.output_file = work / "host.log";
+        host = std::make_unique<HostProcess>(launch);
+        base = host->base();
+        admin = host->admin();
+    }
+    report.target = "http://" + base.authority + c.url_path;
+
+    // Refuse a new build that is not a complete module before touching the
+    // live path: there would be nothing to roll back to in the worst case.
+    std::string detail;
+    const auto state = platform::module_file_state(c.new_file, detail);
+    if (state != platform::ModuleFileState::complete) {
+        report.trace.failed = true;
+        report.trace.error = "the new build " + c.new_file + " is not a complete module (" + detail +
+                             "); the swap was not started and the live path is untouched";
+        report.trace.events.push_back(SwapEvent{"refused", 0, report.trace.error});
+        if (host) report.host_exit = host->stop().describe();
+        return report;
+    }
+    report.new_sha256 = sha256_or_throw(c.new_file, "the new build");
+
+    const std::uint64_t events_before = last_event_seq(admin, c.admin_token);
+    SwapHooks hooks;
+    if (c.recycle == RecyclePolicy::immediate || c.recycle == RecyclePolicy::overlapped) {
+        hooks.recycle = [&](std::string& error) {
+            try {
+                const auto reply = http_call(admin, "POST", "/_isapi/recycle?mode=" + report.recycle, c.admin_token);
+                if (reply.status / 100 == 2) return true;
+                error = "the admin API answered " + std::to_string(reply.status) + ": " + reply.body;
+            } catch (const std::exception& e) {
+                error = e.what();
+            }
+            return false;
+        };
+    }
+    hooks.verify = [&](std::string& note) {
+        try {
+            return wait_for_new_build(admin, c.admin_token, events_before, report.new_sha256, c.verify_timeout_ns, note);
+        } catch (const std::exception& e) {
+            note = std::string("cannot read the host's events: ") + e.what();
+            return true;  // unknown is not a failure of the build
+        }
+    };
+
+    RunPlan plan;
+    plan.target = Url::parse(report.target);
+    RequestSpec spec;
+    spec.target = plan.target.target;
+    plan.templates.push_back(serialize_request(spec, plan.target.authority));
+    plan.model = Model::open_rate;
+    plan.schedule = RateSchedule::constant(c.rate, static_cast<double>(c.duration_ns) / 1e9);
+    plan.threads = c.threads;
+    plan.connections = c.connections;
+    plan.duration_ns = c.duration_ns;
+    plan.timeout_ns = c.timeout_ns;
+    plan.log_path = c.log_path.empty() ? work / "requests.bin" : c.log_path;
+    plan.log_format = LogFormat::binary;
+
+    const SwapFiles files{live, c.new_file, backup};
+    std::thread swapper;
+    plan.on_start = [&](Clock::time_point start) {
+        swapper = std::thread([&, start] {
+            std::this_thread::sleep_until(start + std::chrono::nanoseconds(c.at_ns));
+            report.trace = perform_swap(c.strategy, c.copy_rate, files, hooks, RunClock(start));
+        });
+    };
+    try {
+        report.load = run_load(plan, progress);
+    } catch (...) {
+        if (swapper.joinable()) swapper.join();
+        throw;
+    }
+    swapper.join();
+    if (host) report.host_exit = host->stop().describe();
+    if (!report.load.log_error.empty()) throw std::runtime_error(report.load.log_error);
+
+    const auto requests = read_requests(plan.log_path, report.old_sha256, report.new_sha256);
+    report.measures = analyse_swap(requests, report.trace);
+    report.points = timeline_points(requests);
+    // The first answer of the new build is a step of the swap too.
+    if (report.measures.switchover_ms >= 0) {
+        const auto t = report.trace.start_ns + static_cast<std::int64_t>(report.measures.switchover_ms * 1e6);
+        report.trace.events.push_back(SwapEvent{"first_new_response", t, ""});
+        std::stable_sort(report.trace.events.begin(), report.trace.events.end(),
+                         [](const SwapEvent& a, const SwapEvent& b) { return a.t_ns < b.t_ns; });
+    }
+    return report;
+}
+
+}  // namespace isapi::loadgen
