@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include "../detectors/lifecycle_jitter.hpp"
+
 #include <CLI/CLI.hpp>
 #include <boost/asio/ip/address.hpp>
 
@@ -35,6 +37,10 @@ Examples:
 
   # A script map: every *.isa URL is served by one handler module.
   isapi-host --isolation inproc --root ./site --map '*.isa=./handler.so'
+
+  # Hunt lifecycle races: unload after every request, report a call that
+  # hangs for 2 s, and jitter lifecycle points repeatably (seed 42, 0..5 ms).
+  isapi-host --map /app.dll=./app.so --uncached --hang-timeout 2000 --jitter 42:5ms
 
   # Admin API on loopback: status, Prometheus metrics, lifecycle events.
   isapi-host --isolation inproc --map /app.dll=./app.so --admin 127.0.0.1:8081
@@ -197,6 +203,19 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
                      3'600'000);
     add_duration<ms>(app, "--ping-timeout", config.ping_timeout,
                      "Milliseconds without a ping answer after which a worker is hung and recycled", 1, 3'600'000);
+    add_duration<ms>(app, "--hang-timeout", config.hunt.hang_timeout,
+                     "Milliseconds after which a GetExtensionVersion, HttpExtensionProc or TerminateExtension call "
+                     "that has not returned is the finding `hang`, with thread stacks when gdb is on PATH (0: off)",
+                     0, 3'600'000);
+    app.add_option("--leak-cycles", config.hunt.leak_cycles,
+                   "Load/unload cycles over which leak_per_cycle fits its slope, after 8 warm-up cycles (0: off)")
+        ->check(CLI::Range(0, 100'000))
+        ->capture_default_str();
+    std::string jitter;
+    app.add_option("--jitter", jitter,
+                   "SEED:MAX, e.g. 42:5ms: sleep a seeded pseudo-random 0..MAX (us, ms or s) before "
+                   "GetExtensionVersion, between a request's completion and the unload, and before "
+                   "TerminateExtension, each point with its own repeatable stream (for `isapi-loadgen race`)");
 
     try {
         app.parse(argc, argv);
@@ -212,6 +231,11 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
             config.admin_token = admin_token;
         }
         config.identity_header = !no_identity_header;
+        if (!jitter.empty()) {
+            config.hunt.jitter = parse_jitter(jitter);
+            if (!config.hunt.jitter)
+                throw CLI::ValidationError("--jitter", "'" + jitter + "' is not SEED:MAX (e.g. 42:5ms)");
+        }
         for (const auto& spec : maps) {
             try {
                 config.mappings.push_back(parse_mapping(spec));

@@ -1,5 +1,7 @@
 #include "extension_runtime.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <limits>
 
 namespace isapi::host {
@@ -9,6 +11,8 @@ ModuleManagerOptions module_options(const ExtensionRuntimeOptions& o) {
     ModuleManagerOptions options{o.shutdown_time_limit};
     options.identity = o.identity;
     options.events = o.module_events;
+    options.leak_cycles = o.hunt.leak_cycles;
+    options.jitter = o.hunt.jitter;
     return options;
 }
 
@@ -16,6 +20,7 @@ ModuleManagerOptions module_options(const ExtensionRuntimeOptions& o) {
 
 ExtensionRuntime::ExtensionRuntime(ExtensionRuntimeOptions options)
     : options_(std::move(options)),
+      hang_watch_(options_.hunt.hang_timeout, options_.findings),
       pool_(options_.threads, options_.queue_limit),
       unloader_(1, std::numeric_limits<std::size_t>::max()),
       modules_(*options_.loader, [this](std::function<void()> task) { unloader_.post(std::move(task)); },
@@ -24,6 +29,9 @@ ExtensionRuntime::ExtensionRuntime(ExtensionRuntimeOptions options)
       dispatcher_(router_, modules_, pool_, options_.access_log, options_.findings, options_.document_root,
                   options_.counters, options_.on_outcome) {
     ecb::set_orphan_finding_sink(options_.findings);
+    if (const auto& jitter = options_.hunt.jitter)
+        spdlog::info("lifecycle jitter: seed {}, pauses of 0..{} us before GetExtensionVersion, after a request's "
+                     "completion and before TerminateExtension", jitter->seed, jitter->max.count());
 }
 
 ExtensionRuntime::~ExtensionRuntime() { ecb::set_orphan_finding_sink({}); }

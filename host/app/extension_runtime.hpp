@@ -2,6 +2,8 @@
 // What runs extensions, in the host (--isolation inproc) or in a worker: the
 // request pool, the unload thread, the module manager, the router and the
 // in-process dispatcher, wired once, the same way for both.
+#include "../detectors/hang_watch.hpp"
+#include "../detectors/hunt_options.hpp"
 #include "../modules/module_manager.hpp"
 #include "../pool/work_pool.hpp"
 #include "../routing/router.hpp"
@@ -28,6 +30,7 @@ struct ExtensionRuntimeOptions {
     AccessLog* access_log = nullptr;
     RequestCounters* counters = nullptr;
     InprocDispatcher::OutcomeHook on_outcome;
+    HuntOptions hunt;
 };
 
 class ExtensionRuntime {
@@ -47,6 +50,7 @@ public:
 
 private:
     ExtensionRuntimeOptions options_;
+    HangWatch hang_watch_;
     WorkPool pool_;
     // Unloads get a thread of their own: on the request pool they could wait
     // behind requests that are themselves waiting, in acquire(), for that

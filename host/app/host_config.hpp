@@ -1,5 +1,6 @@
 #pragma once
 // Everything isapi-host is told on its command line.
+#include "../detectors/hunt_options.hpp"
 #include "../modules/load_mode.hpp"
 #include "../routing/router.hpp"
 #include "../server/limits.hpp"
@@ -46,6 +47,8 @@ struct HostConfig {
     std::chrono::milliseconds rapid_fail_window{5 * 60 * 1000};
     std::chrono::milliseconds ping_interval{5'000};  // 0: no pings
     std::chrono::milliseconds ping_timeout{30'000};
+
+    HuntOptions hunt;  // detectors' settings and --jitter
 };
 
 // Exit codes, for scripts and CI.

@@ -24,6 +24,7 @@ public:
               o.threads = config_.threads;
               o.queue_limit = config_.queue_limit;
               o.shutdown_time_limit = config_.shutdown_time_limit;
+              o.hunt = config_.hunt;
               o.identity = IdentityOptions{pid_, 1, config_.identity_header};
               o.loader = &platform::system_module_loader();
               o.findings = [&recorder = parts.recorder](const ecb::Finding& f) {

@@ -1,11 +1,11 @@
 #include "inproc_dispatcher.hpp"
 
+#include "../detectors/hang_watch.hpp"
 #include "../server/canned_response.hpp"
 #include "capture_transport.hpp"
 
 #include <isapi/ecb/dispatch.hpp>
 #include <isapi/ecb/http_text.hpp>
-#include <isapi/platform/crash_handler.hpp>
 
 #include <array>
 #include <chrono>
@@ -136,7 +136,7 @@ void InprocDispatcher::handle(ecb::Request request, std::shared_ptr<ecb::Transpo
     };
     const PFN_HTTPEXTENSIONPROC proc = lease->proc();
     // The lease (in on_complete) keeps the name alive for the whole call.
-    const platform::EntryPointScope scope("HttpExtensionProc", lease->module_name().c_str(), lease->load_generation());
+    const EntryPointCall watched("HttpExtensionProc", lease->module_name(), lease->load_generation());
     ecb::dispatch(std::move(request), proc, std::move(transport), std::move(context));
 }
 

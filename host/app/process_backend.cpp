@@ -30,6 +30,7 @@ AppPoolOptions pool_options(const HostConfig& config) {
     o.worker.preload = config.preload;
     o.worker.shadow_copy = config.shadow_copy;
     o.worker.log_level = config.log_level;
+    o.worker.hunt = config.hunt;
     o.executable = platform::current_executable();
     o.queue_limit = config.queue_limit;
     o.rapid_fail_crashes = config.rapid_fail_crashes;

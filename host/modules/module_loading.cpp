@@ -1,5 +1,6 @@
 #include "module_loading.hpp"
 
+#include "../detectors/hang_watch.hpp"
 #include "../detectors/leftover_threads.hpp"
 
 #include <isapi/platform/crash_handler.hpp>
@@ -35,7 +36,7 @@ template <typename Call>
 bool call_guarded(std::vector<ecb::Finding>& findings, const LoadedModule& module, const char* entry_point,
                   Call&& call) {
     try {
-        const platform::EntryPointScope scope(entry_point, module.name.c_str(), module.load_generation);
+        const EntryPointCall watched(entry_point, module.name, module.load_generation);
         call();
         return true;
     } catch (...) {

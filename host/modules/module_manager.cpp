@@ -1,6 +1,7 @@
 #include "module_manager.hpp"
 
 #include "../detectors/leak_trend.hpp"
+#include "../detectors/lifecycle_jitter.hpp"
 #include "module_loading.hpp"
 
 #include <spdlog/spdlog.h>
@@ -29,12 +30,13 @@ struct ModuleManager::State {
     };
 
     State(platform::ModuleLoader& l, ecb::Executor e, ecb::FindingSink f, ModuleManagerOptions o)
-        : loader(l), executor(std::move(e)), findings(std::move(f)), options(o) {}
+        : loader(l), executor(std::move(e)), findings(std::move(f)), options(o), jitter(o.jitter) {}
 
     platform::ModuleLoader& loader;
     ecb::Executor executor;
     ecb::FindingSink findings;
     ModuleManagerOptions options;
+    LifecycleJitter jitter;
 
     mutable std::mutex mutex;
     std::condition_variable changed;  // any phase change or lease release
@@ -61,6 +63,7 @@ struct ModuleManager::State {
 
     // Runs TerminateExtension and closes the module, outside the lock.
     void unload(LoadedModule& module) {
+        jitter.pause(JitterPoint::before_terminate_extension);
         UnloadReport outcome = unload_module(loader, module);
         for (auto& finding : outcome.findings) report(std::move(finding));
         if (outcome.terminated && options.events)
@@ -147,6 +150,7 @@ AcquireResult ModuleManager::acquire(const std::filesystem::path& path, LoadMode
     const std::uint64_t generation = s.next_generation++;
     lock.unlock();
 
+    s.jitter.pause(JitterPoint::before_get_extension_version);
     LoadAttempt attempt = load_module(s.loader, key, generation, s.options.identity ? &s.hasher : nullptr);
     for (auto& finding : attempt.findings) s.report(std::move(finding));
     auto slot = std::make_shared<ModuleLease::Slot>();
@@ -205,6 +209,7 @@ void ModuleManager::release(const std::shared_ptr<ModuleLease::Slot>& slot) {
     // Never unload on the releasing thread: it may be an extension thread
     // that is still executing inside the module (DONE_WITH_SESSION).
     s.executor([&s, slot, key = it->first] {
+        s.jitter.pause(JitterPoint::after_completion);
         s.unload(slot->module);
         std::lock_guard guard(s.mutex);
         s.entries[key].phase = State::Phase::idle;

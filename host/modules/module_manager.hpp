@@ -3,6 +3,7 @@
 // one as soon as its last request completes (uncached mode), as IIS does
 // (DESIGN.md §2.2). GetExtensionVersion runs once per load, serialised;
 // concurrent first requests wait for it.
+#include "../detectors/hunt_options.hpp"
 #include "build_identity.hpp"
 #include "load_mode.hpp"
 
@@ -103,6 +104,7 @@ struct ModuleManagerOptions {
     // leak_per_cycle: the load/unload cycles a module's growth is judged
     // over, after a few warm-up cycles (0: the detector is off).
     std::size_t leak_cycles = 16;
+    std::optional<JitterSpec> jitter{};  // seeded pauses at lifecycle points (--jitter)
 };
 
 class ModuleManager {

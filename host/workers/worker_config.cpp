@@ -28,7 +28,12 @@ std::string to_json(const WorkerConfig& c) {
                           {"preload", c.preload},
                           {"shadow_copy", c.shadow_copy},
                           {"log_level", c.log_level},
-                          {"crash_note", c.crash_note}}
+                          {"crash_note", c.crash_note},
+                          {"hang_timeout_ms", c.hunt.hang_timeout.count()},
+                          {"leak_cycles", c.hunt.leak_cycles},
+                          {"jitter", c.hunt.jitter ? nlohmann::json{{"seed", c.hunt.jitter->seed},
+                                                                    {"max_us", c.hunt.jitter->max.count()}}
+                                                   : nlohmann::json()}}
         .dump();
 }
 
@@ -53,6 +58,11 @@ WorkerConfig worker_config_from_json(std::string_view text) {
         c.shadow_copy = j.at("shadow_copy").get<bool>();
         c.log_level = j.at("log_level").get<std::string>();
         c.crash_note = j.at("crash_note").get<std::string>();
+        c.hunt.hang_timeout = std::chrono::milliseconds(j.at("hang_timeout_ms").get<long long>());
+        c.hunt.leak_cycles = j.at("leak_cycles").get<std::size_t>();
+        if (const auto& jitter = j.at("jitter"); !jitter.is_null())
+            c.hunt.jitter = JitterSpec{jitter.at("seed").get<std::uint64_t>(),
+                                       std::chrono::microseconds(jitter.at("max_us").get<long long>())};
         return c;
     } catch (const nlohmann::json::exception& e) {
         throw std::runtime_error(std::string("worker config: ") + e.what());

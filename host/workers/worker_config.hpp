@@ -1,6 +1,7 @@
 #pragma once
 // What a worker process is told in its first frame: everything it needs to
 // serve requests exactly as the in-process host would.
+#include "../detectors/hunt_options.hpp"
 #include "../routing/router.hpp"
 
 #include <chrono>
@@ -22,6 +23,7 @@ struct WorkerConfig {
     bool preload = false;          // load every mapped module before reporting ready
     bool shadow_copy = false;      // load private copies, never the deployed files
     std::string log_level = "info";
+    HuntOptions hunt;
     std::string crash_note;  // where the crash handler notes a fatal signal's finding ("": no handler)
 };
 

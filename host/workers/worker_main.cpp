@@ -188,6 +188,7 @@ private:
         o.threads = config.threads;
         o.queue_limit = std::numeric_limits<std::size_t>::max();
         o.shutdown_time_limit = config.shutdown_time_limit;
+        o.hunt = config.hunt;
         o.identity = IdentityOptions{static_cast<std::uint32_t>(platform::current_process_id()), config.generation,
                                      config.identity_header};
         o.loader = make_loader(config);
