@@ -16,7 +16,9 @@
 namespace isapi::host {
 namespace {
 
-constexpr std::chrono::milliseconds kStackLimit{5'000};  // for gdb
+// For gdb, which needs seconds to read a debug build's symbols on a busy
+// machine; the whole process stands still meanwhile.
+constexpr std::chrono::milliseconds kStackLimit{6'000};
 constexpr std::size_t kMaxStackText = 32 * 1024;
 
 struct Running {

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -48,22 +49,33 @@ std::string all_thread_stacks(std::chrono::milliseconds limit) {
     posix_spawn_file_actions_adddup2(&actions, out, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, out, STDERR_FILENO);
     const std::string pid = std::to_string(::getpid());
-    std::vector<std::string> words{"gdb", "-nx", "-batch", "-iex", "set debuginfod enabled off", "-p", pid,
-                                   "-ex", "set pagination off", "-ex", "thread apply all bt"};
+    std::vector<std::string> words;
+    // gdb stops every thread here, the one that would enforce `limit` too:
+    // coreutils' timeout, a process of its own, ends gdb (which then
+    // detaches) at the limit, and kills it 2 s later.
+    if (on_path("timeout"))
+        words = {"timeout", "-k", "2", std::to_string(std::max<long long>(1, limit.count() / 1000)) + "s"};
+    for (const std::string& word : {std::string("gdb"), std::string("-nx"), std::string("-batch"), std::string("-iex"),
+                                    std::string("set debuginfod enabled off"), std::string("-p"), pid,
+                                    std::string("-ex"), std::string("set pagination off"), std::string("-ex"),
+                                    std::string("thread apply all bt")})
+        words.push_back(word);
     std::vector<char*> argv;
     for (auto& w : words) argv.push_back(w.data());
     argv.push_back(nullptr);
     // Under Yama's ptrace_scope 1 only a process's ancestors may attach.
     ::prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
     pid_t child = 0;
-    const int spawned = posix_spawnp(&child, "gdb", &actions, nullptr, argv.data(), environ);
+    const int spawned = posix_spawnp(&child, argv[0], &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (spawned != 0) {
         ::prctl(PR_SET_PTRACER, 0, 0, 0, 0);
         ::close(out);
         return std::string("(no thread stacks: cannot start gdb: ") + std::strerror(spawned) + ")";
     }
-    const auto deadline = std::chrono::steady_clock::now() + limit;
+    // A backstop for a system without timeout (which this thread, stopped
+    // while gdb is attached, can enforce only once gdb lets it run).
+    const auto deadline = std::chrono::steady_clock::now() + limit + std::chrono::seconds(3);
     bool timed_out = false;
     int status = 0;
     for (;;) {
@@ -79,6 +91,7 @@ std::string all_thread_stacks(std::chrono::milliseconds limit) {
         ::usleep(20'000);
     }
     ::prctl(PR_SET_PTRACER, 0, 0, 0, 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 124) timed_out = true;  // timeout's exit code
     std::string text;
     char buffer[8192];
     ::lseek(out, 0, SEEK_SET);

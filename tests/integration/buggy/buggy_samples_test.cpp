@@ -326,10 +326,10 @@ TEST_CASE("crash ?crash=1 faults inside HttpExtensionProc: entry_point_crash nam
     CHECK(host.get("/crash.dll").status == 200);
 }
 
-TEST_CASE("buggy hang_on_terminate in uncached mode with --hang-timeout 1000: TerminateExtension past the deadline is hang, with stacks, and only that",
+TEST_CASE("buggy hang_on_terminate in uncached mode with --hang-timeout 500: TerminateExtension past the deadline is hang, with stacks, and only that",
           "[integration][buggy][hang_on_terminate]") {
     WorkerHost host(args({map_arg("/hang_on_terminate.dll", Buggy::hang_on_terminate, "uncached"),
-                          {"--hang-timeout", "1000"}}));
+                          {"--hang-timeout", "500"}}));
     const auto started = std::chrono::steady_clock::now();
     const auto response = host.get("/hang_on_terminate.dll");
     INFO(host.diagnostics());
@@ -339,9 +339,11 @@ TEST_CASE("buggy hang_on_terminate in uncached mode with --hang-timeout 1000: Te
     REQUIRE(finding);
     report_detection_time("hang", started);
     const std::string evidence = text_of(*finding, "detail");
-    CHECK(evidence.starts_with("TerminateExtension of hang_on_terminate.so (load 1) has not returned after 1000 ms"));
-    // gdb's stack of the hung thread, or the reason there is none.
+    CHECK(evidence.starts_with("TerminateExtension of hang_on_terminate.so (load 1) has not returned after 500 ms"));
+    // gdb's stack of the hung thread, or the reason there is none (no gdb,
+    // or a machine so busy that gdb could not read the symbols in time).
     CHECK((evidence.find("gdb is not on PATH") != std::string::npos ||
+           evidence.find("gdb did not finish within") != std::string::npos ||
            std::regex_search(evidence, std::regex(R"(its stack:\n.*\n(#[0-9]+ .*\n)*#[0-9]+ .*TerminateExtension \()"))));
     CHECK(finding_kinds(host) == std::multiset<std::string>{"hang"});
 }
