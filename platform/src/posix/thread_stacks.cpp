@@ -48,26 +48,30 @@ std::string all_thread_stacks(std::chrono::milliseconds limit) {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, out, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, out, STDERR_FILENO);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);  // a group of its own, to end it whole
+    posix_spawnattr_setpgroup(&attributes, 0);
     const std::string pid = std::to_string(::getpid());
-    std::vector<std::string> words;
-    // gdb stops every thread here, the one that would enforce `limit` too:
-    // coreutils' timeout, a process of its own, ends gdb (which then
-    // detaches) at the limit, and kills it 2 s later.
-    if (on_path("timeout"))
-        words = {"timeout", "-k", "2", std::to_string(std::max<long long>(1, limit.count() / 1000)) + "s"};
-    for (const std::string& word : {std::string("gdb"), std::string("-nx"), std::string("-batch"), std::string("-iex"),
-                                    std::string("set debuginfod enabled off"), std::string("-p"), pid,
-                                    std::string("-ex"), std::string("set pagination off"), std::string("-ex"),
-                                    std::string("thread apply all bt")})
-        words.push_back(word);
+    // gdb stops every thread here, the one that would enforce `limit` too,
+    // so processes of their own do: coreutils' timeout ends gdb at the limit
+    // (and kills it 2 s later), and the shell then sends SIGCONT, since a
+    // tracer that dies while attached leaves the threads it stopped stopped.
+    const std::string limit_text = std::to_string(std::max<long long>(1, limit.count() / 1000)) + "s";
+    const std::string gdb = "gdb -nx -batch -iex 'set debuginfod enabled off' -p " + pid +
+                            " -ex 'set pagination off' -ex 'thread apply all bt'";
+    const std::string script = (on_path("timeout") ? "timeout -k 2 " + limit_text + " " : std::string()) + gdb +
+                               "; status=$?; kill -CONT " + pid + "; exit $status";
+    std::vector<std::string> words{"sh", "-c", script};
     std::vector<char*> argv;
     for (auto& w : words) argv.push_back(w.data());
     argv.push_back(nullptr);
     // Under Yama's ptrace_scope 1 only a process's ancestors may attach.
     ::prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
     pid_t child = 0;
-    const int spawned = posix_spawnp(&child, argv[0], &actions, nullptr, argv.data(), environ);
+    const int spawned = posix_spawnp(&child, argv[0], &actions, &attributes, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
     if (spawned != 0) {
         ::prctl(PR_SET_PTRACER, 0, 0, 0, 0);
         ::close(out);
@@ -83,9 +87,10 @@ std::string all_thread_stacks(std::chrono::milliseconds limit) {
         if (done == child || (done < 0 && errno != EINTR)) break;
         if (std::chrono::steady_clock::now() >= deadline) {
             timed_out = true;
-            ::kill(child, SIGKILL);  // the kernel detaches it from this process
+            ::kill(-child, SIGKILL);  // the shell, timeout and gdb
             while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
             }
+            ::kill(::getpid(), SIGCONT);  // what the shell would have sent
             break;
         }
         ::usleep(20'000);
