@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <mutex>
 
 namespace isapi::platform {
@@ -36,6 +37,7 @@ std::size_t g_next_slot = 0;
 std::uint64_t g_next_sequence = 2;
 
 std::atomic<int> g_note_fd{-1};
+struct sigaction g_previous[std::size(kSignals)];  // what was installed before, restored for the re-raise
 thread_local const EntryPointScope* t_entry_point = nullptr;
 
 std::int64_t monotonic_ns() {
@@ -167,12 +169,11 @@ void on_fatal_signal(int sig, siginfo_t* info, void* context) {
         line.write_to(fd);
     }
 
-    // The default action from here on: a fault repeats when the handler
-    // returns; a sent signal (abort, kill) is sent again.
-    struct sigaction dfl{};
-    dfl.sa_handler = SIG_DFL;
-    sigemptyset(&dfl.sa_mask);
-    sigaction(sig, &dfl, nullptr);
+    // The previous disposition (the default, or a sanitizer's handler) from
+    // here on: a fault repeats when the handler returns; a sent signal
+    // (abort, kill) is sent again.
+    for (std::size_t i = 0; i < std::size(kSignals); ++i)
+        if (kSignals[i] == sig) sigaction(sig, &g_previous[i], nullptr);
     if (!fault || sig == SIGABRT) raise(sig);
     errno = saved_errno;
 }
@@ -192,6 +193,10 @@ struct AltStack {
 }  // namespace
 
 bool install_crash_handler(const std::string& note_path, std::string& error) {
+    if (g_note_fd.load() >= 0) {
+        error = "a crash handler is installed already";
+        return false;
+    }
     const int note_fd = ::open(note_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
     if (note_fd < 0) {
         error = "cannot open " + note_path + ": " + std::strerror(errno);
@@ -203,7 +208,7 @@ bool install_crash_handler(const std::string& note_path, std::string& error) {
     action.sa_sigaction = on_fatal_signal;
     action.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&action.sa_mask);
-    for (int sig : kSignals) sigaction(sig, &action, nullptr);
+    for (std::size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &action, &g_previous[i]);
     return true;
 }
 

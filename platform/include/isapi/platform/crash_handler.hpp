@@ -7,8 +7,9 @@
 //     point (GetExtensionVersion, HttpExtensionProc, TerminateExtension).
 // The handler formats one line, async-signal-safely, into a file opened
 // beforehand (the front end reads it once it has reaped the worker), then
-// restores the default disposition and lets the signal end the process as
-// it would have: the crash is still reported with its signal.
+// restores the previous disposition (the default, or a sanitizer's) and
+// lets the signal end the process as it would have: the crash is still
+// reported with its signal.
 //
 // Note line: "KIND\tMODULE\tLOAD_GENERATION\tTIME\tEVIDENCE\n", TIME in
 // nanoseconds of CLOCK_MONOTONIC (std::chrono::steady_clock).
