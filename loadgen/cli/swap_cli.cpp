@@ -266,8 +266,8 @@ int run_swap_command(const SwapCli& o) {
         runs = {seed, best};
         if (!o.quiet)
             std::cout << "isapi-loadgen swap demo: version v1 -> v2 under " << o.rate << " req/s, twice:\n"
-                      << "  1. the seed's procedure: rename the live module, copy the new one in (at "
-                      << format_duration_us(1e6 * 20.0 / (static_cast<double>(seed.copy_rate) / 1024)) << " a 20 KiB file), uncached\n"
+                      << "  1. the seed's procedure, uncached: rename the live module, copy the new one in at "
+                      << seed.copy_rate / 1024 << " KiB/s (a slow share)\n"
                       << "  2. the best strategy: stage it, exchange the two names atomically, overlapped recycle\n\n";
     } else {
         c.strategy = parse_or_throw(parse_strategy(o.strategy.empty() ? "exchange" : o.strategy), o.strategy, "strategy",
@@ -320,6 +320,8 @@ int run_bench_command(const SwapCli& o) {
         recycles.push_back(parse_or_throw(parse_recycle_policy(r), r, "recycle policy", "none, immediate, overlapped, watch"));
     if (recycles.empty()) recycles.assign(std::begin(kAllRecyclePolicies), std::end(kAllRecyclePolicies));
 
+    // Progress on stderr, only for a person watching (a TTY).
+    const bool show_progress = !o.no_progress && !o.quiet && ::isatty(STDERR_FILENO) == 1;
     const std::size_t total = strategies.size() * modes.size() * recycles.size() * o.repeat;
     std::size_t done = 0;
     const auto started = std::chrono::steady_clock::now();
@@ -338,7 +340,7 @@ int run_bench_command(const SwapCli& o) {
                     c.recycle = recycle;
                     const SwapReport r = run_swap(c);
                     ++done;
-                    if (!o.no_progress && !o.quiet) {
+                    if (show_progress) {
                         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
                         std::fprintf(stderr, "\r[%zu/%zu] %-14s %-9s %-10s dropped %-5llu  %.0fs left \x1b[K", done, total,
                                      cell.strategy.c_str(), cell.mode.c_str(), cell.recycle.c_str(),
@@ -353,7 +355,7 @@ int run_bench_command(const SwapCli& o) {
             }
         }
     }
-    if (!o.no_progress && !o.quiet) std::fprintf(stderr, "\r\x1b[K");
+    if (show_progress) std::fprintf(stderr, "\r\x1b[K");
     if (!o.quiet) std::cout << bench_text_table(cells);
     const bool ok = write_output(o.json, bench_json_report(cells)) &&
                     write_output(o.html, bench_html_report(cells, "isapi-loadgen swap-bench"));
