@@ -7,6 +7,13 @@
 namespace isapi::host {
 
 std::string describe_start_routine(const std::string& module, const platform::RecordedThread& thread) {
+    if (!thread.start_in_module) {
+        // std::thread and the like: a library's routine, started from the module.
+        const std::string routine = thread.start_symbol.empty() ? fmt::format("{:#x}", thread.start_routine)
+                                                                : thread.start_symbol;
+        return fmt::format("{} in {}, started from {}+{:#x}", routine, thread.start_object, module,
+                           thread.creator_offset);
+    }
     if (thread.start_symbol.empty()) return fmt::format("{}+{:#x}", module, thread.start_offset);
     return fmt::format("{}!{} (+{:#x})", module, thread.start_symbol, thread.start_offset);
 }

@@ -21,7 +21,9 @@ inline constexpr std::chrono::milliseconds kThreadExitGrace{500};
 std::optional<std::string> threads_left_running(std::uint64_t token, const std::string& module,
                                                 std::chrono::milliseconds grace = kThreadExitGrace);
 
-// "thread_leak.so+0x11a9" or "thread_leak.so!worker (+0x11a9)".
+// "thread_leak.so+0x11a9", "thread_leak.so!worker (+0x11a9)", or for a
+// library's start routine (std::thread) "execute_native_thread_routine in
+// libstdc++.so.6, started from cpp_leak.so+0x2b4d".
 std::string describe_start_routine(const std::string& module, const platform::RecordedThread& thread);
 
 }  // namespace isapi::host

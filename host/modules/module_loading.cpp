@@ -64,6 +64,7 @@ LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path,
             loader.close(m.handle, ignored);
             m.handle = nullptr;
         }
+        if (m.thread_token) platform::note_unloaded(m.range, m.name, m.load_generation, m.thread_token);
         attempt.failure = why;
         attempt.reason = std::move(reason);
         return std::move(attempt);
@@ -97,8 +98,8 @@ LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path,
     // From here on, threads its code starts are its own.
     if (const auto range = platform::module_range(reinterpret_cast<const void*>(get_version))) {
         m.range = *range;
-        platform::note_loaded(*range);
         m.thread_token = platform::thread_inventory().watch(*range);
+        platform::note_loaded(*range, m.thread_token);
     }
 
     HSE_VERSION_INFO info{};
@@ -123,22 +124,26 @@ UnloadReport unload_module(platform::ModuleLoader& loader, LoadedModule& module)
                      [&] { module.terminate(HSE_TERM_MUST_UNLOAD); });
         report.terminated = true;
     }
+    // Before the close: once the range is free, another module may be
+    // mapped there, and its threads must not count as this one's.
+    if (module.thread_token) platform::thread_inventory().unwatch(module.thread_token);
     std::string error;
     report.closed = loader.close(module.handle, error);
     module.handle = nullptr;
     if (report.closed) {
         report.still_mapped = loader.still_loaded(module.path, reinterpret_cast<const void*>(module.proc));
-        if (report.still_mapped)
+        if (report.still_mapped) {
+            platform::note_closed(module.thread_token);
             report.findings.push_back(finding(module, "unload_ineffective",
                                               module.name + " is still mapped after unload (NODELETE or "
                                                             "STB_GNU_UNIQUE symbols); uncached mode cannot reload it"));
-        else if (module.range.end > module.range.begin)
-            platform::note_unloaded(module.range, module.name, module.load_generation);
+        } else if (module.thread_token) {
+            platform::note_unloaded(module.range, module.name, module.load_generation, module.thread_token);
+        }
     }
     // Before the wait for leftover threads: one that runs into the unloaded
     // code meanwhile is unloaded_code_executed.
     if (module.thread_token) {
-        platform::thread_inventory().unwatch(module.thread_token);
         if (auto leftover = threads_left_running(module.thread_token, module.name))
             report.findings.push_back(finding(module, "threads_outlive_terminate", std::move(*leftover)));
     }

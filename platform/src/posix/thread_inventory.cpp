@@ -3,6 +3,7 @@
 #include <isapi/platform/crash_handler.hpp>
 
 #include <dlfcn.h>
+#include <execinfo.h>
 #include <link.h>
 #include <pthread.h>
 
@@ -10,6 +11,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <tuple>
+#include <utility>
 
 namespace isapi::platform {
 namespace {
@@ -72,11 +75,40 @@ void* launch_recorded(void* raw) {
     return launch.start(launch.arg);
 }
 
-std::string exact_symbol(std::uintptr_t address) {
+// The exported symbol at exactly `address` (or empty) and its file's name.
+std::pair<std::string, std::string> describe(std::uintptr_t address) {
     Dl_info info{};
-    if (dladdr(reinterpret_cast<void*>(address), &info) == 0 || !info.dli_sname) return {};
-    if (reinterpret_cast<std::uintptr_t>(info.dli_saddr) != address) return {};
-    return info.dli_sname;
+    if (dladdr(reinterpret_cast<void*>(address), &info) == 0) return {};
+    std::string object = info.dli_fname ? info.dli_fname : "";
+    if (const auto slash = object.rfind('/'); slash != std::string::npos) object.erase(0, slash + 1);
+    const bool exact = info.dli_sname && reinterpret_cast<std::uintptr_t>(info.dli_saddr) == address;
+    return {exact ? info.dli_sname : "", object};
+}
+
+// The watch that holds `from` or `routine`, else one that holds a frame of
+// the creating call stack (the frame goes to `creator`).
+std::optional<Watch> owner_of(std::uintptr_t from, std::uintptr_t routine, std::uintptr_t& creator) {
+    auto& s = state();
+    {
+        std::lock_guard lock(s.mutex);
+        if (s.watches.empty()) return std::nullopt;
+        // Newest first: a range is watched again only after its unwatch, but
+        // prefer the latest load should a caller get that order wrong.
+        for (auto w = s.watches.rbegin(); w != s.watches.rend(); ++w)
+            if (w->range.contains(from) || w->range.contains(routine)) return *w;
+    }
+    void* frames[32];
+    const int depth = backtrace(frames, 32);
+    std::lock_guard lock(s.mutex);
+    for (int i = 0; i < depth; ++i) {
+        const auto frame = reinterpret_cast<std::uintptr_t>(frames[i]);
+        for (auto w = s.watches.rbegin(); w != s.watches.rend(); ++w) {
+            if (!w->range.contains(frame)) continue;
+            creator = frame;
+            return *w;
+        }
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -140,16 +172,17 @@ int create_thread(void* thread, const void* attr, void* (*start)(void*), void* a
     const auto routine = reinterpret_cast<std::uintptr_t>(start);
 
     auto& s = state();
-    std::optional<Watch> owner;
-    {
-        std::lock_guard lock(s.mutex);
-        for (const auto& w : s.watches)
-            if (w.range.contains(from) || w.range.contains(routine)) owner = w;
-    }
+    std::uintptr_t creator = from;
+    const std::optional<Watch> owner = owner_of(from, routine, creator);
     if (!owner) return real(out, attributes, start, arg);
 
     try {
-        RecordedThread recorded{routine, routine - owner->range.begin, exact_symbol(routine)};
+        RecordedThread recorded;
+        recorded.start_routine = routine;
+        recorded.start_in_module = owner->range.contains(routine);
+        if (recorded.start_in_module) recorded.start_offset = routine - owner->range.begin;
+        std::tie(recorded.start_symbol, recorded.start_object) = describe(routine);
+        if (owner->range.contains(creator)) recorded.creator_offset = creator - owner->range.begin;
         auto launch = std::make_unique<Launch>(Launch{start, arg, 0});
         {
             std::lock_guard lock(s.mutex);

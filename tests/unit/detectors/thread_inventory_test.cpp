@@ -77,3 +77,19 @@ TEST_CASE("a thread thread_leak leaves running after TerminateExtension is named
     CHECK(evidence->starts_with("1 thread(s) started by thread_leak.so still running 50 ms after TerminateExtension "
                                 "returned (start routine thread_leak.so+0x"));
 }
+
+TEST_CASE("a std::thread a C++ module starts is the module's, found through the creating call stack",
+          "[detectors][threads]") {
+    // Never closed: its detached thread runs module code forever.
+    WatchedModule cpp(ISAPI_TEST_STD_THREAD_LEAK);
+    HSE_VERSION_INFO info{};
+    REQUIRE(cpp.get_version(&info));
+    const auto running = thread_inventory().running(cpp.token);
+    REQUIRE(running.size() == 1);
+    CHECK_FALSE(running.front().start_in_module);
+    CHECK(running.front().creator_offset > 0);
+    CHECK(running.front().creator_offset < cpp.size);
+    const auto evidence = isapi::host::threads_left_running(cpp.token, "std_thread_leak.so", 10ms);
+    REQUIRE(evidence);
+    CHECK(evidence->find("in libstdc++.so.6, started from std_thread_leak.so+0x") != std::string::npos);
+}

@@ -31,11 +31,15 @@ bool install_crash_handler(const std::string& note_path, std::string& error);
 // that the handler still runs when the thread's own stack overflowed.
 void ensure_alternate_stack();
 
-// The module at `range` has just been unloaded: later faults there are
-// unloaded_code_executed. Remembers the last 64 unloads.
-void note_unloaded(AddressRange range, std::string_view module, std::uint64_t load_generation);
-// A module was loaded at `range`: unloads recorded there no longer apply.
-void note_loaded(AddressRange range);
+// A module was loaded at `range`; `id` (non-zero, unique per load) names
+// this load. While it is mapped, faults there are not unloaded code, and
+// unloads recorded there before no longer apply. Up to 256 at once.
+void note_loaded(AddressRange range, std::uint64_t id);
+// The load `id` at `range` has just been unloaded: later faults there are
+// unloaded_code_executed (the latest unload wins). Remembers the last 64.
+void note_unloaded(AddressRange range, std::string_view module, std::uint64_t load_generation, std::uint64_t id);
+// The load `id` was closed but stays mapped (NODELETE): forget it, no more.
+void note_closed(std::uint64_t id);
 
 // While it lives, the calling thread is inside `entry_point` of `module`
 // (strings that outlive the scope). Nests.

@@ -7,6 +7,9 @@
 // exports that one symbol): a thread is recorded when the code that created
 // it, or its start routine, lies in a watched address range, and it stays
 // recorded until its start routine returns (or it exits or is cancelled).
+// When neither does (std::thread: libstdc++ calls pthread_create with its
+// own start routine), the creating call stack decides: a thread started
+// from a watched module's code, at any depth, is that module's.
 // Threads of unwatched code (the host's own) are passed straight through.
 // Not seen: threads created through C11 thrd_create, which glibc starts
 // without going through the exported pthread_create.
@@ -29,8 +32,11 @@ std::optional<AddressRange> module_range(const void* address);
 
 struct RecordedThread {
     std::uintptr_t start_routine = 0;
-    std::uintptr_t start_offset = 0;  // of the start routine, from the watched range's beginning
+    bool start_in_module = false;     // the start routine lies in the watched range
+    std::uintptr_t start_offset = 0;  // ... and this far into it
     std::string start_symbol;         // the exported symbol at exactly that address, or empty
+    std::string start_object;         // the file the start routine is in, when not the module
+    std::uintptr_t creator_offset = 0;  // where in the module the creating call came from
 };
 
 class ThreadInventory {
@@ -39,6 +45,7 @@ public:
     // that names this watch (one per module load).
     std::uint64_t watch(AddressRange range);
     // No new threads are attributed to `token` (recorded ones stay recorded).
+    // Call it before the module is closed: after, its range may hold another.
     void unwatch(std::uint64_t token);
     // The threads attributed to `token` whose start routine has not returned.
     std::vector<RecordedThread> running(std::uint64_t token) const;
