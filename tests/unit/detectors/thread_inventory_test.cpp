@@ -33,6 +33,13 @@ struct WatchedModule {
     }
     ~WatchedModule() { thread_inventory().unwatch(token); }
 
+    // GetExtensionVersion, then the module's threads that are running.
+    std::vector<isapi::platform::RecordedThread> start() {
+        HSE_VERSION_INFO info{};
+        REQUIRE(get_version(&info));
+        return thread_inventory().running(token);
+    }
+
     void* handle;
     PFN_GETEXTENSIONVERSION get_version = nullptr;
     PFN_TERMINATEEXTENSION terminate = nullptr;
@@ -45,9 +52,7 @@ struct WatchedModule {
 TEST_CASE("the thread inventory records the thread a watched module starts until its start routine returns",
           "[detectors][threads]") {
     WatchedModule async(ISAPI_SAMPLE_ASYNC);
-    HSE_VERSION_INFO info{};
-    REQUIRE(async.get_version(&info));
-    const auto running = thread_inventory().running(async.token);
+    const auto running = async.start();
     REQUIRE(running.size() == 1);
     CHECK(running.front().start_offset < async.size);
     // async joins its thread in TerminateExtension.
@@ -69,8 +74,7 @@ TEST_CASE("a thread thread_leak leaves running after TerminateExtension is named
           "[detectors][threads]") {
     // Never closed: its thread waits on a condition variable in its data.
     WatchedModule leak(ISAPI_BUGGY_THREAD_LEAK);
-    HSE_VERSION_INFO info{};
-    REQUIRE(leak.get_version(&info));
+    REQUIRE(leak.start().size() == 1);
     REQUIRE(leak.terminate(HSE_TERM_MUST_UNLOAD));
     const auto evidence = isapi::host::threads_left_running(leak.token, "thread_leak.so", 50ms);
     REQUIRE(evidence);
@@ -82,9 +86,7 @@ TEST_CASE("a std::thread a C++ module starts is the module's, found through the 
           "[detectors][threads]") {
     // Never closed: its detached thread runs module code forever.
     WatchedModule cpp(ISAPI_TEST_STD_THREAD_LEAK);
-    HSE_VERSION_INFO info{};
-    REQUIRE(cpp.get_version(&info));
-    const auto running = thread_inventory().running(cpp.token);
+    const auto running = cpp.start();
     REQUIRE(running.size() == 1);
     CHECK_FALSE(running.front().start_in_module);
     CHECK(running.front().creator_offset > 0);
