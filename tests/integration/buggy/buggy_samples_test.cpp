@@ -371,7 +371,7 @@ TEST_CASE("buggy racy_init, whose race only TSan names, loads and answers its fi
     CHECK(finding_kinds(host).empty());
 }
 
-TEST_CASE("buggy hang_on_terminate answers its first request; at SIGTERM the host kills the worker at the shutdown time limit and exits 3",
+TEST_CASE("buggy hang_on_terminate answers its first request, and at SIGTERM the host kills the worker at the shutdown time limit and exits 3",
           "[integration][buggy][smoke]") {
     // Its TerminateExtension blocks for an hour: the host's shutdown has to
     // give up on the worker. (Past --hang-timeout, 30 s here, the hang
