@@ -7,6 +7,7 @@
 
 #include "loadgen/cli/plan_builder.hpp"
 #include "loadgen/cli/session.hpp"
+#include "loadgen/cli/race_cli.hpp"
 #include "loadgen/cli/swap_cli.hpp"
 #include "loadgen/report/log_convert.hpp"
 
@@ -99,6 +100,7 @@ int loadgen_main(int argc, char** argv) {
     convert_cmd->add_option("-o,--output", convert_out, "CSV file to write (default: stdout)");
 
     SwapCommands swap_commands(app);
+    RaceCommand race_command(app);
 
     try {
         app.parse(argc, argv);
@@ -109,6 +111,7 @@ int loadgen_main(int argc, char** argv) {
 
     try {
         if (const int code = swap_commands.run_if_chosen(); code >= 0) return code;
+        if (const int code = race_command.run_if_chosen(); code >= 0) return code;
         if (*run_cmd) return run_session("run", run.url, run_common, plan_for_run(run_common, run), 0);
         if (*replay_cmd) {
             std::size_t malformed = 0;

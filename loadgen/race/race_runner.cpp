@@ -1,0 +1,332 @@
+#include "loadgen/race/race_runner.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <thread>
+#include <tuple>
+
+#include <isapi/platform/files.hpp>
+
+#include "loadgen/client/runner.hpp"
+#include "loadgen/hostctl/admin_client.hpp"
+#include "loadgen/hostctl/host_process.hpp"
+#include "loadgen/race/host_findings.hpp"
+
+namespace isapi::loadgen {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kPollInterval = std::chrono::milliseconds(50);
+// The load runs in slices, so that a finding stops it within one slice.
+constexpr std::int64_t kSliceNs = 250'000'000;
+// Without a finding, the race still reads the events for this long after the
+// load: the last unloads (and their thread checks) come after the last answer.
+constexpr auto kSettle = std::chrono::milliseconds(400);
+
+// The private folder with the host's output: made now, removed at the end
+// of the race unless it is kept.
+struct PrivateFolder {
+    std::string path;
+    bool keep = false;
+    ~PrivateFolder() {
+        if (!keep && !path.empty()) platform::remove_tree(path);
+    }
+};
+
+std::string make_folder_or_throw() {
+    std::string error;
+    const auto made = platform::make_private_directory("isapi-race", error);
+    return made ? *made : throw std::runtime_error(error);
+}
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// The lines of the host's log that explain an exit code 3.
+std::string shutdown_evidence(const std::string& log_text) {
+    std::string evidence;
+    std::size_t at = 0;
+    while (at < log_text.size()) {
+        const std::size_t end = std::min(log_text.find('\n', at), log_text.size());
+        const std::string line = log_text.substr(at, end - at);
+        if (line.find("[error]") != std::string::npos) evidence += (evidence.empty() ? "" : "; ") + line;
+        at = end + 1;
+    }
+    return evidence.empty() ? "no error was logged" : evidence;
+}
+
+// Everything the threads of one race share.
+class RaceState {
+public:
+    RaceState(const RaceConfig& config, const FindingFn& on_finding) : config_(config), on_finding_(on_finding) {}
+
+    // Before any other thread uses the state.
+    void start_churn() { churn_started_ = Clock::now(); }
+    double since_start_s() const {
+        return std::chrono::duration<double>(Clock::now() - churn_started_).count();
+    }
+
+    // Takes a batch of events, and stops the race on a finding (unless
+    // `all`), at the cycle count or past the duration.
+    void take(const std::vector<HostEvent>& events) {
+        std::lock_guard lock(mutex_);
+        for (const auto& e : events) {
+            if (e.kind == "module_unload") ++result_.cycles;
+            if (e.kind == "module_load") ++result_.loads;
+            if (!e.finding) continue;
+            // Stopped at its first finding, the race counts the later ones only.
+            if (!config_.all && !result_.findings.empty()) {
+                ++later_findings_;
+                continue;
+            }
+            RaceFinding f = *e.finding;
+            f.time_s = since_start_s();
+            result_.findings.push_back(f);
+            if (on_finding_) on_finding_(f);
+            if (!config_.all) stop_locked("finding");
+        }
+        if (config_.cycles > 0 && result_.cycles >= config_.cycles) stop_locked("cycles");
+        if (since_start_s() * 1e9 >= static_cast<double>(config_.duration_ns)) stop_locked("duration");
+    }
+
+    void stop(const std::string& why) {
+        std::lock_guard lock(mutex_);
+        stop_locked(why);
+    }
+    bool stopping() const { return stopping_.load(); }
+    // Sleeps up to `d`, or until the race stops; false when it stopped.
+    bool sleep_unless_stopped(Clock::duration d) {
+        std::unique_lock lock(mutex_);
+        return !wake_.wait_for(lock, d, [&] { return stopping_.load(); });
+    }
+    void note(const std::string& text) {
+        std::lock_guard lock(mutex_);
+        result_.notes.push_back(text);
+    }
+    void count_recycle() {
+        std::lock_guard lock(mutex_);
+        ++result_.recycles;
+    }
+    std::int64_t remaining_ns() const {
+        return config_.duration_ns - static_cast<std::int64_t>(since_start_s() * 1e9);
+    }
+    RaceResult& result() {
+        if (later_findings_ > 0)
+            result_.notes.push_back(std::to_string(later_findings_) +
+                                    " more finding(s) came after the first; --all collects them");
+        later_findings_ = 0;
+        return result_;
+    }
+
+private:
+    void stop_locked(const std::string& why) {
+        if (stopping_.exchange(true)) return;
+        result_.stopped_by = why;
+        result_.duration_s = since_start_s();
+        wake_.notify_all();
+    }
+
+    const RaceConfig& config_;
+    const FindingFn& on_finding_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::atomic<bool> stopping_{false};
+    Clock::time_point churn_started_ = Clock::now();
+    RaceResult result_;
+    std::uint64_t later_findings_ = 0;
+};
+
+// Recycles at seeded intervals (0.5 to 1.5 times the mean) with a seeded
+// mode, until the race stops.
+void recycle_loop(const RaceConfig& c, const Url& admin, RaceState& state) {
+    std::mt19937_64 rng(c.seed ^ 0x9e3779b97f4a7c15ULL);
+    std::uniform_real_distribution<double> factor(0.5, 1.5);
+    std::uniform_int_distribution<std::size_t> pick(0, c.recycle_modes.size() - 1);
+    std::uint64_t refused = 0;
+    for (;;) {
+        const auto wait = std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(c.recycle_every_ns) * factor(rng)));
+        const std::string& mode = c.recycle_modes[pick(rng)];
+        if (!state.sleep_unless_stopped(wait)) break;
+        try {
+            const auto reply = http_call(admin, "POST", "/_isapi/recycle?mode=" + mode);
+            if (reply.status / 100 == 2) state.count_recycle();
+            else ++refused;
+        } catch (const std::exception& e) {
+            state.note(std::string("a recycle could not be asked for: ") + e.what());
+        }
+    }
+    if (refused > 0) state.note(std::to_string(refused) + " recycle(s) refused by the host (one already running)");
+}
+
+void poll_loop(HostEventFeed& feed, RaceState& state) {
+    std::uint64_t failures = 0;
+    do {
+        try {
+            state.take(feed.poll());
+        } catch (const std::exception& e) {
+            if (++failures == 1) state.note(std::string("reading the host's events failed: ") + e.what());
+            if (failures >= 20) state.stop("host unreachable");  // nothing more to see
+        }
+    } while (state.sleep_unless_stopped(kPollInterval));
+}
+
+// Reads the events until `settle` has passed (the last unloads' findings).
+void settle(HostEventFeed& feed, RaceState& state, Clock::duration settle_for) {
+    const auto until = Clock::now() + settle_for;
+    while (Clock::now() < until) {
+        std::this_thread::sleep_for(kPollInterval);
+        try {
+            state.take(feed.poll());
+        } catch (const std::exception&) {
+            return;
+        }
+    }
+}
+
+// Adds the findings the host logged after the last poll (each logged
+// finding beyond the ones the events already held), and an exit code 3 that
+// no finding explains.
+// Stopped at a first finding, the race adds none of the host's later ones.
+void take_shutdown_findings(const std::string& log_text, const platform::ExitStatus& exit, bool all, RaceResult& r,
+                            double time_s) {
+    if (!all && !r.findings.empty()) return;
+    using Key = std::tuple<std::string, std::string, std::uint64_t, std::string>;
+    auto key = [](const RaceFinding& f) {
+        return Key{f.kind, f.module, f.load_generation, f.evidence.substr(0, f.evidence.find('\n'))};
+    };
+    std::map<Key, int> seen;
+    for (const auto& f : r.findings) ++seen[key(f)];
+    for (auto f : findings_in_host_log(log_text)) {
+        if (seen[key(f)]-- > 0) continue;
+        f.time_s = time_s;
+        r.findings.push_back(std::move(f));
+    }
+    if (!exit.signaled && exit.code == 3 && r.findings.empty()) {
+        RaceFinding f;
+        f.kind = "pending_at_unload";
+        f.time_s = time_s;
+        f.evidence = "the host exited with code 3 at the final stop (extension code still running at the shutdown "
+                     "time limit): " + shutdown_evidence(log_text);
+        f.source = "exit code 3";
+        r.findings.push_back(std::move(f));
+    }
+}
+
+RunPlan slice_plan(const RaceConfig& c, const Url& base) {
+    RunPlan plan;
+    plan.target = base;
+    for (std::size_t i = 0; i < c.modules.size(); ++i) {
+        RequestSpec spec;
+        spec.target = race_url_path(i);
+        plan.templates.push_back(serialize_request(spec, base.authority));
+    }
+    plan.model = Model::closed;
+    plan.threads = c.threads;
+    plan.connections = c.connections;
+    plan.timeout_ns = c.timeout_ns;
+    return plan;
+}
+
+void validate(const RaceConfig& c) {
+    if (c.modules.empty()) throw std::invalid_argument("race needs at least one --module FILE");
+    for (const auto& m : c.modules) {
+        std::error_code ec;
+        if (!fs::is_regular_file(m, ec)) throw std::invalid_argument("--module " + m + ": no such file");
+    }
+    if (c.duration_ns <= 0) throw std::invalid_argument("--duration must be positive");
+    if (c.recycle_every_ns > 0 && c.recycle_modes.empty()) throw std::invalid_argument("--recycle-modes is empty");
+    for (const auto& m : c.recycle_modes)
+        if (m != "overlapped" && m != "immediate")
+            throw std::invalid_argument("unknown recycle mode '" + m + "'; choose overlapped or immediate");
+}
+
+}  // namespace
+
+std::string_view to_string(RaceMode mode) { return mode == RaceMode::cached ? "cached" : "uncached"; }
+
+std::optional<RaceMode> parse_race_mode(std::string_view text) {
+    if (text == "uncached") return RaceMode::uncached;
+    if (text == "cached") return RaceMode::cached;
+    return std::nullopt;
+}
+
+std::string race_url_path(std::size_t index) { return "/race" + std::to_string(index) + ".dll"; }
+
+std::vector<std::string> race_host_arguments(const RaceConfig& c) {
+    std::vector<std::string> args;
+    const std::string suffix = c.mode == RaceMode::uncached ? ",uncached" : "";
+    for (std::size_t i = 0; i < c.modules.size(); ++i)
+        args.insert(args.end(), {"--map", race_url_path(i) + "=" + fs::absolute(c.modules[i]).string() + suffix});
+    args.insert(args.end(), {"--hang-timeout", std::to_string(c.hang_timeout_ms), "--shutdown-time-limit",
+                             std::to_string(c.shutdown_time_limit_ms)});
+    if (c.jitter_max_us > 0)
+        args.insert(args.end(), {"--jitter", std::to_string(c.seed) + ":" + std::to_string(c.jitter_max_us) + "us"});
+    args.insert(args.end(), c.host_args.begin(), c.host_args.end());
+    return args;
+}
+
+RaceResult run_race(const RaceConfig& c, const FindingFn& on_finding) {
+    validate(c);
+    const PrivateFolder folder{make_folder_or_throw(), c.keep_files};
+    HostLaunch launch;
+    launch.executable = locate_host_executable(c.host_exe);
+    launch.args = race_host_arguments(c);
+    launch.output_file = (fs::path(folder.path) / "host.log").string();
+    HostProcess host(launch);
+
+    RaceState state(c, on_finding);
+    HostEventFeed feed(host.admin());
+    state.start_churn();
+    std::thread poller([&] { poll_loop(feed, state); });
+    std::thread recycler;
+    if (c.recycle_every_ns > 0) recycler = std::thread([&] { recycle_loop(c, host.admin(), state); });
+
+    RunPlan plan = slice_plan(c, host.base());
+    RunStats load;
+    try {
+        while (!state.stopping()) {
+            plan.duration_ns = std::min(kSliceNs, state.remaining_ns());
+            if (plan.duration_ns <= 0) break;  // the poller is about to say "duration"
+            load.merge(run_load(plan).stats);
+        }
+    } catch (...) {
+        state.stop("setup failure");
+        poller.join();
+        if (recycler.joinable()) recycler.join();
+        throw;
+    }
+    // Past the duration the poller stops the race within one poll interval.
+    while (!state.stopping()) state.sleep_unless_stopped(kPollInterval);
+    poller.join();
+    if (recycler.joinable()) recycler.join();
+
+    RaceResult& r = state.result();
+    if (r.findings.empty() || c.all) settle(feed, state, kSettle);
+    if (feed.missed() > 0)
+        r.notes.push_back(std::to_string(feed.missed()) + " host event(s) were overwritten before they were read; "
+                          "findings among them are only in the host's log");
+    const double stopped_at = state.since_start_s();
+    const auto exit = host.stop(std::chrono::milliseconds(c.shutdown_time_limit_ms + 10'000));
+    r.host_exit = exit.describe();
+    r.host_exit_code = exit.signaled ? -1 : exit.code;
+    take_shutdown_findings(read_text(launch.output_file), exit, c.all, r, stopped_at);
+    r.requests = load.sent();
+    r.answered = load.answered();
+    r.dropped = load.dropped();
+    if (c.keep_files) r.work_dir = folder.path;
+    return std::move(r);
+}
+
+}  // namespace isapi::loadgen
