@@ -86,6 +86,8 @@ SwapMeasures analyse_swap(const std::vector<SwapRequest>& requests, const SwapTr
     constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
     std::int64_t first_failure_sent = kNever, last_failure_done = -1;
     std::int64_t first_module_failure = kNever, last_module_failure = -1;
+    std::int64_t first_module_send = kNever, last_module_send = -1;
+    std::uint64_t module_failures = 0;
     std::int64_t first_new = kNever, last_old = -1;
     std::int64_t last_time = 0;
     for (const auto& q : requests) {
@@ -106,17 +108,32 @@ SwapMeasures analyse_swap(const std::vector<SwapRequest>& requests, const SwapTr
                 ++m.dropped_by_class[std::string(q.failure)];
                 first_failure_sent = std::min(first_failure_sent, send_ns(r));
                 last_failure_done = std::max(last_failure_done, std::max(r.done_ns, send_ns(r)));
-                if (module_failure(q.failure)) {
-                    first_module_failure = std::min(first_module_failure, send_ns(r));
-                    last_module_failure = std::max(last_module_failure, send_ns(r));
+                // The end of a failed request, not its send: a request can
+                // wait in the host's queue before it looks at the file, but a
+                // failed load is answered at once, so its end marks when the
+                // host found no complete module.
+                if (module_failure(q.failure) && r.done_ns >= 0) {
+                    first_module_failure = std::min(first_module_failure, r.done_ns);
+                    last_module_failure = std::max(last_module_failure, r.done_ns);
+                    first_module_send = std::min(first_module_send, send_ns(r));
+                    last_module_send = std::max(last_module_send, send_ns(r));
+                    ++module_failures;
                 }
                 break;
             }
         }
     }
     if (last_failure_done >= 0) m.outage_us = static_cast<double>(last_failure_done - first_failure_sent) / 1e3;
-    if (last_module_failure >= 0)
-        m.implied_window_us = static_cast<double>(last_module_failure - first_module_failure) / 1e3;
+    // The failures sample the window once per request: their span falls
+    // short of the window by one interval between requests on average (half
+    // an interval at each edge), so that mean interval is added back.
+    if (last_module_failure >= 0) {
+        const double span = static_cast<double>(last_module_failure - first_module_failure);
+        const double interval = module_failures > 1 ? static_cast<double>(last_module_send - first_module_send) /
+                                                          static_cast<double>(module_failures - 1)
+                                                    : 0;
+        m.implied_window_us = (span + interval) / 1e3;
+    }
     const std::int64_t swap_start = trace.start_ns >= 0 ? trace.start_ns : 0;
     if (first_new != kNever) m.switchover_ms = static_cast<double>(first_new - swap_start) / 1e6;
     if (first_new != kNever && last_old > first_new) m.overlap_ms = static_cast<double>(last_old - first_new) / 1e6;

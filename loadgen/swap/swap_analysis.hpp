@@ -66,7 +66,9 @@ struct SwapMeasures {
     std::uint64_t dropped = 0;         // every request no build answered
     std::map<std::string, std::uint64_t> dropped_by_class;
     double window_us = 0;           // the live path held no complete module (from the trace)
-    double implied_window_us = -1;  // first to last send of a module_missing/unloadable failure; -1: none
+    // From the module_missing/unloadable failures: first to last end, plus
+    // their mean send interval (the sampling's expected shortfall); -1: none.
+    double implied_window_us = -1;
     double outage_us = 0;           // first failure's send to the last failure's end; 0: none
     double switchover_ms = -1;      // swap start to the first answer of the new build; -1: never
     double overlap_ms = 0;          // first new answer to the last old answer, when the old came later

@@ -100,7 +100,7 @@ TEST_CASE("a rename-copy run yields its drops by class, window, outage, switchov
     CHECK(m.answered_old == 119);
     CHECK(m.answered_new == 160);
     CHECK(m.window_us == Approx(21'000));
-    CHECK(m.implied_window_us == Approx(20'000));  // first to last failing send
+    CHECK(m.implied_window_us == Approx(21'000));  // 20 ms from first to last failure's end, + 1 ms apart
     CHECK(m.outage_us == Approx(20'500));          // first failing send to the last failure's end
     CHECK(m.switchover_ms == Approx(40.5));        // 100 ms -> the first new answer at 140.5 ms
     CHECK(m.overlap_ms == 0);
