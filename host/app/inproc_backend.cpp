@@ -29,7 +29,7 @@ public:
               o.loader = &platform::system_module_loader();
               o.findings = [&recorder = parts.recorder](const ecb::Finding& f) {
                   spdlog::warn("finding {} in {} (load {}): {}", f.kind, f.module.empty() ? "?" : f.module,
-                               f.load_generation, f.evidence);
+                               f.load_generation, EventRecorder::headline(f.evidence));
                   recorder.finding(f);
               };
               o.module_events = [&recorder = parts.recorder](const ModuleEvent& event) { recorder.module_event(event); };

@@ -20,6 +20,9 @@ namespace {
 // machine; the whole process stands still meanwhile.
 constexpr std::chrono::milliseconds kStackLimit{6'000};
 constexpr std::size_t kMaxStackText = 32 * 1024;
+// Several calls hanging at once (every request of a stuck extension) share
+// one gdb run rather than stopping the worker for seconds each.
+constexpr std::chrono::seconds kStackReuse{10};
 
 struct Running {
     const char* entry_point;
@@ -63,8 +66,24 @@ std::string stack_of(const std::string& stacks, std::uint64_t thread_id) {
                          end == std::string::npos ? std::string::npos : end - (begin + 1));
 }
 
-std::string evidence_for(const Running& call, std::chrono::milliseconds timeout) {
-    const std::string stacks = platform::all_thread_stacks(kStackLimit);
+// gdb's stacks, taken again only when the last ones are older than kStackReuse.
+class StackCache {
+public:
+    const std::string& stacks() {
+        const auto now = std::chrono::steady_clock::now();
+        if (text_.empty() || now - taken_ > kStackReuse) {
+            text_ = platform::all_thread_stacks(kStackLimit);
+            taken_ = now;
+        }
+        return text_;
+    }
+
+private:
+    std::string text_;
+    std::chrono::steady_clock::time_point taken_{};
+};
+
+std::string evidence_for(const Running& call, std::chrono::milliseconds timeout, const std::string& stacks) {
     std::string text = fmt::format("{} of {} (load {}) has not returned after {} ms (thread {})", call.entry_point,
                                    *call.module, call.load_generation, timeout.count(), call.thread_id);
     const std::string own = stack_of(stacks, call.thread_id);
@@ -76,6 +95,7 @@ std::string evidence_for(const Running& call, std::chrono::milliseconds timeout)
 
 void watchdog(WatchState& s) {
     const auto tick = std::clamp(s.timeout / 4, std::chrono::milliseconds(10), std::chrono::milliseconds(250));
+    StackCache cache;
     std::unique_lock lock(s.mutex);
     while (!s.stop_requested.wait_for(lock, tick, [&] { return s.stopping; })) {
         const auto now = std::chrono::steady_clock::now();
@@ -88,7 +108,7 @@ void watchdog(WatchState& s) {
             const std::string module = *call.module;
             copy.module = &module;
             lock.unlock();
-            ecb::Finding finding{"hang", module, copy.load_generation, now, evidence_for(copy, s.timeout)};
+            ecb::Finding finding{"hang", module, copy.load_generation, now, evidence_for(copy, s.timeout, cache.stacks())};
             if (s.findings) s.findings(finding);
             lock.lock();
             break;  // `calls` may have changed: scan again next tick

@@ -43,6 +43,10 @@ void EventRecorder::module_event(const ModuleEvent& event, Origin origin) {
     log_.append(std::move(entry));
 }
 
+std::string_view EventRecorder::headline(const std::string& evidence) {
+    return std::string_view(evidence).substr(0, evidence.find('\n'));
+}
+
 void EventRecorder::finding(const ecb::Finding& finding, Origin origin) {
     counters_.finding(finding.kind);
     Event entry = entry_from(EventKind::finding, origin);

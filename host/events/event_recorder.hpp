@@ -11,6 +11,7 @@
 #include <isapi/ecb/finding.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace isapi::host {
 
@@ -33,6 +34,10 @@ public:
     void worker_event(EventKind kind, Origin origin, std::string detail);
 
     EventLog& log() { return log_; }
+
+    // A finding's evidence up to its first line break: what the log shows
+    // (the events keep it whole; a hang's thread stacks run to pages).
+    static std::string_view headline(const std::string& evidence);
 
 private:
     EventLog& log_;

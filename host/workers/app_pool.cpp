@@ -204,7 +204,7 @@ void AppPool::worker_event(WorkerProcess& worker, const WorkerEvent& event) {
 
 void AppPool::record_finding(const WorkerProcess& worker, const ecb::Finding& finding) {
     spdlog::warn("finding {} in {} (worker {}, load {}): {}", finding.kind, finding.module.empty() ? "?" : finding.module,
-                 worker.pid(), finding.load_generation, finding.evidence);
+                 worker.pid(), finding.load_generation, EventRecorder::headline(finding.evidence));
     recorder_.finding(finding, origin(worker));
 }
 

@@ -352,9 +352,9 @@ TEST_CASE("a request whose HttpExtensionProc runs past --hang-timeout is hang, o
     WorkerHost host(args({map_arg("/slow.dll", Built::slow), {"--hang-timeout", "300"}}));
     // gdb stops the worker while it takes the stacks (seconds on a busy machine).
     const auto response = host.get("/slow.dll?ms=1000", 20s);
-    INFO(host.diagnostics());
     CHECK(response.status == 200);
     const auto finding = wait_for_finding(host, "hang", "slow.so", 12s);
+    INFO(host.diagnostics());
     REQUIRE(finding);
     CHECK(text_of(*finding, "detail").starts_with("HttpExtensionProc of slow.so (load 1) has not returned after 300 ms"));
     CHECK(findings_metric(host, "hang") == 1);
