@@ -47,7 +47,7 @@ std::vector<HostEvent> HostEventFeed::poll() {
 
 std::vector<RaceFinding> findings_in_host_log(const std::string& log_text) {
     // spdlog's "[...] [warning] " prefix, then the recorder's own words.
-    static const std::regex line_pattern(R"(finding (\S+) in (.*) \((?:worker [0-9]+, )?load ([0-9]+)\): (.*)$)");
+    static const std::regex line_pattern(R"(finding (\S+) in (.*?) \((?:worker [0-9]+, )?load ([0-9]+)\): (.*)$)");
     std::vector<RaceFinding> findings;
     std::istringstream lines(log_text);
     for (std::string line; std::getline(lines, line);) {
