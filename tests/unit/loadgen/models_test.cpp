@@ -95,7 +95,7 @@ TEST_CASE("a closed-loop pacer stops at the end of its window or its request bud
     CHECK_FALSE(p.has_next(30));
 }
 
-TEST_CASE("URLs give host, port, target and Host header; https is refused", "[url]") {
+TEST_CASE("URLs give host, port, target and Host header, and https is refused", "[url]") {
     const auto u = Url::parse("http://example.com:8080/a/b?x=1");
     CHECK(u.host == "example.com");
     CHECK(u.port == 8080);

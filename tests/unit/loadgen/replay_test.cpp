@@ -123,7 +123,7 @@ TEST_CASE("a HAR file that is not JSON names the line where parsing failed", "[r
     CHECK(s.entries.empty());
 }
 
-TEST_CASE("JSON lines give method, path, headers, body and offset; bad lines are skipped", "[replay][jsonl]") {
+TEST_CASE("JSON lines give method, path, headers, body and offset, and bad lines are skipped", "[replay][jsonl]") {
     std::istringstream in(
         "{\"method\":\"GET\",\"path\":\"/a\",\"headers\":{\"X-Trace\":\"1\"},\"offset_ms\":0}\n"
         "\n"

@@ -115,7 +115,7 @@ TEST_CASE("a rename-copy run yields its drops by class, window, outage, switchov
     CHECK(m.timeline[14].new_build == 10);
 }
 
-TEST_CASE("both builds answering at once is the overlap; an atomic swap has no window", "[swap]") {
+TEST_CASE("both builds answering at once is the overlap, and an atomic swap has no window", "[swap]") {
     std::vector<SwapRequest> requests;
     for (std::int64_t t = 0; t < 100; ++t) requests.push_back(answered(t * kMs, kMs, t < 50 ? Answer::old_build : Answer::new_build));
     requests.push_back(answered(60 * kMs, kMs, Answer::old_build));  // an old worker draining, done at 61 ms

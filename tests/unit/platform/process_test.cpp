@@ -221,7 +221,7 @@ TEST_CASE("adopt_channel accepts the number of an open descriptor and nothing el
     CHECK(errno == EBADF);
 }
 
-TEST_CASE("output_file receives the child's standard output and error; terminate sends SIGTERM", "[process]") {
+TEST_CASE("output_file receives the child's standard output and error, and terminate sends SIGTERM", "[process]") {
     isapi::test::TempFolder dir;
     std::string error;
     auto child = system_process_control().spawn(
