@@ -8,6 +8,9 @@
 #include <iterator>
 
 #include <isapi/platform/faults.hpp>
+#include <isapi/platform/files.hpp>
+
+#include "loadgen/hostctl/host_process.hpp"
 
 #include "loadgen/swap/swap_runner.hpp"
 
@@ -155,4 +158,38 @@ TEST_CASE("a new file that is not a module is refused before the live path is to
     CHECK_FALSE(r.trace.rolled_back);
     CHECK(r.trace.error.find("is not a complete module") != std::string::npos);
     CHECK(r.measures.sent == 0);
+}
+
+TEST_CASE("attached to a host it did not start, swap replaces that host's live file and measures it", "[swap]") {
+    std::string error;
+    const auto dir = isapi::platform::make_private_directory("isapi-swap-attach", error);
+    REQUIRE(dir);
+    const std::string live = *dir + "/app.so";
+    REQUIRE(isapi::platform::copy_file_atomically(ISAPI_SAMPLE_VERSION_V1, live, error));
+    {
+        HostLaunch launch;
+        launch.executable = ISAPI_HOST_EXE;
+        launch.args = {"--map", "/scripts/app.dll=" + live, "--preload"};
+        launch.output_file = *dir + "/host.log";
+        HostProcess host(launch);
+
+        SwapConfig c = small_swap(Strategy::exchange, SwapMode::cached, RecyclePolicy::overlapped);
+        c.attach_host = host.base();
+        c.attach_admin = host.admin();
+        c.live_path = live;
+        c.url_path = "/scripts/app.dll";
+        const SwapReport r = run_swap(c);
+        INFO(describe(r));
+        if (!r.trace.unsupported) {
+            CHECK_FALSE(r.trace.failed);
+            CHECK(r.measures.dropped == 0);
+            CHECK(r.measures.answered_old > 0);
+            CHECK(r.measures.answered_new > 0);
+            CHECK(r.host_exit.empty());  // not ours to stop
+            std::ifstream now(live, std::ios::binary), v2(ISAPI_SAMPLE_VERSION_V2, std::ios::binary);
+            CHECK(std::string(std::istreambuf_iterator<char>(now), {}) == std::string(std::istreambuf_iterator<char>(v2), {}));
+        }
+        CHECK(host.stop().describe() == "exited with code 0");
+    }
+    isapi::platform::remove_tree(*dir);
 }
