@@ -119,7 +119,7 @@ AdminResponse AdminApi::events(std::string_view query) const {
     }
     AdminResponse r;
     r.content_type = "application/x-ndjson";
-    r.body = events_as_json_lines(sources_.events->since(since));
+    r.body = events_as_json_lines(sources_.events->since(since), sources_.events->start());
     // Tells a poller whether it fell behind the ring (first > since + 1).
     r.headers.emplace_back("X-Isapi-First-Seq", std::to_string(sources_.events->first_seq()));
     r.headers.emplace_back("X-Isapi-Last-Seq", std::to_string(sources_.events->last_seq()));

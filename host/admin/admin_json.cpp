@@ -17,10 +17,12 @@ std::string iso8601_utc(std::chrono::system_clock::time_point time) {
     return text;
 }
 
-nlohmann::ordered_json event_to_json(const Event& event) {
+nlohmann::ordered_json event_to_json(const Event& event, std::chrono::steady_clock::time_point log_start) {
     nlohmann::ordered_json j;
     j["seq"] = event.seq;
     j["mono_us"] = event.since_start.count();
+    j["steady_us"] =
+        (std::chrono::duration_cast<std::chrono::microseconds>(log_start.time_since_epoch()) + event.since_start).count();
     j["time"] = iso8601_utc(event.wall_time);
     j["kind"] = to_string(event.kind);
     if (!event.module.empty()) j["module"] = event.module;
@@ -35,11 +37,11 @@ nlohmann::ordered_json event_to_json(const Event& event) {
     return j;
 }
 
-std::string events_as_json_lines(const std::vector<Event>& events) {
+std::string events_as_json_lines(const std::vector<Event>& events, std::chrono::steady_clock::time_point log_start) {
     std::string out;
     for (const Event& event : events) {
         // Invalid UTF-8 from an extension's text must not make the dump throw.
-        out.append(event_to_json(event).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        out.append(event_to_json(event, log_start).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         out.push_back('\n');
     }
     return out;

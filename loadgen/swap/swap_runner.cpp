@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <thread>
 
@@ -83,6 +84,33 @@ bool wait_for_new_build(const Url& admin, const std::string& token, std::uint64_
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
+}
+
+// The host's own lifecycle steps during the swap (a recycle --watch
+// started, workers starting, ready, exiting, crashing; the first load of
+// the new build; the first failed load), moved onto the run's clock: the
+// host stamps each event on the machine's monotonic clock (steady_us).
+std::vector<SwapEvent> host_steps(const Url& admin, const std::string& token, std::uint64_t since,
+                                  Clock::time_point run_start, const std::string& new_sha256) {
+    static const std::set<std::string> kSteps = {"recycle", "recycle_failed", "worker_start", "worker_ready",
+                                                 "worker_exit", "worker_crash", "worker_kill", "pool_stop"};
+    constexpr std::size_t kMaxSteps = 24;
+    const auto start_us = std::chrono::duration_cast<std::chrono::microseconds>(run_start.time_since_epoch()).count();
+    std::vector<SwapEvent> steps;
+    bool new_load_seen = false, failure_seen = false;
+    for (const auto& e : host_events(admin, token, since)) {
+        if (!e.is_object() || !e.contains("steady_us") || steps.size() >= kMaxSteps) continue;
+        const std::string kind = e.value("kind", "");
+        bool take = kSteps.count(kind) > 0;
+        if (kind == "module_load" && !new_load_seen &&
+            e.value("identity", "").find("sha256=" + new_sha256.substr(0, 12)) != std::string::npos)
+            take = new_load_seen = true;
+        if (kind == "load_failure" && !failure_seen) take = failure_seen = true;
+        if (!take) continue;
+        const std::int64_t t_ns = (e["steady_us"].get<std::int64_t>() - start_us) * 1000;
+        steps.push_back(SwapEvent{"host:" + kind, t_ns, e.value("detail", "")});
+    }
+    return steps;
 }
 
 std::string sha256_or_throw(const std::string& path, const std::string& what) {
@@ -278,7 +306,9 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
 
     const SwapFiles files{live, c.new_file, backup};
     std::thread swapper;
+    Clock::time_point run_start;
     plan.on_start = [&](Clock::time_point start) {
+        run_start = start;
         swapper = std::thread([&, start] {
             std::this_thread::sleep_until(start + std::chrono::nanoseconds(c.at_ns));
             report.trace = perform_swap(c.strategy, c.copy_rate, files, hooks, RunClock(start));
@@ -291,6 +321,12 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
         throw;
     }
     swapper.join();
+    try {
+        for (auto& step : host_steps(admin, c.admin_token, events_before, run_start, report.new_sha256))
+            report.trace.events.push_back(std::move(step));
+    } catch (const std::exception& e) {
+        report.trace.events.push_back(SwapEvent{"host:events_unavailable", report.trace.end_ns, e.what()});
+    }
     if (host) report.host_exit = host->stop().describe();
     if (!report.load.log_error.empty()) throw std::runtime_error(report.load.log_error);
 
@@ -301,9 +337,9 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
     if (report.measures.switchover_ms >= 0) {
         const auto t = report.trace.start_ns + static_cast<std::int64_t>(report.measures.switchover_ms * 1e6);
         report.trace.events.push_back(SwapEvent{"first_new_response", t, ""});
-        std::stable_sort(report.trace.events.begin(), report.trace.events.end(),
-                         [](const SwapEvent& a, const SwapEvent& b) { return a.t_ns < b.t_ns; });
     }
+    std::stable_sort(report.trace.events.begin(), report.trace.events.end(),
+                     [](const SwapEvent& a, const SwapEvent& b) { return a.t_ns < b.t_ns; });
     return report;
 }
 

@@ -93,6 +93,10 @@ TEST_CASE("admin events answer JSON lines after the given sequence number", "[ad
     REQUIRE(later.size() == 1);
     CHECK(later[0]["seq"] == 3);
     CHECK(later[0]["mono_us"].is_number());
+    // The same moment on the machine's monotonic clock, for other processes.
+    const auto log_start_us =
+        std::chrono::duration_cast<std::chrono::microseconds>(f.log.start().time_since_epoch()).count();
+    CHECK(later[0]["steady_us"].get<std::int64_t>() == log_start_us + later[0]["mono_us"].get<std::int64_t>());
     CHECK(later[0]["time"].get<std::string>().back() == 'Z');
 }
 
