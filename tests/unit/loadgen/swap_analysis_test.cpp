@@ -138,7 +138,7 @@ TEST_CASE("a new build that never answers has no switchover", "[swap]") {
     CHECK(analyse_swap(requests, trace).switchover_ms == -1);
 }
 
-TEST_CASE("--expect conditions are parsed, checked against the measures, and refuse unknown metrics", "[swap]") {
+TEST_CASE("expectations (--expect) are parsed, checked against the measures, and refuse unknown metrics", "[swap]") {
     const SwapMeasures m = analyse_swap(rename_copy_run(), rename_copy_trace(), 10 * kMs);
     const SwapTrace trace = rename_copy_trace();
     const auto outcomes = evaluate_expectations(
