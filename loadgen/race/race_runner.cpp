@@ -85,13 +85,14 @@ public:
         for (const auto& e : events) {
             if (e.kind == "module_unload") ++result_.cycles;
             if (e.kind == "module_load") ++result_.loads;
-            if (!e.finding) continue;
+            const auto finding = finding_of(e);
+            if (!finding) continue;
             // Stopped at its first finding, the race counts the later ones only.
             if (!config_.all && !result_.findings.empty()) {
                 ++later_findings_;
                 continue;
             }
-            RaceFinding f = *e.finding;
+            RaceFinding f = *finding;
             f.time_s = since_start_s();
             result_.findings.push_back(f);
             if (on_finding_) on_finding_(f);

@@ -8,12 +8,11 @@
 #include <stdexcept>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include <isapi/platform/files.hpp>
 #include <isapi/platform/sha256.hpp>
 
 #include "loadgen/hostctl/admin_client.hpp"
+#include "loadgen/hostctl/host_events.hpp"
 #include "loadgen/hostctl/host_process.hpp"
 #include "loadgen/report/log_convert.hpp"
 #include "loadgen/swap/swap_executor.hpp"
@@ -26,29 +25,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxPoints = 6000;  // requests drawn on the HTML timeline
 
-// The host's lifecycle events after `since`, as JSON objects.
-std::vector<nlohmann::json> host_events(const Url& admin, const std::string& token, std::uint64_t since) {
-    const HttpReply reply = http_call(admin, "GET", "/_isapi/events?since=" + std::to_string(since), token);
-    if (reply.status != 200) throw std::runtime_error("GET /_isapi/events answered " + std::to_string(reply.status));
-    std::vector<nlohmann::json> events;
-    std::size_t at = 0;
-    while (at < reply.body.size()) {
-        const auto end = reply.body.find('\n', at);
-        const auto line = reply.body.substr(at, end == std::string::npos ? std::string::npos : end - at);
-        if (!line.empty()) events.push_back(nlohmann::json::parse(line, nullptr, false));
-        if (end == std::string::npos) break;
-        at = end + 1;
-    }
-    return events;
-}
-
-std::uint64_t last_event_seq(const Url& admin, const std::string& token) {
-    std::uint64_t seq = 0;
-    for (const auto& e : host_events(admin, token, 0))
-        if (e.is_object() && e.contains("seq")) seq = std::max(seq, e["seq"].get<std::uint64_t>());
-    return seq;
-}
-
 // A load failure that no copy in progress can explain: a missing export, or
 // GetExtensionVersion refusing or throwing. ("no such file" and "not a
 // loadable module" also happen, briefly, while a file is being replaced.)
@@ -58,28 +34,25 @@ bool definitive_load_failure(const std::string& detail) {
 
 // Waits for the host to load the new build (a module_load naming its hash)
 // or to show that it cannot (recycle_failed, or a definitive load failure).
-bool wait_for_new_build(const Url& admin, const std::string& token, std::uint64_t since,
-                        const std::string& new_sha256, std::int64_t timeout_ns, std::string& note) {
+bool wait_for_new_build(HostEventFeed& feed, const std::string& new_sha256, std::int64_t timeout_ns,
+                        std::vector<HostEvent>& seen, std::string& note) {
     const auto deadline = Clock::now() + std::chrono::nanoseconds(timeout_ns);
     const std::string short_hash = new_sha256.substr(0, 12);
     for (;;) {
-        for (const auto& e : host_events(admin, token, since)) {
-            if (!e.is_object()) continue;
-            since = std::max(since, e.value("seq", since));
-            const std::string kind = e.value("kind", "");
-            const std::string detail = e.value("detail", "");
-            if (kind == "recycle_failed" || (kind == "load_failure" && definitive_load_failure(detail))) {
-                note = kind + ": " + detail;
+        for (auto& e : feed.poll()) {
+            seen.push_back(e);
+            if (e.kind == "recycle_failed" || (e.kind == "load_failure" && definitive_load_failure(e.detail))) {
+                note = e.kind + ": " + e.detail;
                 return false;
             }
-            if (kind == "module_load" && e.value("identity", "").find("sha256=" + short_hash) != std::string::npos) {
+            if (e.kind == "module_load" && e.identity.find("sha256=" + short_hash) != std::string::npos) {
                 note.clear();
                 return true;
             }
         }
         if (Clock::now() >= deadline) {
-            note = "the host had not loaded the new build after " +
-                   std::to_string(timeout_ns / 1'000'000) + " ms (no recycle, or it is still draining)";
+            note = "the host had not loaded the new build after " + std::to_string(timeout_ns / 1'000'000) +
+                   " ms (no recycle, or it is still draining)";
             return true;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -90,25 +63,21 @@ bool wait_for_new_build(const Url& admin, const std::string& token, std::uint64_
 // started, workers starting, ready, exiting, crashing; the first load of
 // the new build; the first failed load), moved onto the run's clock: the
 // host stamps each event on the machine's monotonic clock (steady_us).
-std::vector<SwapEvent> host_steps(const Url& admin, const std::string& token, std::uint64_t since,
-                                  Clock::time_point run_start, const std::string& new_sha256) {
+std::vector<SwapEvent> host_steps(const std::vector<HostEvent>& events, Clock::time_point run_start,
+                                  const std::string& new_sha256) {
     static const std::set<std::string> kSteps = {"recycle", "recycle_failed", "worker_start", "worker_ready",
                                                  "worker_exit", "worker_crash", "worker_kill", "pool_stop"};
     constexpr std::size_t kMaxSteps = 24;
     const auto start_us = std::chrono::duration_cast<std::chrono::microseconds>(run_start.time_since_epoch()).count();
     std::vector<SwapEvent> steps;
     bool new_load_seen = false, failure_seen = false;
-    for (const auto& e : host_events(admin, token, since)) {
-        if (!e.is_object() || !e.contains("steady_us") || steps.size() >= kMaxSteps) continue;
-        const std::string kind = e.value("kind", "");
-        bool take = kSteps.count(kind) > 0;
-        if (kind == "module_load" && !new_load_seen &&
-            e.value("identity", "").find("sha256=" + new_sha256.substr(0, 12)) != std::string::npos)
+    for (const auto& e : events) {
+        if (e.steady_us < 0 || steps.size() >= kMaxSteps) continue;
+        bool take = kSteps.count(e.kind) > 0;
+        if (e.kind == "module_load" && !new_load_seen && e.identity.find("sha256=" + new_sha256.substr(0, 12)) != std::string::npos)
             take = new_load_seen = true;
-        if (kind == "load_failure" && !failure_seen) take = failure_seen = true;
-        if (!take) continue;
-        const std::int64_t t_ns = (e["steady_us"].get<std::int64_t>() - start_us) * 1000;
-        steps.push_back(SwapEvent{"host:" + kind, t_ns, e.value("detail", "")});
+        if (e.kind == "load_failure" && !failure_seen) take = failure_seen = true;
+        if (take) steps.push_back(SwapEvent{"host:" + e.kind, (e.steady_us - start_us) * 1000, e.detail});
     }
     return steps;
 }
@@ -267,7 +236,11 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
     }
     report.new_sha256 = sha256_or_throw(c.new_file, "the new build");
 
-    const std::uint64_t events_before = last_event_seq(admin, c.admin_token);
+    // The host's events from here on: the verify step watches them, and the
+    // report shows the host's own steps.
+    HostEventFeed feed(admin, c.admin_token);
+    feed.poll();
+    std::vector<HostEvent> host_events_seen;
     SwapHooks hooks;
     if (c.recycle == RecyclePolicy::immediate || c.recycle == RecyclePolicy::overlapped) {
         hooks.recycle = [&](std::string& error) {
@@ -283,7 +256,7 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
     }
     hooks.verify = [&](std::string& note) {
         try {
-            return wait_for_new_build(admin, c.admin_token, events_before, report.new_sha256, c.verify_timeout_ns, note);
+            return wait_for_new_build(feed, report.new_sha256, c.verify_timeout_ns, host_events_seen, note);
         } catch (const std::exception& e) {
             note = std::string("cannot read the host's events: ") + e.what();
             return true;  // unknown is not a failure of the build
@@ -322,7 +295,8 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
     }
     swapper.join();
     try {
-        for (auto& step : host_steps(admin, c.admin_token, events_before, run_start, report.new_sha256))
+        for (auto& e : feed.poll()) host_events_seen.push_back(std::move(e));
+        for (auto& step : host_steps(host_events_seen, run_start, report.new_sha256))
             report.trace.events.push_back(std::move(step));
     } catch (const std::exception& e) {
         report.trace.events.push_back(SwapEvent{"host:events_unavailable", report.trace.end_ns, e.what()});

@@ -15,16 +15,17 @@ TEST_CASE("a finding event of the admin API becomes a race finding with its kind
     REQUIRE(event);
     CHECK(event->seq == 12);
     CHECK(event->kind == "finding");
-    REQUIRE(event->finding);
-    CHECK(event->finding->kind == "double_done");
-    CHECK(event->finding->module == "double_done.so");
-    CHECK(event->finding->load_generation == 3);
-    CHECK(event->finding->evidence == "DONE twice");
+    const auto finding = finding_of(*event);
+    REQUIRE(finding);
+    CHECK(finding->kind == "double_done");
+    CHECK(finding->module == "double_done.so");
+    CHECK(finding->load_generation == 3);
+    CHECK(finding->evidence == "DONE twice");
 
     const auto unload = parse_host_event(R"({"seq":13,"kind":"module_unload","module":"a.so","load":3})");
     REQUIRE(unload);
     CHECK(unload->kind == "module_unload");
-    CHECK_FALSE(unload->finding);
+    CHECK_FALSE(finding_of(*unload));
     CHECK_FALSE(parse_host_event("not json"));
     CHECK_FALSE(parse_host_event(R"({"kind":"finding"})"));  // no seq
 }
