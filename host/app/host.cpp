@@ -7,6 +7,7 @@
 #include "backend.hpp"
 
 #include <isapi/platform/process.hpp>
+#include <isapi/platform/sanitizer.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -82,6 +83,10 @@ int run_host(const HostConfig& config) {
     spdlog::info("serving {} mapping(s), {} mode, {}, {} pool threads", config.mappings.size(),
                  to_string(config.default_mode),
                  inproc ? "in process" : "in worker processes", config.threads);
+    if constexpr (!platform::sanitizer_name().empty())
+        spdlog::info("built with {}: its reports go to this output; leak_per_cycle watches the sanitizer's heap, "
+                     "fds and threads, not RSS (shadow memory grows with every load)",
+                     platform::sanitizer_name());
     listener->start();
     backend->start();
     std::thread admin_thread;

@@ -44,7 +44,10 @@ and the unload, and before TerminateExtension. The host's detectors name what go
 wrong: threads_outlive_terminate, unloaded_code_executed, ecb_after_done,
 double_done, pending_at_unload, hang, entry_point_crash, exception_escaped,
 leak_per_cycle, unload_ineffective. At the end the host is stopped; an exit code 3
-that no finding explains is pending_at_unload.
+that no finding explains is pending_at_unload. A sanitizer build's reports in the
+host's output (ThreadSanitizer's data races, AddressSanitizer's errors) are not
+findings: each distinct one is printed as a SANITIZER line (and goes to --json's
+sanitizer_reports and --junit), and the first stops the race unless --all.
 
 Examples:
   # Hunt in one extension for 30 s; stop at the first finding; print the seed and the repro
@@ -64,7 +67,8 @@ Examples:
       --host-arg=--isolation --host-arg=inproc --duration 60s
 
 Exit codes: 0 nothing was found, 1 bad options or setup failure (no host, no module,
-the host did not start), 2 findings (each printed, and in --json and --junit).)";
+the host did not start), 2 findings or sanitizer reports (each printed, and in --json
+and --junit).)";
 
 std::uint64_t random_seed() {
     std::random_device device;
@@ -127,9 +131,10 @@ int run_race_command(const RaceCommand::Options& o) {
         // Findings the host logged at its stop were not printed as they came.
         for (const auto& f : r.findings)
             if (f.source != "events") std::cout << race_finding_text(f);
+        for (const auto& s : r.sanitizer_reports) std::cout << sanitizer_report_text(s);
         std::cout << race_text_summary(c, r, repro) << std::flush;
     }
-    int code = r.findings.empty() ? kExitOk : kExitFindings;
+    int code = r.findings.empty() && r.sanitizer_reports.empty() ? kExitOk : kExitFindings;
     const std::pair<const std::string*, std::string> outputs[] = {
         {&o.json, o.json.empty() ? "" : race_json_report(c, r, repro)},
         {&o.junit, o.junit.empty() ? "" : race_junit_report(c, r, repro)}};

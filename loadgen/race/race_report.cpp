@@ -1,5 +1,6 @@
 #include "loadgen/race/race_report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -107,6 +108,9 @@ std::string race_text_summary(const RaceConfig& c, const RaceResult& r, const st
     for (const auto& [kind, n] : by_kind) kinds += (kinds.empty() ? "" : ", ") + kind + " " + std::to_string(n);
     if (!kinds.empty()) t += " (" + kinds + ")";
     t += " in " + seconds_text(r.duration_s) + " of churn, stopped by " + r.stopped_by + "\n";
+    if (!r.sanitizer_reports.empty())
+        t += "  and " + std::to_string(r.sanitizer_reports.size()) + " sanitizer report(s) (SANITIZER above; the "
+             "full reports are in the host's output: --keep)\n";
     t += "  " + std::to_string(r.cycles) + " load/unload cycles (" + std::to_string(r.loads) + " loads), " +
          std::to_string(r.recycles) + " recycles, " + std::to_string(r.requests) + " requests (" +
          std::to_string(r.answered) + " answered, " + std::to_string(r.dropped) + " dropped)\n";
@@ -117,6 +121,9 @@ std::string race_text_summary(const RaceConfig& c, const RaceResult& r, const st
     t += "repro: " + repro + "\n";
     return t;
 }
+
+// --json's sanitizer_reports entries.
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SanitizerReport, tool, summary, module, pid, count, excerpt)
 
 std::string race_json_report(const RaceConfig& c, const RaceResult& r, const std::string& repro) {
     nlohmann::json findings = nlohmann::json::array();
@@ -133,6 +140,7 @@ std::string race_json_report(const RaceConfig& c, const RaceResult& r, const std
     const nlohmann::json j{{"seed", c.seed},
                            {"repro", repro},
                            {"findings", findings},
+                           {"sanitizer_reports", r.sanitizer_reports},
                            {"cycles", r.cycles},
                            {"loads", r.loads},
                            {"recycles", r.recycles},
@@ -152,10 +160,11 @@ std::string race_junit_report(const RaceConfig& c, const RaceResult& r, const st
     struct Case {
         std::string name;
         std::vector<const RaceFinding*> failures;
+        std::vector<const SanitizerReport*> sanitizer;
     };
     std::vector<Case> cases;
-    for (const auto& m : c.modules) cases.push_back({file_name(m), {}});
-    Case host{"host", {}};
+    for (const auto& m : c.modules) cases.push_back({file_name(m), {}, {}});
+    Case host{"host", {}, {}};
     std::size_t failures = 0;
     for (const auto& f : r.findings) {
         bool placed = false;
@@ -166,8 +175,12 @@ std::string race_junit_report(const RaceConfig& c, const RaceResult& r, const st
             }
         if (!placed) host.failures.push_back(&f);
     }
-    if (!host.failures.empty()) cases.push_back(host);
-    for (const auto& k : cases) failures += !k.failures.empty();
+    for (const auto& s : r.sanitizer_reports) {
+        auto k = std::find_if(cases.begin(), cases.end(), [&](const Case& each) { return each.name == s.module; });
+        (k != cases.end() ? *k : host).sanitizer.push_back(&s);
+    }
+    if (!host.failures.empty() || !host.sanitizer.empty()) cases.push_back(host);
+    for (const auto& k : cases) failures += !k.failures.empty() || !k.sanitizer.empty();
 
     char time[32];
     std::snprintf(time, sizeof time, "%.3f", r.duration_s);
@@ -180,7 +193,7 @@ std::string race_junit_report(const RaceConfig& c, const RaceResult& r, const st
     x += "      <property name=\"requests\" value=\"" + std::to_string(r.requests) + "\"/>\n    </properties>\n";
     for (const auto& k : cases) {
         x += "    <testcase classname=\"isapi-loadgen.race\" name=\"" + markup_escape(k.name) + "\" time=\"" + time + "\"";
-        if (k.failures.empty()) {
+        if (k.failures.empty() && k.sanitizer.empty()) {
             x += "/>\n";
             continue;
         }
@@ -189,6 +202,9 @@ std::string race_junit_report(const RaceConfig& c, const RaceResult& r, const st
             x += "      <failure type=\"" + markup_escape(f->kind) + "\" message=\"" +
                  markup_escape(f->kind + " (load " + std::to_string(f->load_generation) + ")") + "\">" +
                  markup_escape(race_finding_text(*f, std::string::npos) + "repro: " + repro) + "</failure>\n";
+        for (const auto* s : k.sanitizer)
+            x += "      <failure type=\"" + markup_escape(s->tool) + "\" message=\"" + markup_escape(s->summary) +
+                 "\">" + markup_escape(sanitizer_report_text(*s) + "repro: " + repro) + "</failure>\n";
         x += "    </testcase>\n";
     }
     x += "  </testsuite>\n</testsuites>\n";

@@ -171,11 +171,12 @@ void recycle_loop(const RaceConfig& c, const Url& admin, RaceState& state) {
     if (refused > 0) state.note(std::to_string(refused) + " recycle(s) refused by the host (one already running)");
 }
 
-void poll_loop(HostEventFeed& feed, RaceState& state) {
+void poll_loop(HostEventFeed& feed, SanitizerLogWatch& sanitizer, bool all, RaceState& state) {
     std::uint64_t failures = 0;
     do {
         try {
             state.take(feed.poll());
+            if (!all && sanitizer.new_report()) state.stop("sanitizer report");
         } catch (const std::exception& e) {
             if (++failures == 1) state.note(std::string("reading the host's events failed: ") + e.what());
             if (failures >= 20) state.stop("host unreachable");  // nothing more to see
@@ -290,7 +291,8 @@ RaceResult run_race(const RaceConfig& c, const FindingFn& on_finding) {
     RaceState state(c, on_finding);
     HostEventFeed feed(host.admin());
     state.start_churn();
-    std::thread poller([&] { poll_loop(feed, state); });
+    SanitizerLogWatch sanitizer(launch.output_file);
+    std::thread poller([&] { poll_loop(feed, sanitizer, c.all, state); });
     std::thread recycler;
     if (c.recycle_every_ns > 0) recycler = std::thread([&] { recycle_loop(c, host.admin(), state); });
 
@@ -322,7 +324,9 @@ RaceResult run_race(const RaceConfig& c, const FindingFn& on_finding) {
     const auto exit = host.stop(std::chrono::milliseconds(c.shutdown_time_limit_ms + 10'000));
     r.host_exit = exit.describe();
     r.host_exit_code = exit.signaled ? -1 : exit.code;
-    take_shutdown_findings(read_text(launch.output_file), exit, c.all, r, stopped_at);
+    const std::string log_text = read_text(launch.output_file);
+    take_shutdown_findings(log_text, exit, c.all, r, stopped_at);
+    r.sanitizer_reports = sanitizer_reports_in(log_text);
     r.requests = load.sent();
     r.answered = load.answered();
     r.dropped = load.dropped();

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "loadgen/race/sanitizer_reports.hpp"
+
 namespace isapi::loadgen {
 
 enum class RaceMode { uncached, cached };
@@ -63,6 +65,9 @@ struct RaceResult {
     int host_exit_code = -1;      // -1: killed by a signal
     std::string work_dir;         // kept with keep_files (the host's log is host.log)
     std::vector<std::string> notes;  // what the race could not see (missed events, failed recycles)
+    // What a sanitizer build (tsan, asan presets) reported in the host's
+    // output; a first one stops the race like a finding (unless `all`).
+    std::vector<SanitizerReport> sanitizer_reports;
 };
 
 // Called from the polling thread as each finding arrives.
