@@ -72,7 +72,11 @@ std::string race_repro_command(const RaceConfig& c, const std::string& executabl
     // --host-arg=VALUE: a value that starts with "--" is not taken for an option.
     for (const auto& a : c.host_args) words.push_back("--host-arg=" + a);
     std::string line;
-    for (const auto& w : words) line += (line.empty() ? "" : " ") + shell_word(w);
+    // Appends, not operator+: GCC 12 warns (-Wrestrict) on "x" + string&& in release builds.
+    for (const auto& w : words) {
+        if (!line.empty()) line += ' ';
+        line += shell_word(w);
+    }
     return line;
 }
 
