@@ -11,9 +11,11 @@ packages=(
   libspdlog-dev libfmt-dev         # logging
   libcli11-dev nlohmann-json3-dev  # command lines, JSON
   libbenchmark-dev                 # micro-benchmarks
-  curl                             # the demo talks to the host with curl
-  python3                          # the demo prints the admin API's events; bench scripts
+  curl                             # scripts/host-tour.sh talks to the host with curl
+  python3                          # host-tour prints the admin API's events; bench scripts
 )
+# Optional, not installed: gdb. With it on PATH, a `hang` finding carries
+# every thread's stack; without it the evidence says so (the tests accept both).
 
 missing=()
 for p in "${packages[@]}"; do
