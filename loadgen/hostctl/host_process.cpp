@@ -106,6 +106,8 @@ HostProcess::HostProcess(const HostLaunch& launch) : output_file_(launch.output_
     }
 }
 
+std::string HostProcess::output() const { return read_all(output_file_); }
+
 HostProcess::~HostProcess() {
     if (!ended_) stop(std::chrono::milliseconds(2'000));
 }

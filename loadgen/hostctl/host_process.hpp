@@ -37,6 +37,8 @@ public:
     const Url& admin() const { return admin_; }  // http://127.0.0.1:PORT/
     platform::ProcessId pid() const { return pid_; }
     const std::string& output_file() const { return output_file_; }
+    // Everything the host has written to its output so far.
+    std::string output() const;
 
     // SIGTERM, then waits up to `grace` for a clean exit before killing.
     // Returns how it ended (exit code 3 means the host found lifecycle bugs at

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -13,11 +12,11 @@
 #include <thread>
 #include <tuple>
 
-#include <isapi/platform/files.hpp>
 
 #include "loadgen/client/runner.hpp"
 #include "loadgen/hostctl/admin_client.hpp"
 #include "loadgen/hostctl/host_process.hpp"
+#include "loadgen/hostctl/run_folder.hpp"
 #include "loadgen/race/host_findings.hpp"
 
 namespace isapi::loadgen {
@@ -32,27 +31,6 @@ constexpr std::int64_t kSliceNs = 250'000'000;
 // Without a finding, the race still reads the events for this long after the
 // load: the last unloads (and their thread checks) come after the last answer.
 constexpr auto kSettle = std::chrono::milliseconds(400);
-
-// The private folder with the host's output: made now, removed at the end
-// of the race unless it is kept.
-struct PrivateFolder {
-    std::string path;
-    bool keep = false;
-    ~PrivateFolder() {
-        if (!keep && !path.empty()) platform::remove_tree(path);
-    }
-};
-
-std::string make_folder_or_throw() {
-    std::string error;
-    const auto made = platform::make_private_directory("isapi-race", error);
-    return made ? *made : throw std::runtime_error(error);
-}
-
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // The lines of the host's log that explain an exit code 3.
 std::string shutdown_evidence(const std::string& log_text) {
@@ -281,11 +259,11 @@ std::vector<std::string> race_host_arguments(const RaceConfig& c) {
 
 RaceResult run_race(const RaceConfig& c, const FindingFn& on_finding) {
     validate(c);
-    const PrivateFolder folder{make_folder_or_throw(), c.keep_files};
+    const RunFolder folder("isapi-race", c.keep_files);
     HostLaunch launch;
     launch.executable = locate_host_executable(c.host_exe);
     launch.args = race_host_arguments(c);
-    launch.output_file = (fs::path(folder.path) / "host.log").string();
+    launch.output_file = folder / "host.log";
     HostProcess host(launch);
 
     RaceState state(c, on_finding);
@@ -324,13 +302,13 @@ RaceResult run_race(const RaceConfig& c, const FindingFn& on_finding) {
     const auto exit = host.stop(std::chrono::milliseconds(c.shutdown_time_limit_ms + 10'000));
     r.host_exit = exit.describe();
     r.host_exit_code = exit.signaled ? -1 : exit.code;
-    const std::string log_text = read_text(launch.output_file);
+    const std::string log_text = host.output();
     take_shutdown_findings(log_text, exit, c.all, r, stopped_at);
     r.sanitizer_reports = sanitizer_reports_in(log_text);
     r.requests = load.sent();
     r.answered = load.answered();
     r.dropped = load.dropped();
-    if (c.keep_files) r.work_dir = folder.path;
+    if (c.keep_files) r.work_dir = folder.path();
     return std::move(r);
 }
 

@@ -14,6 +14,7 @@
 #include "loadgen/hostctl/admin_client.hpp"
 #include "loadgen/hostctl/host_events.hpp"
 #include "loadgen/hostctl/host_process.hpp"
+#include "loadgen/hostctl/run_folder.hpp"
 #include "loadgen/report/log_convert.hpp"
 #include "loadgen/swap/swap_executor.hpp"
 
@@ -98,28 +99,6 @@ std::vector<std::string> host_arguments(const SwapConfig& c, const std::string& 
     return args;
 }
 
-// A private folder removed at the end unless the user keeps it.
-class WorkDir {
-public:
-    explicit WorkDir(bool keep) : keep_(keep) {
-        std::string error;
-        auto made = platform::make_private_directory("isapi-swap", error);
-        if (!made) throw std::runtime_error(error);
-        path_ = *made;
-    }
-    ~WorkDir() {
-        if (!keep_) platform::remove_tree(path_);
-    }
-    WorkDir(const WorkDir&) = delete;
-    WorkDir& operator=(const WorkDir&) = delete;
-    std::string operator/(const std::string& name) const { return (fs::path(path_) / name).string(); }
-    const std::string& path() const { return path_; }
-
-private:
-    bool keep_;
-    std::string path_;
-};
-
 // Reads the run's requests back from its binary log.
 std::vector<SwapRequest> read_requests(const std::string& log_path, const std::string& old_sha,
                                        const std::string& new_sha) {
@@ -180,7 +159,7 @@ std::uint64_t parse_byte_rate(const std::string& text) {
 
 SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
     const bool attached = c.attach_host.has_value();
-    WorkDir work(c.keep_files);
+    RunFolder work("isapi-swap", c.keep_files);
 
     SwapReport report;
     report.strategy = std::string(to_string(c.strategy));
