@@ -48,15 +48,6 @@ double value_of(const Threshold& t, const RunResult& r) {
     return static_cast<double>(s.count(*class_from_name(t.metric)));
 }
 
-bool holds(double actual, const std::string& op, double limit) {
-    if (op == ">") return actual > limit;
-    if (op == ">=") return actual >= limit;
-    if (op == "<") return actual < limit;
-    if (op == "<=") return actual <= limit;
-    if (op == "==") return actual == limit;
-    return actual != limit;
-}
-
 std::string show(const Threshold& t, double v) {
     if (t.latency) return format_duration_us(v);
     char buf[48];
@@ -68,24 +59,39 @@ std::string show(const Threshold& t, double v) {
 
 }  // namespace
 
-Threshold parse_threshold(std::string_view text) {
-    Threshold t;
-    t.text = std::string(text);
+std::optional<ConditionText> split_condition(std::string_view text) {
     const auto op_at = text.find_first_of("<>=!");
-    if (op_at == std::string_view::npos || op_at == 0)
-        throw std::invalid_argument("--fail-if '" + t.text + "' is not METRIC OP VALUE (e.g. p99>50ms, errors>0)");
-    std::size_t op_len = 1;
-    if (op_at + 1 < text.size() && text[op_at + 1] == '=') op_len = 2;
-    t.op = std::string(text.substr(op_at, op_len));
-    if (t.op == "=" || t.op == "!")
-        throw std::invalid_argument("--fail-if '" + t.text + "': use ==, !=, <, <=, > or >=");
+    if (op_at == std::string_view::npos || op_at == 0) return std::nullopt;
+    const std::size_t op_len = op_at + 1 < text.size() && text[op_at + 1] == '=' ? 2 : 1;
     auto trim = [](std::string_view s) {
         while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
         while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-        return s;
+        return std::string(s);
     };
-    t.metric = std::string(trim(text.substr(0, op_at)));
-    const std::string_view value = trim(text.substr(op_at + op_len));
+    return ConditionText{trim(text.substr(0, op_at)), std::string(text.substr(op_at, op_len)),
+                         trim(text.substr(op_at + op_len))};
+}
+
+bool condition_holds(double actual, std::string_view op, double limit) {
+    if (op == ">") return actual > limit;
+    if (op == ">=") return actual >= limit;
+    if (op == "<") return actual < limit;
+    if (op == "<=") return actual <= limit;
+    if (op == "==" || op == "=") return actual == limit;
+    return actual != limit;
+}
+
+Threshold parse_threshold(std::string_view text) {
+    Threshold t;
+    t.text = std::string(text);
+    const auto parts = split_condition(text);
+    if (!parts)
+        throw std::invalid_argument("--fail-if '" + t.text + "' is not METRIC OP VALUE (e.g. p99>50ms, errors>0)");
+    t.op = parts->op;
+    if (t.op == "=" || t.op == "!")
+        throw std::invalid_argument("--fail-if '" + t.text + "': use ==, !=, <, <=, > or >=");
+    t.metric = parts->metric;
+    const std::string_view value = parts->value;
     t.latency = is_latency_metric(t.metric);
     bool known = t.latency || class_from_name(t.metric).has_value();
     for (auto c : kCounts) known = known || c == t.metric;
@@ -112,7 +118,7 @@ std::vector<ThresholdOutcome> evaluate_thresholds(const std::vector<Threshold>& 
     std::vector<ThresholdOutcome> out;
     for (const auto& t : thresholds) {
         ThresholdOutcome o{t, value_of(t, result), false, {}};
-        o.broken = holds(o.actual, t.op, t.limit);
+        o.broken = condition_holds(o.actual, t.op, t.limit);
         o.message = t.metric + " = " + show(t, o.actual) + (o.broken ? ", which breaks " : ", within ") + "--fail-if '" +
                     t.text + "'";
         out.push_back(std::move(o));

@@ -8,6 +8,7 @@
 // dropped, errors (every request not ok), error_rate (percent of sent),
 // rate (answered per second) and every error class by name (timeout, reset,
 // status_5xx, ...). Latency limits take a unit (us, ms, s); bare numbers are ms.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,20 @@ struct ThresholdOutcome {
 
 // Throws std::invalid_argument explaining what is wrong with the text.
 Threshold parse_threshold(std::string_view text);
+
+// "METRIC OP VALUE" split at its operator (the first of < > = !, with a
+// following '=' when there is one), metric and value trimmed of spaces.
+// nullopt when there is no operator or nothing before it. Shared by
+// --fail-if and swap's --expect, which check the operator each allows.
+struct ConditionText {
+    std::string metric;
+    std::string op;  // < <= > >= == != = !
+    std::string value;
+};
+std::optional<ConditionText> split_condition(std::string_view text);
+
+// Whether `actual OP limit` holds; "=" means "==".
+bool condition_holds(double actual, std::string_view op, double limit);
 
 std::vector<ThresholdOutcome> evaluate_thresholds(const std::vector<Threshold>& thresholds, const RunResult& result);
 

@@ -11,6 +11,7 @@
 #include "loadgen/models/units.hpp"
 #include "loadgen/report/json_report.hpp"
 #include "loadgen/report/markup.hpp"
+#include "loadgen/report/thresholds.hpp"
 
 namespace isapi::loadgen {
 namespace {
@@ -19,15 +20,6 @@ constexpr const char* kKnownMetrics =
     "dropped, window_us, implied_window_us, outage_us, switchover_ms, overlap_ms, p99_during_us, max_during_us, "
     "dip_percent, rolled_back, answered_new, or a failure class (module_missing, module_unloadable, worker_lost, "
     "unavailable, reset, eof, timeout, ...)";
-
-bool holds(double actual, const std::string& op, double value) {
-    if (op == "=" || op == "==") return actual == value;
-    if (op == "!=") return actual != value;
-    if (op == "<") return actual < value;
-    if (op == "<=") return actual <= value;
-    if (op == ">") return actual > value;
-    return actual >= value;  // ">="
-}
 
 std::string number(double v) {
     char text[32];
@@ -64,29 +56,22 @@ nlohmann::ordered_json load_summary(const SwapReport& r) {
 }  // namespace
 
 Expectation parse_expectation(const std::string& text) {
-    static const char* const kOps[] = {"<=", ">=", "==", "!=", "<", ">", "="};
-    for (const char* op : kOps) {
-        const auto at = text.find(op);
-        if (at == std::string::npos || at == 0) continue;
-        Expectation e;
-        e.text = text;
-        e.metric = text.substr(0, at);
-        e.op = op;
-        const std::string value = text.substr(at + std::string(op).size());
-        std::size_t used = 0;
-        try {
-            e.value = std::stod(value, &used);
-        } catch (const std::exception&) {
-            used = 0;
-        }
-        if (used == 0 || used != value.size())
-            throw std::invalid_argument("--expect '" + text + "': '" + value + "' is not a number");
-        bool known = false;
-        swap_metric(e.metric, SwapMeasures{}, SwapTrace{}, known);
-        if (!known) throw std::invalid_argument("--expect '" + text + "': unknown metric '" + e.metric + "'; use " + kKnownMetrics);
-        return e;
+    const auto parts = split_condition(text);
+    if (!parts || parts->op == "!")
+        throw std::invalid_argument("--expect '" + text + "' is not METRIC OP VALUE (e.g. dropped=0, switchover_ms<500)");
+    Expectation e{text, parts->metric, parts->op, 0};
+    std::size_t used = 0;
+    try {
+        e.value = std::stod(parts->value, &used);
+    } catch (const std::exception&) {
+        used = 0;
     }
-    throw std::invalid_argument("--expect '" + text + "' is not METRIC OP VALUE (e.g. dropped=0, switchover_ms<500)");
+    if (used == 0 || used != parts->value.size())
+        throw std::invalid_argument("--expect '" + text + "': '" + parts->value + "' is not a number");
+    bool known = false;
+    swap_metric(e.metric, SwapMeasures{}, SwapTrace{}, known);
+    if (!known) throw std::invalid_argument("--expect '" + text + "': unknown metric '" + e.metric + "'; use " + kKnownMetrics);
+    return e;
 }
 
 double swap_metric(const std::string& metric, const SwapMeasures& m, const SwapTrace& trace, bool& known) {
@@ -117,7 +102,7 @@ std::vector<ExpectationOutcome> evaluate_expectations(const std::vector<Expectat
     for (const auto& e : expectations) {
         bool known = false;
         const double actual = swap_metric(e.metric, m, trace, known);
-        const bool met = holds(actual, e.op, e.value);
+        const bool met = condition_holds(actual, e.op, e.value);
         outcomes.push_back({e, actual, met, e.metric + " = " + number(actual) + (met ? ", as expected: " : ", expected ") + e.text});
     }
     return outcomes;
