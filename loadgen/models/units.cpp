@@ -38,4 +38,26 @@ std::string format_duration_us(double us) {
     return buf;
 }
 
+std::uint64_t parse_byte_rate(const std::string& text) {
+    std::size_t used = 0;
+    double value = 0;
+    try {
+        value = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    std::string unit = text.substr(used);
+    if (unit.size() >= 2 && unit.compare(unit.size() - 2, 2, "/s") == 0) unit.resize(unit.size() - 2);
+    double scale = 0;
+    if (unit.empty() || unit == "B") scale = 1;
+    else if (unit == "KiB") scale = 1024;
+    else if (unit == "MiB") scale = 1024.0 * 1024;
+    else if (unit == "GiB") scale = 1024.0 * 1024 * 1024;
+    else if (unit == "KB" || unit == "kB") scale = 1e3;
+    else if (unit == "MB") scale = 1e6;
+    if (used == 0 || scale == 0 || !(value > 0) || !std::isfinite(value))
+        throw std::invalid_argument("'" + text + "' is not a byte rate (e.g. 200KiB/s, 2MiB/s, 500000)");
+    return static_cast<std::uint64_t>(value * scale);
+}
+
 }  // namespace isapi::loadgen

@@ -11,6 +11,9 @@ namespace isapi::loadgen {
 // A duration in nanoseconds. A bare number takes `bare_unit_ns` (seconds by default).
 std::int64_t parse_duration_ns(std::string_view text, std::int64_t bare_unit_ns = 1'000'000'000);
 
+// Bytes per second: "200KiB/s", "2MiB/s", "1.5MB/s", "500000" (the "/s" is optional).
+std::uint64_t parse_byte_rate(const std::string& text);
+
 // "1.5ms", "230us", "2.00s": the shortest readable form of a duration.
 std::string format_duration_us(double us);
 

@@ -1,6 +1,5 @@
 #include "loadgen/swap/swap_runner.hpp"
 
-#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -134,28 +133,6 @@ std::vector<SwapPoint> timeline_points(const std::vector<SwapRequest>& requests)
 }
 
 }  // namespace
-
-std::uint64_t parse_byte_rate(const std::string& text) {
-    std::size_t used = 0;
-    double value = 0;
-    try {
-        value = std::stod(text, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    std::string unit = text.substr(used);
-    if (unit.size() >= 2 && unit.compare(unit.size() - 2, 2, "/s") == 0) unit.resize(unit.size() - 2);
-    double scale = 0;
-    if (unit.empty() || unit == "B") scale = 1;
-    else if (unit == "KiB") scale = 1024;
-    else if (unit == "MiB") scale = 1024.0 * 1024;
-    else if (unit == "GiB") scale = 1024.0 * 1024 * 1024;
-    else if (unit == "KB" || unit == "kB") scale = 1e3;
-    else if (unit == "MB") scale = 1e6;
-    if (used == 0 || scale == 0 || !(value > 0) || !std::isfinite(value))
-        throw std::invalid_argument("'" + text + "' is not a byte rate (e.g. 200KiB/s, 2MiB/s, 500000)");
-    return static_cast<std::uint64_t>(value * scale);
-}
 
 SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
     const bool attached = c.attach_host.has_value();

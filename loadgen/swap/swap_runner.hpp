@@ -50,7 +50,4 @@ struct SwapConfig {
 // `progress` gets the load's live progress (may be empty).
 SwapReport run_swap(const SwapConfig& config, const ProgressFn& progress = {});
 
-// "200KiB/s", "2MiB/s", "500000" (bytes per second). Throws std::invalid_argument.
-std::uint64_t parse_byte_rate(const std::string& text);
-
 }  // namespace isapi::loadgen

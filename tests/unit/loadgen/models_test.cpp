@@ -119,3 +119,15 @@ TEST_CASE("a request is serialised once with Host, User-Agent and Content-Length
           "POST /x HTTP/1.1\r\nHost: h:1\r\nUser-Agent: isapi-loadgen/0.1\r\nX-A: 1\r\nContent-Length: 5\r\n\r\nhello");
     CHECK_FALSE(t.head);
 }
+
+TEST_CASE("byte rates take B, KiB, MiB, GiB, kB and MB with an optional /s, and refuse anything else", "[units]") {
+    CHECK(parse_byte_rate("200KiB/s") == 200 * 1024);
+    CHECK(parse_byte_rate("2MiB/s") == 2 * 1024 * 1024);
+    CHECK(parse_byte_rate("1.5MB/s") == 1'500'000);
+    CHECK(parse_byte_rate("500000") == 500'000);
+    CHECK(parse_byte_rate("64KiB") == 64 * 1024);
+    CHECK_THROWS_WITH(parse_byte_rate("fast"), Catch::Contains("is not a byte rate"));
+    CHECK_THROWS_WITH(parse_byte_rate("0"), Catch::Contains("is not a byte rate"));
+    CHECK_THROWS_WITH(parse_byte_rate("-5KiB/s"), Catch::Contains("is not a byte rate"));
+    CHECK_THROWS_WITH(parse_byte_rate("10XB/s"), Catch::Contains("is not a byte rate"));
+}
