@@ -88,6 +88,21 @@ struct BuggyCase {
     std::vector<std::string> extra;  // what makes it quicker to find
 };
 
+// The good samples. stuck is left out: every plain request to it stays
+// pending by design, which pending_at_unload rightly reports. crash only
+// crashes on ?crash=1, which the race never sends.
+const std::vector<std::string> kGoodSamples = {"hello", "echo",       "redirect",   "transmit", "slow",
+                                               "async", "version_v1", "version_v2", "crash"};
+
+// A run that found nothing: no finding, exit code 0, ended by its duration.
+void check_clean_run(const RaceRun& run) {
+    INFO(run.output);
+    REQUIRE(run.report.is_object());
+    CHECK(finding_kinds(run).empty());
+    CHECK(run.exit_code == 0);
+    CHECK(run.report.value("stopped_by", "") == "duration");
+}
+
 }  // namespace
 
 TEST_CASE("race finds each buggy sample with exactly its own finding kind, exit code 2, in --json and --junit",
@@ -132,19 +147,11 @@ TEST_CASE("race finds each buggy sample with exactly its own finding kind, exit 
 
 TEST_CASE("race churns every good sample with zero findings and exit code 0 (the false-positive test)",
           "[race][false_positives]") {
-    // stuck is left out: every plain request to it stays pending by design,
-    // which pending_at_unload rightly reports. crash only crashes on ?crash=1,
-    // which the race never sends.
-    const std::string name = GENERATE(as<std::string>{}, "hello", "echo", "redirect", "transmit", "slow", "async",
-                                      "version_v1", "version_v2", "crash");
+    const std::string name = GENERATE(from_range(kGoodSamples));
     CAPTURE(name);
     const RaceRun run = run_race({"--module", sample(ISAPI_SAMPLES_DIR, name), "--duration", good_seconds(), "--all",
                                   "--recycle-modes", "overlapped,immediate"});
-    INFO(run.output);
-    REQUIRE(run.report.is_object());
-    CHECK(finding_kinds(run).empty());
-    CHECK(run.exit_code == 0);
-    CHECK(run.report.value("stopped_by", "") == "duration");
+    check_clean_run(run);
     // The churn happened: load/unload cycles and answered requests.
     CHECK(run.report.value("cycles", 0ULL) > 0);
     CHECK(run.report.value("answered", 0ULL) > 0);
@@ -192,14 +199,9 @@ TEST_CASE("race churns all the good samples at once for 30 s with zero findings 
     // sample, side by side so CI pays it once (bench/race_bars.sh gives each
     // sample 60 s of its own).
     std::vector<std::string> args;
-    for (const char* name : {"hello", "echo", "redirect", "transmit", "slow", "async", "version_v1", "version_v2", "crash"})
-        args.insert(args.end(), {"--module", sample(ISAPI_SAMPLES_DIR, name)});
+    for (const auto& name : kGoodSamples) args.insert(args.end(), {"--module", sample(ISAPI_SAMPLES_DIR, name)});
     args.insert(args.end(), {"--duration", "30s", "--all", "--connections", "9", "--recycle-modes", "overlapped,immediate"});
     const RaceRun run = run_race(args, std::chrono::seconds(60));
-    INFO(run.output);
-    REQUIRE(run.report.is_object());
-    CHECK(finding_kinds(run).empty());
-    CHECK(run.exit_code == 0);
-    CHECK(run.report.value("stopped_by", "") == "duration");
+    check_clean_run(run);
     CHECK(run.report.value("cycles", 0ULL) > 100);
 }
