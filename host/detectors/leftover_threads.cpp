@@ -1,5 +1,7 @@
 #include "leftover_threads.hpp"
 
+#include <isapi/platform/crash_handler.hpp>
+
 #include <spdlog/fmt/fmt.h>
 
 #include <thread>
@@ -26,7 +28,9 @@ std::optional<std::string> threads_left_running(std::uint64_t token, const std::
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         running = platform::thread_inventory().running(token);
     }
-    if (running.empty()) return std::nullopt;
+    // A thread of the module crashed the process meanwhile (the crash note is
+    // the finding); under a sanitizer it may still be printing its report.
+    if (running.empty() || platform::crash_in_progress()) return std::nullopt;
     std::string routines;
     for (const auto& thread : running) routines += (routines.empty() ? "" : ", ") + describe_start_routine(module, thread);
     return fmt::format("{} thread(s) started by {} still running {} ms after TerminateExtension returned "

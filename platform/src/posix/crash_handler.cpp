@@ -165,8 +165,11 @@ bool find_unloaded(std::uintptr_t address, UnloadedHit& hit) {
     return found;
 }
 
+std::atomic<bool> g_crashing{false};
+
 void on_fatal_signal(int sig, siginfo_t* info, void* context) {
     const int saved_errno = errno;
+    g_crashing.store(true, std::memory_order_relaxed);
     const bool fault = info->si_code > 0;  // raised by the CPU, not sent
     const auto address = fault ? reinterpret_cast<std::uintptr_t>(info->si_addr) : 0;
     const auto pc = instruction_pointer(context);
@@ -238,6 +241,8 @@ bool install_crash_handler(const std::string& note_path, std::string& error) {
     for (std::size_t i = 0; i < std::size(kSignals); ++i) sigaction(kSignals[i], &action, &g_previous[i]);
     return true;
 }
+
+bool crash_in_progress() { return g_crashing.load(std::memory_order_relaxed); }
 
 void ensure_alternate_stack() {
     thread_local AltStack stack;

@@ -27,6 +27,12 @@ namespace isapi::platform {
 // reason, when it cannot.
 bool install_crash_handler(const std::string& note_path, std::string& error);
 
+// True once a fatal signal has reached the handler in this process: the
+// process is on its way out, and its note names why. A sanitizer's report
+// (symbolised stacks: most of a second) keeps the faulting thread alive
+// meanwhile, which other detectors must not take for a thread of its own.
+bool crash_in_progress();
+
 // Gives the calling thread an alternate signal stack (once per thread), so
 // that the handler still runs when the thread's own stack overflowed.
 void ensure_alternate_stack();
