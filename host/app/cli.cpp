@@ -208,7 +208,8 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
                      "that has not returned is the finding `hang`, with thread stacks when gdb is on PATH (0: off)",
                      0, 3'600'000);
     app.add_option("--leak-cycles", config.hunt.leak_cycles,
-                   "Load/unload cycles over which leak_per_cycle fits its slope, after 8 warm-up cycles (0: off)")
+                   "Samples per window of leak_per_cycle: after 8 warm-up cycles, the growth per cycle must hold in two "
+                   "windows in a row (0: off)")
         ->check(CLI::Range(0, 100'000))
         ->capture_default_str();
     std::string jitter;

@@ -16,22 +16,26 @@ std::string count_text(double per_cycle, const char* one, const char* many) {
 
 }  // namespace
 
-LineFit fit_line(std::span<const double> ys) {
+LineFit fit_line(std::span<const double> xs, std::span<const double> ys) {
+    if (ys.size() < 2 || xs.size() != ys.size()) return {};
     const double n = static_cast<double>(ys.size());
-    if (ys.size() < 2) return {};
-    double mean_y = 0;
-    for (double y : ys) mean_y += y;
+    double mean_x = 0, mean_y = 0;
+    for (std::size_t i = 0; i < ys.size(); ++i) {
+        mean_x += xs[i];
+        mean_y += ys[i];
+    }
+    mean_x /= n;
     mean_y /= n;
-    const double mean_x = (n - 1) / 2;
     double sxy = 0, sxx = 0, syy = 0;
     for (std::size_t i = 0; i < ys.size(); ++i) {
-        const double dx = static_cast<double>(i) - mean_x;
+        const double dx = xs[i] - mean_x;
         const double dy = ys[i] - mean_y;
         sxy += dx * dy;
         sxx += dx * dx;
         syy += dy * dy;
     }
     LineFit line;
+    if (sxx == 0) return {};
     line.slope = sxy / sxx;
     line.fit = syy > 0 ? (sxy * sxy) / (sxx * syy) : 0;
     return line;
@@ -41,39 +45,54 @@ LeakTrend::LeakTrend(LeakTrendOptions options) : options_(options) {
     if (options_.cycles < 3) options_.cycles = 3;
 }
 
-std::optional<std::string> LeakTrend::add(const platform::ResourceUsage& usage) {
-    if (reported_ || ++seen_ <= options_.warm_up) return std::nullopt;
-    window_.push_back(usage);
-    if (window_.size() > options_.cycles) window_.pop_front();
-    if (window_.size() < options_.cycles) return std::nullopt;
+std::optional<std::string> LeakTrend::add(std::uint64_t cycle, const platform::ResourceUsage& usage) {
+    if (reported_ || cycle <= options_.warm_up) return std::nullopt;
+    window_.push_back({cycle, usage});
+    if (window_.size() > 2 * options_.cycles) window_.pop_front();
+    if (window_.size() < 2 * options_.cycles) return std::nullopt;
 
+    // Over both windows together (the figures reported), and over each.
+    struct Fits {
+        LineFit both, earlier, later;
+    };
+    const std::size_t half = options_.cycles;
     auto trend = [&](auto field) {
-        std::vector<double> ys;
-        for (const auto& u : window_) ys.push_back(static_cast<double>(u.*field));
-        return fit_line(ys);
+        std::vector<double> xs, ys;
+        for (const auto& sample : window_) {
+            xs.push_back(static_cast<double>(sample.cycle));
+            ys.push_back(static_cast<double>(sample.usage.*field));
+        }
+        const std::span<const double> x(xs), y(ys);
+        return Fits{fit_line(x, y), fit_line(x.first(half), y.first(half)), fit_line(x.last(half), y.last(half))};
     };
     const auto& t = options_.thresholds;
-    const LineFit rss = trend(&platform::ResourceUsage::rss_bytes);
-    const LineFit heap = trend(&platform::ResourceUsage::heap_in_use_bytes);
-    const LineFit fds = trend(&platform::ResourceUsage::open_fds);
-    const LineFit threads = trend(&platform::ResourceUsage::threads);
-    auto grows = [&](const LineFit& line, double threshold) { return line.slope >= threshold && line.fit >= t.min_fit; };
+    const Fits rss = trend(&platform::ResourceUsage::rss_bytes);
+    const Fits heap = trend(&platform::ResourceUsage::heap_in_use_bytes);
+    const Fits fds = trend(&platform::ResourceUsage::open_fds);
+    const Fits threads = trend(&platform::ResourceUsage::threads);
+    // A leak grows on and on; a process warming up (arenas, caches, several
+    // modules churning at once) can grow in a straight line for a window,
+    // then levels off. So the growth must hold in two windows in a row.
+    auto grows = [&](const Fits& f, double threshold) {
+        auto passes = [&](const LineFit& line) { return line.slope >= threshold && line.fit >= t.min_fit; };
+        return passes(f.earlier) && passes(f.later);
+    };
 
     std::vector<std::string> leaks;
     // Memory is named once: the heap when malloc's view shows it, else the RSS.
-    if (grows(heap, t.heap_bytes)) leaks.push_back(fmt::format("{:.1f} KiB", heap.slope / 1024));
-    else if (grows(rss, t.rss_bytes)) leaks.push_back(fmt::format("{:.1f} KiB of RSS", rss.slope / 1024));
-    if (grows(fds, t.fds)) leaks.push_back(count_text(fds.slope, "fd", "fds"));
-    if (grows(threads, t.threads)) leaks.push_back(count_text(threads.slope, "thread", "threads"));
+    if (grows(heap, t.heap_bytes)) leaks.push_back(fmt::format("{:.1f} KiB", heap.both.slope / 1024));
+    else if (grows(rss, t.rss_bytes)) leaks.push_back(fmt::format("{:.1f} KiB of RSS", rss.both.slope / 1024));
+    if (grows(fds, t.fds)) leaks.push_back(count_text(fds.both.slope, "fd", "fds"));
+    if (grows(threads, t.threads)) leaks.push_back(count_text(threads.both.slope, "thread", "threads"));
     if (leaks.empty()) return std::nullopt;
 
     reported_ = true;
     std::string what = leaks.front();
     for (std::size_t i = 1; i < leaks.size(); ++i) what += (i + 1 == leaks.size() ? " and " : ", ") + leaks[i];
-    return fmt::format("leaks {} per cycle (over the last {} load/unload cycles: heap in use {:+.1f} KiB "
+    return fmt::format("leaks {} per cycle (load/unload cycles {} to {}, {} samples: heap in use {:+.1f} KiB "
                        "(r² {:.2f}), RSS {:+.1f} KiB (r² {:.2f}), fds {:+.2f}, threads {:+.2f} per cycle)",
-                       what, window_.size(), heap.slope / 1024, heap.fit, rss.slope / 1024, rss.fit, fds.slope,
-                       threads.slope);
+                       what, window_.front().cycle, window_.back().cycle, window_.size(), heap.both.slope / 1024,
+                       heap.both.fit, rss.both.slope / 1024, rss.both.fit, fds.both.slope, threads.both.slope);
 }
 
 }  // namespace isapi::host

@@ -1,13 +1,16 @@
 #pragma once
 // leak_per_cycle: what a module's load/unload cycles leave behind. After
-// each unload the process's usage is sampled; once a warm-up has passed, a
-// least-squares line through the last `cycles` samples of each resource
-// tells growth from noise: a finding needs both a slope past its threshold
-// and a good fit (r² at least `min_fit`), so a one-off jump or jitter raises
-// nothing. One finding per trend (per module). No I/O: the caller samples.
+// an unload the process's usage is sampled, tagged with the number of cycles
+// so far; once a warm-up has passed, least-squares lines through the last
+// two windows of `cycles` samples of each resource tell growth from noise: a
+// finding needs, in both windows, a slope per cycle past its threshold and a
+// good fit (r² at least `min_fit`), so a one-off jump, jitter or a warm-up
+// that levels off raises nothing. One finding per trend (per module). No I/O: the caller samples, after every cycle or
+// after some of them (samples cost tens of us of /proc reads).
 #include <isapi/platform/resource_usage.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <span>
@@ -16,12 +19,12 @@
 namespace isapi::host {
 
 struct LineFit {
-    double slope = 0;  // per sample
+    double slope = 0;  // y per x
     double fit = 0;    // r², 0..1 (0 for a flat line: nothing to explain)
 };
 
-// Least squares through (0, y0), (1, y1), ...
-LineFit fit_line(std::span<const double> ys);
+// Least squares through (x0, y0), (x1, y1), ... (spans of the same size).
+LineFit fit_line(std::span<const double> xs, std::span<const double> ys);
 
 // Per cycle. Memory thresholds sit above what a host warming up under
 // concurrent churn shows (thread caches and arenas filling: a few KiB of
@@ -35,8 +38,8 @@ struct LeakThresholds {
 };
 
 struct LeakTrendOptions {
-    std::size_t cycles = 16;  // the window the line is fitted over (at least 3)
-    std::size_t warm_up = 8;  // first cycles ignored: caches and arenas fill up then
+    std::size_t cycles = 16;  // samples per window; the growth must hold in two in a row (at least 3)
+    std::size_t warm_up = 8;  // samples of the first cycles are ignored: caches and arenas fill up then
     LeakThresholds thresholds{};
 };
 
@@ -44,16 +47,20 @@ class LeakTrend {
 public:
     explicit LeakTrend(LeakTrendOptions options = {});
 
-    // The usage after one more cycle. Returns the evidence ("leaks 64.0 KiB
-    // and 1 fd per cycle (...)") the first time a resource grows; nullopt
-    // otherwise, and always after that.
-    std::optional<std::string> add(const platform::ResourceUsage& usage);
+    // The usage after `cycle` cycles (counting from 1, increasing from call
+    // to call). Returns the evidence ("leaks 64.0 KiB and 1 fd per cycle
+    // (...)") the first time a resource grows; nullopt otherwise, and always
+    // after that.
+    std::optional<std::string> add(std::uint64_t cycle, const platform::ResourceUsage& usage);
 
 private:
+    struct Sample {
+        std::uint64_t cycle;
+        platform::ResourceUsage usage;
+    };
     LeakTrendOptions options_;
-    std::size_t seen_ = 0;
     bool reported_ = false;
-    std::deque<platform::ResourceUsage> window_;
+    std::deque<Sample> window_;
 };
 
 }  // namespace isapi::host

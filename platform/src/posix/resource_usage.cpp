@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstddef>
@@ -18,20 +19,24 @@ extern "C" std::size_t __sanitizer_get_current_allocated_bytes();
 namespace isapi::platform {
 namespace {
 
-// Entries of a /proc folder, "." and ".." not counted.
-std::uint64_t entries(const char* path) {
-    DIR* dir = opendir(path);
+// Open descriptors. Linux 6.2 and later give their number as the size of
+// /proc/self/fd (one stat, about 4 us); older kernels report 0 there, and
+// the folder is listed instead (about 15 us), its own descriptor not counted.
+std::uint64_t open_descriptors() {
+    struct stat folder{};
+    if (::stat("/proc/self/fd", &folder) == 0 && folder.st_size > 0) return static_cast<std::uint64_t>(folder.st_size);
+    DIR* dir = opendir("/proc/self/fd");
     if (!dir) return 0;
     std::uint64_t count = 0;
     while (const dirent* entry = readdir(dir))
         if (entry->d_name[0] != '.') ++count;
     closedir(dir);
-    return count;
+    return count > 0 ? count - 1 : 0;
 }
 
 // The thread count and resident set from one read of /proc/self/stat
 // (fields 20 and 24, after the command name in parentheses): every /proc
-// access costs about 10 us here, and this runs after every unload.
+// access costs about 10 us here, and this runs after unloads.
 struct StatFields {
     std::uint64_t threads = 0;
     std::uint64_t resident_pages = 0;
@@ -76,9 +81,7 @@ ResourceUsage resource_usage() {
     const struct mallinfo2 heap = mallinfo2();
     usage.heap_in_use_bytes = heap.uordblks + heap.hblkhd;  // small chunks + mmapped ones
 #endif
-    // The listing's own descriptor is one of them.
-    const std::uint64_t fds = entries("/proc/self/fd");
-    usage.open_fds = fds > 0 ? fds - 1 : 0;
+    usage.open_fds = open_descriptors();
     usage.threads = stat.threads;
     return usage;
 }

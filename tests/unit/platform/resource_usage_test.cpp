@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -39,4 +40,15 @@ TEST_CASE("resource_usage counts this process's threads and descriptors and sees
     const auto after = resource_usage();
     CHECK(after.threads == before.threads);
     CHECK(after.open_fds == before.open_fds);
+}
+
+TEST_CASE("resource_usage counts exactly the descriptors a listing of /proc/self/fd shows", "[resources]") {
+    // Whichever way the count was taken (the folder's size on Linux 6.2 and
+    // later, else a listing), it must match the entries, the listing's own
+    // descriptor aside.
+    const auto usage = resource_usage();
+    std::size_t listed = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++listed;
+    REQUIRE(listed >= 1);
+    CHECK(usage.open_fds == listed - 1);
 }
