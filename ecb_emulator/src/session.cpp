@@ -31,7 +31,7 @@ BOOL fail(DWORD error) {
     return FALSE;
 }
 
-Session::Session(Request request, std::shared_ptr<Transport> transport, DispatchContext context)
+Session::Session(Request&& request, std::shared_ptr<Transport>&& transport, DispatchContext&& context)
     : request_(std::move(request)),
       transport_(std::move(transport)),
       context_(std::move(context)),

@@ -51,7 +51,8 @@ struct SendPlan {
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(Request request, std::shared_ptr<Transport> transport, DispatchContext context);
+    // Takes the parts over: dispatch moves them in, so they are moved once, not twice.
+    Session(Request&& request, std::shared_ptr<Transport>&& transport, DispatchContext&& context);
     Session(const Session&) = delete;
     Session& operator=(const Session&) = delete;
 
