@@ -225,12 +225,15 @@ TEST_CASE("buggy leak_per_load churned in uncached mode: 64 KiB and one fd per c
     const auto started = std::chrono::steady_clock::now();
     auto client = host.client();
     std::optional<nlohmann::json> finding;
-    // 8 warm-up cycles and two windows of 16 (the defaults) take 40 cycles.
-    for (int cycle = 1; cycle <= 60 && !finding; ++cycle) {
+    // 8 warm-up cycles and two windows of 16 samples (the defaults) take 40
+    // cycles when every cycle is sampled; more when cycles come faster than
+    // the sampling (at most one sample per 2 ms), as in a release build.
+    for (int cycle = 1; cycle <= 600 && !finding; ++cycle) {
         const auto response = client.get("/leak_per_load.dll");
         REQUIRE(response.status == 200);
-        if (cycle >= 40) finding = wait_for_finding(host, "leak_per_cycle", "leak_per_load.so", 100ms);
+        if (cycle >= 40 && cycle % 10 == 0) finding = wait_for_finding(host, "leak_per_cycle", "leak_per_load.so", 20ms);
     }
+    if (!finding) finding = wait_for_finding(host, "leak_per_cycle", "leak_per_load.so", 1s);
     INFO(host.diagnostics());
     REQUIRE(finding);
     report_detection_time("leak_per_cycle", started);
