@@ -80,6 +80,10 @@ struct SpawnSetup {
         // closes everything else, including descriptors other threads opened
         // without O_CLOEXEC (listening sockets, log files).
         if (int rc = ::posix_spawn_file_actions_adddup2(&actions, child_end, kChildChannelFd)) return rc;
+        // A child reads nothing from the host's stdin. And when the host was
+        // started with stdin closed, descriptor 0 is whatever the host opened
+        // first (a module, a socket), which the child must not get.
+        if (int rc = ::posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)) return rc;
         if (!output_file.empty()) {
             if (int rc = ::posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output_file.c_str(),
                                                             O_WRONLY | O_CREAT | O_TRUNC, 0644))

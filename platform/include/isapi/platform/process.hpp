@@ -39,8 +39,9 @@ public:
     // replaced by that end's number, for the child to adopt(). No other
     // descriptor or handle of this process leaks into the child. `env`
     // entries ("NAME=value") are set in the child on top of this process's
-    // environment. A non-empty `output_file` receives the child's standard
-    // output and error (created or truncated); otherwise it shares ours.
+    // environment. The child's standard input is the null device. A
+    // non-empty `output_file` receives the child's standard output and error
+    // (created or truncated); otherwise it shares ours.
     // nullopt on failure, with the OS's reason in `error`.
     virtual std::optional<ChildProcess> spawn(const std::string& executable, const std::vector<std::string>& args,
                                               const std::vector<std::string>& env, std::string& error,
