@@ -19,7 +19,7 @@ public:
     SwapTrace run(Strategy strategy) {
         trace_.start_ns = clock_.now_ns();
         event("swap_start", std::string(to_string(strategy)));
-        if (place_new_build(strategy) && recycle() && verify()) cleanup();
+        if (place_new_build(strategy) && recycle() && verify()) remove_leftovers(true);
         trace_.end_ns = clock_.now_ns();
         event("swap_end", trace_.failed ? trace_.error : "");
         return std::move(trace_);
@@ -122,22 +122,16 @@ private:
         return fail("the new build does not load: " + error, true);
     }
 
-    void cleanup() {
-        std::string error;
-        const std::string parked = parked_path(files_.live);
-        const std::string staged = staging_path(files_.live);
-        // After an exchange the staging name holds the old build.
-        for (const auto& leftover : {parked, staged}) {
+    // The parked old build and the staged copy (after an exchange, the
+    // staging name holds the old build). A swap that succeeded records each
+    // deletion as a step; a failed one just tidies up.
+    void remove_leftovers(bool record = false) {
+        for (const auto& leftover : {parked_path(files_.live), staging_path(files_.live)}) {
             if (!std::filesystem::exists(leftover)) continue;
+            std::string error;
             const bool ok = platform::remove_file(leftover, error);
-            event("delete_old", ok ? file_name(leftover) : error);
+            if (record) event("delete_old", ok ? file_name(leftover) : error);
         }
-    }
-
-    void remove_leftovers() {
-        std::string ignored;
-        platform::remove_file(staging_path(files_.live), ignored);
-        platform::remove_file(parked_path(files_.live), ignored);
     }
 
     // The old build goes back atomically (a whole file or none), and the host
