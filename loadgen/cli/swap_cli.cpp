@@ -1,5 +1,6 @@
 #include "loadgen/cli/swap_cli.hpp"
 
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -72,7 +73,9 @@ constexpr const char* kBenchFooter = R"(Example:
   # Every strategy x mode x recycle policy, 5 runs each, with a comparison page
   isapi-loadgen swap-bench --repeat 5 --html bench.html --json bench.json
 
-Exit codes: 0 the matrix ran, 1 bad options or setup failure.)";
+Exit codes: 0 the matrix ran, 1 bad options, a setup failure, or runs that did not start
+(a run that cannot start, e.g. its host does not come up, is reported and skipped;
+the rest of the matrix still runs).)";
 
 struct Samples {
     std::string v1, v2;
@@ -334,6 +337,7 @@ int run_bench_command(const SwapCli& o) {
     std::size_t done = 0;
     const auto started = std::chrono::steady_clock::now();
     std::vector<BenchCell> cells;
+    std::size_t runs_not_started = 0;
     for (const auto mode : modes) {
         for (const auto strategy : strategies) {
             for (const auto recycle : recycles) {
@@ -346,7 +350,24 @@ int run_bench_command(const SwapCli& o) {
                     c.strategy = strategy;
                     c.mode = mode;
                     c.recycle = recycle;
-                    const SwapReport r = run_swap(c);
+                    SwapReport r;
+                    try {
+                        r = run_swap(c);
+                    } catch (const std::exception& failure) {
+                        std::string why = failure.what();
+                        while (!why.empty() && std::isspace(static_cast<unsigned char>(why.back()))) why.pop_back();
+                        // One run that cannot start (a host that does not come up,
+                        // a file it cannot read) costs its cell a run, not the
+                        // whole matrix its results.
+                        ++done;
+                        ++runs_not_started;
+                        if (show_progress) std::fprintf(stderr, "\r\x1b[K");
+                        std::fprintf(stderr, "swap-bench: %s %s %s run %u did not start: %s\n", cell.strategy.c_str(),
+                                     cell.mode.c_str(), cell.recycle.c_str(), rep + 1, why.c_str());
+                        if (cell.note.find("did not start") == std::string::npos)
+                            cell.note += std::string(cell.note.empty() ? "" : "; ") + "a run did not start: " + why;
+                        continue;
+                    }
                     ++done;
                     if (show_progress) {
                         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -367,7 +388,11 @@ int run_bench_command(const SwapCli& o) {
     if (!o.quiet) std::cout << bench_text_table(cells);
     const bool ok = write_output(o.json, bench_json_report(cells)) &&
                     write_output(o.html, bench_html_report(cells, "isapi-loadgen swap-bench"));
-    return ok ? kExitOk : kExitSetup;
+    std::cout.flush();
+    if (runs_not_started > 0)
+        std::fprintf(stderr, "swap-bench: %zu of %zu run(s) did not start (see above); the table holds the others\n",
+                     runs_not_started, total);
+    return ok && runs_not_started == 0 ? kExitOk : kExitSetup;
 }
 
 }  // namespace

@@ -93,8 +93,9 @@ HostProcess::HostProcess(const HostLaunch& launch) : output_file_(launch.output_
         }
         if (reaped.wait_for(std::chrono::milliseconds(10)) == std::future_status::ready) {
             ended_ = reaped.get();
-            throw std::runtime_error("isapi-host " + ended_->describe() + " before it listened:\n" +
-                                     tail_of_file(output_file_));
+            const std::string output = tail_of_file(output_file_);
+            throw std::runtime_error("isapi-host " + ended_->describe() + " before it listened" +
+                                     (output.empty() ? std::string(", with no output") : ":\n" + output));
         }
         if (std::chrono::steady_clock::now() > deadline) {
             platform::system_process_control().kill(pid_, error);
