@@ -34,8 +34,8 @@ LineFit fit_line(std::span<const double> xs, std::span<const double> ys) {
         sxx += dx * dx;
         syy += dy * dy;
     }
+    if (sxx == 0) return {};  // a single x: no slope to speak of
     LineFit line;
-    if (sxx == 0) return {};
     line.slope = sxy / sxx;
     line.fit = syy > 0 ? (sxy * sxy) / (sxx * syy) : 0;
     return line;

@@ -5,8 +5,9 @@
 // two windows of `cycles` samples of each resource tell growth from noise: a
 // finding needs, in both windows, a slope per cycle past its threshold and a
 // good fit (r² at least `min_fit`), so a one-off jump, jitter or a warm-up
-// that levels off raises nothing. One finding per trend (per module). No I/O: the caller samples, after every cycle or
-// after some of them (samples cost tens of us of /proc reads).
+// that levels off raises nothing. One finding per trend (per module). No
+// I/O: the caller samples, after every cycle or after some of them (a
+// sample costs tens of us of /proc reads).
 #include <isapi/platform/resource_usage.hpp>
 
 #include <cstddef>
