@@ -52,8 +52,9 @@ constexpr const char* kSwapFooter = R"(Strategies (how the new file reaches the 
   shadow         the host loads private copies (--shadow-copy); copy over live in place
 
 Examples:
-  # The default demo: the seed's procedure against the best strategy, with the bundled samples
-  isapi-loadgen swap
+  # The default demo: the seed's procedure against the best strategy, with the bundled samples;
+  # demo.html gets the best strategy's run, demo.seed-procedure.html the seed's
+  isapi-loadgen swap --html demo.html
 
   # The seed's procedure on a slow share, in uncached mode, with reports for people and CI
   isapi-loadgen swap --strategy rename-copy --mode uncached --recycle none --copy-rate 200KiB/s \
@@ -138,6 +139,14 @@ SwapConfig base_config(const SwapCli& o, const Samples* samples) {
     c.host_exe = o.host_exe;
     c.host_args = o.host_args;
     return c;
+}
+
+// Where the demo's first run (the seed's procedure) reports, beside the
+// file its second run goes to: swap-demo.html -> swap-demo.seed-procedure.html.
+std::string seed_run_path(const std::string& path) {
+    if (path.empty()) return {};
+    const std::filesystem::path p(path);
+    return (p.parent_path() / (p.stem().string() + ".seed-procedure" + p.extension().string())).string();
 }
 
 bool write_output(const std::string& path, const std::string& text) {
@@ -297,12 +306,16 @@ int run_swap_command(const SwapCli& o) {
     }
     if (demo && !o.quiet) std::cout << "side by side\n" << side_by_side(reports[0], reports[1]);
 
-    // With two runs (the demo), the files describe the second, best one;
-    // the first is in the text above.
+    // With two runs (the demo), the files named describe the second, best
+    // one, and the first run's go beside them (see seed_run_path).
     const SwapReport& last = reports.back();
+    auto write_reports = [&](const SwapReport& r, const auto& where) {
+        return write_output(where(o.json), swap_json_report(r)) && write_output(where(o.html), swap_html_report(r)) &&
+               write_output(where(o.junit), swap_junit_report(r));
+    };
     int code = kExitOk;
-    if (!write_output(o.json, swap_json_report(last)) || !write_output(o.html, swap_html_report(last)) ||
-        !write_output(o.junit, swap_junit_report(last)))
+    if (!write_reports(last, [](const std::string& path) { return path; }) ||
+        (reports.size() == 2 && !write_reports(reports.front(), seed_run_path)))
         code = kExitSetup;
     // The demo's first run drops by design; its verdict is the best strategy's.
     if (code == kExitOk) code = exit_code_of(last);
