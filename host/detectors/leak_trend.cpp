@@ -56,13 +56,13 @@ std::optional<std::string> LeakTrend::add(std::uint64_t cycle, const platform::R
         LineFit both, earlier, later;
     };
     const std::size_t half = options_.cycles;
+    std::vector<double> xs;
+    for (const auto& sample : window_) xs.push_back(static_cast<double>(sample.cycle));
+    const std::span<const double> x(xs);
     auto trend = [&](auto field) {
-        std::vector<double> xs, ys;
-        for (const auto& sample : window_) {
-            xs.push_back(static_cast<double>(sample.cycle));
-            ys.push_back(static_cast<double>(sample.usage.*field));
-        }
-        const std::span<const double> x(xs), y(ys);
+        std::vector<double> ys;
+        for (const auto& sample : window_) ys.push_back(static_cast<double>(sample.usage.*field));
+        const std::span<const double> y(ys);
         return Fits{fit_line(x, y), fit_line(x.first(half), y.first(half)), fit_line(x.last(half), y.last(half))};
     };
     const auto& t = options_.thresholds;

@@ -2,16 +2,14 @@
 // process's fatal-signal dispositions and ends the process).
 #include <isapi/platform/crash_handler.hpp>
 
+#include "test_files.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 namespace {
@@ -37,25 +35,18 @@ void previous_handler(int) {
     _exit(3);
 }
 
-std::string read_all(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 }  // namespace
 
 TEST_CASE("the crash handler notes a signal inside an entry point, flags the crash, and hands the signal on",
           "[crash]") {
-    const auto note = std::filesystem::temp_directory_path() / ("crash-note-" + std::to_string(getpid()));
+    isapi::test::TempFolder folder;
+    const std::string note = folder / "crash-note";
     const pid_t child = fork();
     REQUIRE(child >= 0);
-    if (child == 0) crash_inside_entry_point(note.string());
+    if (child == 0) crash_inside_entry_point(note);
     int status = 0;
     REQUIRE(waitpid(child, &status, 0) == child);
-    const std::string text = read_all(note);
-    std::filesystem::remove(note);
+    const std::string text = isapi::test::read_file(note);
     INFO(text);
     REQUIRE(WIFEXITED(status));
     CHECK(WEXITSTATUS(status) == kSawCrashInProgress);

@@ -54,11 +54,7 @@ std::string run_shell(const std::string& script, const std::vector<std::string>&
     return text;
 }
 
-std::size_t open_descriptor_count() {
-    std::size_t count = 0;
-    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
-    return count;
-}
+using isapi::test::open_descriptor_count;
 
 // Descriptors of this process without close-on-exec, as a careless library
 // (or an older listener) would open it.

@@ -1,12 +1,13 @@
 #include <isapi/platform/resource_usage.hpp>
 
+#include "test_files.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <condition_variable>
-#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -47,8 +48,7 @@ TEST_CASE("resource_usage counts exactly the descriptors a listing of /proc/self
     // later, else a listing), it must match the entries, the listing's own
     // descriptor aside.
     const auto usage = resource_usage();
-    std::size_t listed = 0;
-    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++listed;
+    const std::size_t listed = isapi::test::open_descriptor_count();
     REQUIRE(listed >= 1);
     CHECK(usage.open_fds == listed - 1);
 }

@@ -1,10 +1,12 @@
 #pragma once
 // Small file helpers shared by the platform tests: a private folder removed
-// at the end of the test, and whole-file reads and writes.
+// at the end of the test, whole-file reads and writes, and a count of this
+// process's open descriptors.
 #include <isapi/platform/files.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <cstddef>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -42,6 +44,13 @@ inline std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     REQUIRE(in.good());
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Entries of /proc/self/fd, the listing's own descriptor included.
+inline std::size_t open_descriptor_count() {
+    std::size_t count = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) ++count;
+    return count;
 }
 
 }  // namespace isapi::test
