@@ -99,15 +99,14 @@ void parse_admin(const std::string& text, bool allow_remote, HostConfig& config)
     config.admin_port = port;
 }
 
-// A duration option given in whole `Unit`s (milliseconds or seconds), stored
+// A duration option given in whole `Unit`s (microseconds to seconds), stored
 // straight into `target`, whose current value is the default shown.
-template <typename Unit>
-CLI::Option* add_duration(CLI::App& app, const std::string& name, std::chrono::milliseconds& target,
-                          const std::string& help, long min, long max) {
+template <typename Unit, typename Target>
+CLI::Option* add_duration(CLI::App& app, const std::string& name, Target& target, const std::string& help, long min,
+                          long max) {
     return app
         .add_option_function<long>(
-            name, [&target](long value) { target = std::chrono::duration_cast<std::chrono::milliseconds>(Unit(value)); },
-            help)
+            name, [&target](long value) { target = std::chrono::duration_cast<Target>(Unit(value)); }, help)
         ->check(CLI::Range(min, max))
         ->default_str(std::to_string(std::chrono::duration_cast<Unit>(target).count()));
 }
@@ -143,7 +142,16 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
         ->capture_default_str();
     app.add_option("--threads", config.threads, "Extension pool threads (default: 8, or 4 per core if more)")
         ->check(CLI::Range(1, 4096));
-    app.add_option("--io-threads", config.io_threads, "Network I/O threads")->check(CLI::Range(1, 256))->capture_default_str();
+    app.add_option("--io-threads", config.io_threads,
+                   "Network I/O threads; more than 1 turns the inline fast path off")
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    add_duration<std::chrono::microseconds>(
+        app, "--inline-budget-us", config.inline_budget,
+        "In process: the I/O thread runs a request's extension code itself (no hand-off to the pool) and a "
+        "standby thread takes the I/O over once the call runs past this many microseconds; 0 sends every "
+        "request to the pool, as IIS does",
+        0, 1'000'000);
     app.add_option("--queue-limit", config.queue_limit, "Requests waiting for a pool thread before 503")
         ->check(CLI::Range(1, 1'000'000))
         ->capture_default_str();

@@ -3,6 +3,7 @@
 #include "../admin/admin_api.hpp"
 #include "../admin/admin_server.hpp"
 #include "../server/http_session.hpp"
+#include "../server/io_runner.hpp"
 #include "../server/listener.hpp"
 #include "backend.hpp"
 
@@ -43,7 +44,15 @@ int run_host(const HostConfig& config) {
                          m.module.string());
 
     const bool inproc = config.isolation == Isolation::inproc;
-    net::io_context io(static_cast<int>(config.io_threads));
+    IoRunner::Options io_options;
+    io_options.io_threads = config.io_threads;
+    // Only the in-process dispatcher runs extension code; the worker-process
+    // front end just relays.
+    io_options.inline_budget = inproc ? config.inline_budget : std::chrono::microseconds(0);
+    // Rescues hand the io_context from thread to thread, so it is told it
+    // has more than one.
+    net::io_context io(static_cast<int>(io_options.inline_budget.count() > 0 ? 2 : config.io_threads));
+    IoRunner io_runner(io, io_options);
     // The event log and counters outlive everything that reports to them.
     EventLog events;
     LifecycleCounters lifecycle;
@@ -60,7 +69,7 @@ int run_host(const HostConfig& config) {
     const net::ip::tcp::endpoint endpoint(net::ip::make_address(config.listen_address), config.listen_port);
     auto listener = std::make_shared<Listener>(io, endpoint, "the HTTP listener", [&](net::ip::tcp::socket socket) {
         std::make_shared<HttpSession>(std::move(socket), config.limits, backend->dispatcher())->start();
-    });
+    }, /*strand_per_socket=*/config.io_threads > 1);
     // The admin API has its own socket (no extension mapping can reach it)
     // and its own thread: a recycle waits for the worker pool, which runs
     // on the main io_context.
@@ -125,11 +134,15 @@ int run_host(const HostConfig& config) {
     };
     signals.async_wait(on_signal);
 
-    std::vector<std::thread> io_threads;
-    for (std::size_t i = 1; i < config.io_threads; ++i) io_threads.emplace_back([&io] { io.run(); });
-    io.run();
-    for (auto& t : io_threads) t.join();
+    io_runner.run();
     if (stopper.joinable()) stopper.join();
+    io_runner.join(drained);
+    if (io_runner.inline_enabled()) {
+        const auto stats = io_runner.stats();
+        spdlog::info("inline fast path: {} request(s) ran on the I/O thread; {} rescue(s) past the {} us budget, "
+                     "{} hand-off(s) before a wait",
+                     stats.inline_calls, stats.rescues, config.inline_budget.count(), stats.handoffs);
+    }
     admin_io.stop();
     if (admin_thread.joinable()) admin_thread.join();
     if (access_log) access_log->flush();

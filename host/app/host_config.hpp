@@ -25,6 +25,9 @@ struct HostConfig {
     std::filesystem::path document_root = ".";
     std::size_t threads = 0;  // 0: chosen from the core count
     std::size_t io_threads = 1;
+    // In process, extension code may run on the I/O thread for this long
+    // before a standby thread takes the I/O over (0: always on the pool).
+    std::chrono::microseconds inline_budget{1000};
     std::size_t queue_limit = 1000;
     ServerLimits limits;
     std::chrono::milliseconds shutdown_time_limit{90'000};

@@ -2,6 +2,7 @@
 
 #include "../detectors/hang_watch.hpp"
 #include "../server/canned_response.hpp"
+#include "../server/io_runner.hpp"
 #include "capture_transport.hpp"
 
 #include <isapi/ecb/dispatch.hpp>
@@ -53,6 +54,16 @@ InprocDispatcher::InprocDispatcher(const Router& router, ModuleManager& modules,
 
 bool InprocDispatcher::submit(ecb::Request request, std::shared_ptr<ClientConnection> connection) {
     if (counters_) counters_->begin();
+    // The fast path: a request whose whole body is at hand runs right here
+    // on the I/O thread, with a standby thread ready to take the I/O over
+    // should it run long (see IoRunner). One with more body to stream would
+    // only wait for the I/O, so it goes to the pool.
+    const bool body_at_hand = request.content_length == request.preloaded_body.size();
+    if (body_at_hand && IoRunner::may_run_inline()) {
+        const IoRunner::InlineCall call;
+        handle(std::move(request), std::move(connection), 0);
+        return true;
+    }
     const bool queued = pool_.try_post([this, request = std::move(request), connection = std::move(connection)]() mutable {
         handle(std::move(request), std::move(connection), 0);
     });
@@ -155,6 +166,7 @@ std::optional<ecb::InternalResponse> InprocDispatcher::serve_internal(const std:
     request.keep_alive = true;
     auto capture = std::make_shared<CaptureTransport>();
     handle(std::move(request), capture, depth);
+    IoRunner::before_blocking();
     return capture->wait(kInternalTimeout);
 }
 

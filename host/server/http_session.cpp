@@ -1,6 +1,7 @@
 #include "http_session.hpp"
 
 #include "canned_response.hpp"
+#include "io_runner.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -217,6 +218,7 @@ bool HttpSession::send(std::span<const std::string_view> pieces) {
 }
 
 bool HttpSession::write_blocking_on_strand(std::span<const net::const_buffer> buffers) {
+    IoRunner::before_blocking();  // the strand may need this very thread
     std::promise<bool> done;
     auto result = done.get_future();
     net::post(strand_, [&, self = shared_from_this()] {
@@ -232,6 +234,10 @@ bool HttpSession::write_blocking_on_strand(std::span<const net::const_buffer> bu
 
 std::optional<std::size_t> HttpSession::receive(std::span<char> buffer) {
     if (buffer.empty()) return 0;
+    // No strand round trip to learn that the body has ended. The parser is
+    // ours to read: nothing on the strand touches it during a request.
+    if (parser_ && parser_->is_done()) return 0;
+    IoRunner::before_blocking();  // the strand may need this very thread
     std::promise<std::optional<std::size_t>> done;
     auto result = done.get_future();
     net::post(strand_, [&, self = shared_from_this()] {

@@ -12,8 +12,12 @@ namespace isapi::host {
 namespace net = boost::asio;
 
 Listener::Listener(net::io_context& io, const net::ip::tcp::endpoint& endpoint, std::string what,
-                   SessionFactory start_session)
-    : io_(io), acceptor_(io), what_(std::move(what)), start_session_(std::move(start_session)) {
+                   SessionFactory start_session, bool strand_per_socket)
+    : io_(io),
+      acceptor_(io),
+      what_(std::move(what)),
+      start_session_(std::move(start_session)),
+      strand_per_socket_(strand_per_socket) {
     boost::system::error_code ec;
     auto check = [&](const char* step) {
         if (ec)
@@ -41,8 +45,9 @@ void Listener::stop() {
 }
 
 void Listener::do_accept() {
-    acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](boost::system::error_code ec,
-                                                                               net::ip::tcp::socket socket) {
+    const auto executor = strand_per_socket_ ? net::any_io_executor(net::make_strand(io_)) : io_.get_executor();
+    acceptor_.async_accept(executor, [self = shared_from_this()](boost::system::error_code ec,
+                                                                  net::ip::tcp::socket socket) {
         if (ec == net::error::operation_aborted || !self->acceptor_.is_open()) return;
         if (!ec) {
             self->start_session_(std::move(socket));

@@ -15,9 +15,12 @@ public:
     using SessionFactory = std::function<void(boost::asio::ip::tcp::socket)>;
 
     // Binds and listens now; throws std::system_error naming `what` and the
-    // address when it cannot (fail fast at setup).
+    // address when it cannot (fail fast at setup). With `strand_per_socket`,
+    // each socket's handlers run on a strand of their own: needed when
+    // several threads run the io_context at once, a cost per operation when
+    // only one does.
     Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, std::string what,
-             SessionFactory start_session);
+             SessionFactory start_session, bool strand_per_socket = true);
 
     void start();
     // Stops accepting. Open connections are not touched: one may be starting
@@ -33,6 +36,7 @@ private:
     boost::asio::ip::tcp::acceptor acceptor_;
     std::string what_;
     SessionFactory start_session_;
+    const bool strand_per_socket_;
 };
 
 }  // namespace isapi::host

@@ -36,7 +36,13 @@ bool on_path(const std::string& program) {
 
 }  // namespace
 
-std::uint64_t current_thread_id() { return static_cast<std::uint64_t>(::syscall(SYS_gettid)); }
+// Cached: the hang detector asks on every extension call, and gettid is a
+// system call. (A child forked without exec would see its parent's thread's
+// id; such children run no extension code.)
+std::uint64_t current_thread_id() {
+    thread_local const auto id = static_cast<std::uint64_t>(::syscall(SYS_gettid));
+    return id;
+}
 
 std::string all_thread_stacks(std::chrono::milliseconds limit) {
     if (!on_path("gdb")) return "(no thread stacks: gdb is not on PATH)";

@@ -1,0 +1,188 @@
+#include "io_runner.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace isapi::host {
+
+thread_local IoRunner::Member* IoRunner::current_ = nullptr;
+
+namespace {
+// One is enough: while the leader is held, the standby leads and runs no
+// extension code itself (it has no standby of its own), so no second
+// thread can be held up in the meantime.
+constexpr std::size_t kStandbyThreads = 1;
+}  // namespace
+
+IoRunner::IoRunner(boost::asio::io_context& io, Options options)
+    : io_(io), options_(options), inline_enabled_(options.io_threads == 1 && options.inline_budget.count() > 0) {
+    const std::size_t threads = inline_enabled_ ? 1 + kStandbyThreads : std::max<std::size_t>(1, options.io_threads);
+    for (std::size_t slot = 0; slot < threads; ++slot) {
+        auto member = std::make_unique<Member>();
+        member->runner = this;
+        member->slot = slot;
+        members_.push_back(std::move(member));
+    }
+}
+
+IoRunner::~IoRunner() { join(true); }
+
+void IoRunner::run() {
+    for (auto& member : members_) member->thread = std::thread([this, &me = *member] { member_main(me); });
+    if (inline_enabled_) watchdog_ = std::thread([this] { watch(); });
+    std::unique_lock lock(mutex_);
+    finished_cv_.wait(lock, [this] { return finished_; });
+}
+
+void IoRunner::join(bool wait_for_inline) {
+    if (joined_) return;
+    joined_ = true;
+    finish();
+    for (auto& member : members_) {
+        if (!member->thread.joinable()) continue;
+        const bool held = (member->call.load() & 1) != 0 && !member->exited;
+        if (held && !wait_for_inline) member->thread.detach();
+        else member->thread.join();
+    }
+    if (watchdog_.joinable()) watchdog_.join();
+}
+
+void IoRunner::finish() {
+    {
+        std::lock_guard lock(mutex_);
+        finished_ = true;
+    }
+    turn_.notify_all();
+    watch_.notify_all();
+    finished_cv_.notify_all();
+}
+
+void IoRunner::member_main(Member& me) {
+    current_ = &me;
+    if (!inline_enabled_) {
+        io_.run();
+    } else {
+        for (;;) {
+            {
+                std::unique_lock lock(mutex_);
+                if (!finished_ && leader_ != me.slot) {
+                    parked_.push_back(me.slot);
+                    parked_count_ = parked_.size();
+                    turn_.wait(lock, [&] { return finished_ || leader_ == me.slot; });
+                }
+                if (finished_) break;
+            }
+            lead(me);
+        }
+    }
+    current_ = nullptr;
+    me.exited = true;
+    finish();
+}
+
+void IoRunner::lead(Member& me) {
+    // run_one, not run: a member that lost the lead while held in a handler
+    // must take no more handlers once that one returns.
+    while (leader_.load(std::memory_order_acquire) == me.slot) {
+        if (io_.run_one() == 0) return finish();  // stopped, or out of work
+    }
+}
+
+bool IoRunner::promote_locked() {
+    if (parked_.empty()) return false;
+    leader_ = parked_.back();
+    parked_.pop_back();
+    parked_count_ = parked_.size();
+    turn_.notify_all();
+    return true;
+}
+
+// Ticks once per budget while inline calls run. A call seen running at two
+// ticks in a row has held the I/O for at least one budget: the I/O goes to
+// the standby. With nothing run inline for a tick, it sleeps until an
+// InlineCall wakes it, so an idle host costs no wake-ups.
+void IoRunner::watch() {
+    std::unique_lock lock(mutex_);
+    std::size_t seen_leader = leader_;
+    std::uint64_t seen_call = members_[seen_leader]->call;
+    while (!finished_) {
+        watch_.wait_for(lock, options_.inline_budget);
+        if (finished_) break;
+        const auto now = std::chrono::steady_clock::now();
+        if (paused_ && now >= pause_until_) paused_ = false;
+        const std::size_t leader = leader_;
+        const std::uint64_t call = members_[leader]->call;
+        const bool unchanged = leader == seen_leader && call == seen_call;
+        if (unchanged && (call & 1) != 0) {
+            if (promote_locked()) {
+                ++rescues_;
+                paused_ = true;
+                pause_until_ = now + options_.pause_after_rescue;
+                spdlog::debug("extension code held the I/O thread past the inline budget ({} us); the standby "
+                              "thread took the I/O over, and requests go to the pool for {} ms",
+                              options_.inline_budget.count(), options_.pause_after_rescue.count());
+            }
+        } else if (unchanged && !paused_) {
+            // Pairs with InlineCall: either it sees the flag and wakes us, or
+            // we see its call here and keep ticking.
+            watchdog_idle_ = true;
+            if (members_[leader_]->call == call) watch_.wait(lock, [this] { return finished_ || !watchdog_idle_; });
+            watchdog_idle_ = false;
+        }
+        seen_leader = leader_;
+        seen_call = members_[seen_leader]->call;
+    }
+}
+
+void IoRunner::wake_watchdog() {
+    {
+        std::lock_guard lock(mutex_);
+        watchdog_idle_ = false;
+    }
+    watch_.notify_all();
+}
+
+IoRunner::Stats IoRunner::stats() const {
+    Stats stats;
+    for (const auto& member : members_) stats.inline_calls += (member->call + 1) / 2;
+    std::lock_guard lock(mutex_);
+    stats.rescues = rescues_;
+    stats.handoffs = handoffs_;
+    return stats;
+}
+
+bool IoRunner::may_run_inline() {
+    const Member* me = current_;
+    if (me == nullptr) return false;
+    const IoRunner& runner = *me->runner;
+    return runner.inline_enabled_ && runner.leader_.load(std::memory_order_relaxed) == me->slot &&
+           (me->call.load(std::memory_order_relaxed) & 1) == 0 &&
+           runner.parked_count_.load(std::memory_order_relaxed) > 0 &&
+           !runner.paused_.load(std::memory_order_relaxed);
+}
+
+// An even `call` becomes odd while the call runs; the count stays unique, so
+// the watchdog can tell one long call from two short ones.
+IoRunner::InlineCall::InlineCall() {
+    Member* me = current_;
+    if (me == nullptr) return;
+    me->call.store(me->call.load(std::memory_order_relaxed) + 1);
+    if (me->runner->watchdog_idle_) me->runner->wake_watchdog();
+}
+
+IoRunner::InlineCall::~InlineCall() {
+    Member* me = current_;
+    if (me == nullptr) return;
+    me->call.store(me->call.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+}
+
+void IoRunner::before_blocking() {
+    Member* me = current_;
+    if (me == nullptr || (me->call.load(std::memory_order_relaxed) & 1) == 0) return;
+    IoRunner& runner = *me->runner;
+    std::lock_guard lock(runner.mutex_);
+    if (runner.leader_ == me->slot && runner.promote_locked()) ++runner.handoffs_;
+}
+
+}  // namespace isapi::host
