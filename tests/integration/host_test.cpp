@@ -265,3 +265,49 @@ TEST_CASE("after SIGTERM the host stops accepting new connections", "[integratio
     CHECK_THROWS_AS(late.get("/slow.dll?ms=0"), boost::system::system_error);
     CHECK(in_flight.get() == 200);
 }
+
+// The inline fast path (IoRunner): extension code may run on the I/O thread,
+// but one that blocks there must not hold other connections up. Both ways:
+// inline with a standby thread that takes the I/O over, and the pool only.
+TEST_CASE("in process, an extension that blocks holds up no other connection, inline or on the pool",
+          "[integration][host][inline]")
+{
+    for (const std::string budget : {"1000", "0"}) {
+        INFO("--inline-budget-us " << budget);
+        std::vector<std::string> args = {"--isolation", "inproc", "--listen", "127.0.0.1:0", "--log-level", "info",
+                                         "--inline-budget-us", budget};
+        for (auto [url, path] : {std::pair{"/hello.dll", Built::hello}, std::pair{"/slow.dll", Built::slow}}) {
+            const auto map = map_arg(url, path);
+            args.insert(args.end(), map.begin(), map.end());
+        }
+        HostProcess host(Built::host, args);
+        auto first = client_for(host);
+        REQUIRE(first.get("/hello.dll").status == 200);
+
+        auto in_flight = std::async(std::launch::async, [&host] { return client_for(host).get("/slow.dll?ms=1500"); });
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // slow is in HttpExtensionProc now
+        const auto start = std::chrono::steady_clock::now();
+        auto other = client_for(host);
+        CHECK(other.get("/hello.dll").status == 200);
+        // Well before slow's 1500 ms end, however loaded the machine.
+        CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(900));
+        CHECK(in_flight.get().status == 200);
+
+        host.signal(SIGTERM);
+        const auto status = host.wait_exit(std::chrono::seconds(15));
+        REQUIRE(status.has_value());
+        CHECK(WIFEXITED(*status));
+        const std::string log = host.stderr_text();
+        INFO(log);
+        if (budget == "0") {
+            CHECK(log.find("inline fast path") == std::string::npos);
+        } else {
+            // slow ran on the I/O thread and had to be rescued (a preempted
+            // hello may add a rescue of its own).
+            const auto at = log.find("request(s) ran on the I/O thread; ");
+            REQUIRE(at != std::string::npos);
+            const std::string rescues = log.substr(at + 34, log.find(' ', at + 34) - at - 34);
+            CHECK(std::stoi(rescues) >= 1);
+        }
+    }
+}
