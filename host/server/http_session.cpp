@@ -1,5 +1,6 @@
 #include "http_session.hpp"
 
+#include "batch_end.hpp"
 #include "canned_response.hpp"
 #include "io_runner.hpp"
 
@@ -80,8 +81,9 @@ void HttpSession::on_read_header(error_code ec) {
 
     if (header[http::field::expect] == "100-continue") {
         static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+        const std::string bytes = take_corked().append(continue_line);
         error_code write_ec;
-        net::write(socket_, net::buffer(continue_line), write_ec);
+        net::write(socket_, net::buffer(bytes), write_ec);
         if (write_ec && write_ec != net::error::would_block) return close(false);
     }
     preload_.resize(length ? std::min<std::uint64_t>(*length, ecb::kReadAhead) : ecb::kReadAhead);
@@ -144,7 +146,7 @@ void HttpSession::dispatch_request() {
 }
 
 void HttpSession::reply_and_close(unsigned status, std::string_view message) {
-    auto text = std::make_shared<std::string>(canned_response(status, message, false));
+    auto text = std::make_shared<std::string>(take_corked().append(canned_response(status, message, false)));
     arm_timer(limits_.write_timeout);
     net::async_write(socket_, net::buffer(*text), [self = shared_from_this(), text](error_code, std::size_t) {
         self->disarm_timer();
@@ -196,8 +198,54 @@ void HttpSession::watch_deadline() {
 bool HttpSession::send(std::span<const std::string_view> pieces) {
     if (!connected_) return false;
     response_started_ = true;
+    std::string earlier;
+    {
+        std::lock_guard lock(cork_mutex_);
+        std::size_t size = corked_.size();
+        for (auto piece : pieces) size += piece.size();
+        // Small responses only: a large one gains nothing from waiting.
+        if (size <= kCorkLimit && IoRunner::in_inline_call()) {
+            const bool first = corked_.empty();
+            for (auto piece : pieces) corked_.append(piece);
+            if (first) BatchEnd::defer(socket_.get_executor(), [self = shared_from_this()] { self->flush_corked(); });
+            return true;
+        }
+        earlier.swap(corked_);
+    }
+    return write_all(earlier, pieces);
+}
+
+std::string HttpSession::take_corked() {
+    std::lock_guard lock(cork_mutex_);
+    return std::exchange(corked_, {});
+}
+
+void HttpSession::flush_corked() {
+    std::lock_guard lock(cork_mutex_);
+    if (corked_.empty()) return;
+    error_code ec;
+    const std::size_t n = connected_ ? socket_.write_some(net::buffer(corked_), ec) : 0;
+    if (!connected_ || (ec && ec != net::error::would_block && ec != net::error::try_again)) {
+        connected_ = false;
+        corked_.clear();
+        return;
+    }
+    corked_.erase(0, n);
+    if (corked_.empty()) return;
+    // Rare (the client stopped reading): flush again once the socket drains.
+    // Until then corked_ stays non-empty, so any other writer goes after it.
+    socket_.async_wait(net::socket_base::wait_write, [self = shared_from_this()](error_code wait_ec) {
+        if (!wait_ec) return self->flush_corked();
+        std::lock_guard relock(self->cork_mutex_);
+        self->connected_ = false;
+        self->corked_.clear();
+    });
+}
+
+bool HttpSession::write_all(std::string_view earlier, std::span<const std::string_view> pieces) {
     std::vector<net::const_buffer> buffers;
-    buffers.reserve(pieces.size());
+    buffers.reserve(pieces.size() + 1);
+    if (!earlier.empty()) buffers.emplace_back(earlier.data(), earlier.size());
     for (auto piece : pieces)
         if (!piece.empty()) buffers.emplace_back(piece.data(), piece.size());
     boost::beast::buffers_suffix<std::vector<net::const_buffer>> rest(buffers);
@@ -349,6 +397,9 @@ void HttpSession::finish(bool keep_alive, bool abortive) {
     // Nothing runs on the strand for this connection now, so the next read
     // can start right here, saving a hop back to the I/O thread.
     if (keep_alive && connected_ && parser_->is_done()) return do_read();
+    // The response goes out before the close.
+    if (const std::string earlier = take_corked(); !earlier.empty() && !abortive && connected_)
+        write_all(earlier, {});
     net::post(strand_, [self = shared_from_this(), abortive] { self->close(abortive); });
 }
 

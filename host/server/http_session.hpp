@@ -10,6 +10,10 @@
 // that must wait (a full send buffer, more body bytes) is posted back to the
 // strand and awaited.
 //
+// Corking: bytes that inline extension code sends (IoRunner) wait in
+// `corked_` for the end of the I/O thread's batch (BatchEnd). Whoever writes
+// to the socket next, on any thread, sends them first, so the order holds.
+//
 // Timeouts: one timer per connection checks a deadline that requests move
 // (an atomic store), so a request costs no timer operations.
 #include "client_connection.hpp"
@@ -26,6 +30,7 @@
 #include <atomic>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -65,6 +70,14 @@ private:
     // the end of the body, nullopt on failure.
     void read_body(std::span<char> buffer, std::function<void(std::optional<std::size_t>)> done);
     void write_queued();  // on the strand
+    // Sends what corking held back (an I/O thread, at the end of its batch);
+    // waits for the socket to drain if the kernel cannot take it all.
+    void flush_corked();
+    // The held-back bytes, for a writer about to send: they go out first.
+    std::string take_corked();
+    // Writes `earlier` then `pieces`, waiting (through the strand) if the
+    // kernel's send buffer is full.
+    bool write_all(std::string_view earlier, std::span<const std::string_view> pieces);
     ecb::Request make_request() const;
 
     boost::asio::strand<boost::asio::any_io_executor> strand_;
@@ -91,6 +104,11 @@ private:
     std::deque<QueuedWrite> queued_writes_;
     bool async_writing_ = false;
     std::optional<std::pair<bool, bool>> finish_after_writes_;  // keep_alive, abortive
+    // Larger responses go out at once: the kernel's send buffer starts at
+    // 16 KiB (tcp_wmem), so a flush of this much rarely has to wait.
+    static constexpr std::size_t kCorkLimit = 16 * 1024;
+    std::mutex cork_mutex_;
+    std::string corked_;  // not empty: a flush is deferred or waits for the socket
     std::string local_addr_, remote_addr_;
     std::uint16_t local_port_ = 0, remote_port_ = 0;
 };

@@ -162,6 +162,12 @@ bool IoRunner::may_run_inline() {
            !runner.paused_.load(std::memory_order_relaxed);
 }
 
+bool IoRunner::in_inline_call() {
+    const Member* me = current_;
+    return me != nullptr && (me->call.load(std::memory_order_relaxed) & 1) != 0 &&
+           me->runner->leader_.load(std::memory_order_relaxed) == me->slot;
+}
+
 // An even `call` becomes odd while the call runs; the count stays unique, so
 // the watchdog can tell one long call from two short ones.
 IoRunner::InlineCall::InlineCall() {

@@ -62,6 +62,10 @@ public:
     // the I/O over, and no recent call had to be rescued.
     static bool may_run_inline();
 
+    // True while the calling thread, leading the I/O, runs extension code
+    // inline: no other thread runs I/O handlers meanwhile.
+    static bool in_inline_call();
+
     // Brackets extension code run inline (only after may_run_inline()).
     class InlineCall {
     public:

@@ -311,3 +311,33 @@ TEST_CASE("in process, an extension that blocks holds up no other connection, in
         }
     }
 }
+
+// Responses may wait for the end of the I/O thread's batch (corking); with
+// requests pipelined they must still go out in order, whoever writes next.
+TEST_CASE("pipelined requests are answered in order, through a 404, a bad request and a close",
+          "[integration][host][pipelining]")
+{
+    auto host = start_host_with_samples();
+    SECTION("a kept-alive run that ends with Connection: close")
+    {
+        HttpClient client = client_for(*host);
+        client.write_raw("GET /v1.dll HTTP/1.1\r\nHost: x\r\n\r\n"
+                         "GET /hello.dll HTTP/1.1\r\nHost: x\r\n\r\n"
+                         "GET /nothing-here.dll HTTP/1.1\r\nHost: x\r\n\r\n"
+                         "GET /v2.dll HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        const auto first = client.read_response();
+        CHECK(first.body == "version v1\n");
+        CHECK(client.read_response().body == "Hello from ISAPI\n");
+        CHECK(client.read_response().status == 404);
+        const auto last = client.read_response();
+        CHECK(last.body == "version v2\n");
+        CHECK_FALSE(last.keep_alive);
+    }
+    SECTION("a malformed request after a good one")
+    {
+        HttpClient client = client_for(*host);
+        client.write_raw("GET /v1.dll HTTP/1.1\r\nHost: x\r\n\r\nNOT HTTP AT ALL\r\n\r\n");
+        CHECK(client.read_response().body == "version v1\n");
+        CHECK(client.read_response().status == 400);
+    }
+}
