@@ -20,7 +20,7 @@ ResponseWriter::Options writer_options(const Request& request, const DispatchCon
     options.head_request = request.method == "HEAD";
     options.http11 = is_http11(request.protocol);
     options.client_keep_alive = request.keep_alive;
-    options.extra_headers = &context.extra_response_headers;
+    options.extra_headers = context.extra_response_headers;
     return options;
 }
 

@@ -129,7 +129,7 @@ BOOL Session::send_url(const char* url) {
     if (!url || !context_.send_url) return fail(ERROR_INVALID_PARAMETER);
     std::optional<InternalResponse> response;
     try {
-        response = context_.send_url(url);  // host code; no lock held
+        response = context_.send_url(url, request_);  // host code; no lock held
     } catch (...) {
         spdlog::error("send_url threw for {}", url);
     }

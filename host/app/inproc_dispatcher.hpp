@@ -23,7 +23,7 @@ public:
                      ecb::FindingSink findings, std::filesystem::path document_root,
                      RequestCounters* counters = nullptr, OutcomeHook on_outcome = {});
 
-    bool submit(ecb::Request request, std::shared_ptr<ClientConnection> connection) override;
+    bool submit(ecb::Request&& request, std::shared_ptr<ClientConnection> connection) override;
 
     // HSE_REQ_REPORT_UNHEALTHY: told the module and the extension's reason
     // (a worker asks its pool for a recycle). Unset: the call is accepted and
@@ -33,16 +33,14 @@ public:
 
     // Serves one request on the calling thread (it may complete later, on
     // another thread, if the extension returns PENDING).
-    void handle(ecb::Request request, std::shared_ptr<ecb::Transport> transport, int depth);
+    void handle(ecb::Request&& request, std::shared_ptr<ecb::Transport> transport, int depth);
 
 private:
     // HSE_REQ_SEND_URL: serves `url` internally and captures the response.
-    // What an internal request inherits from the one that asked for it.
-    struct Origin {
-        std::string remote_addr, local_addr, server_name;
-        std::uint16_t remote_port = 0, local_port = 0;
-    };
-    std::optional<ecb::InternalResponse> serve_internal(const std::string& url, const Origin& origin, int depth);
+    // The internal request inherits the client and server addresses and the
+    // host name from `origin`, the request that asked for it.
+    std::optional<ecb::InternalResponse> serve_internal(const std::string& url, const ecb::Request& origin,
+                                                        int depth);
 
     const Router& router_;
     ModuleManager& modules_;

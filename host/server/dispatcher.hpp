@@ -15,7 +15,7 @@ public:
     virtual ~Dispatcher() = default;
     // Takes the request for processing, or returns false when it cannot
     // queue it (the front end then answers 503). Must not block.
-    virtual bool submit(ecb::Request request, std::shared_ptr<ClientConnection> connection) = 0;
+    virtual bool submit(ecb::Request&& request, std::shared_ptr<ClientConnection> connection) = 0;
 };
 
 }  // namespace isapi::host

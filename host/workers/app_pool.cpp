@@ -40,7 +40,7 @@ AppPool::~AppPool() {
 
 // ---- requests ----------------------------------------------------------------------
 
-bool AppPool::submit(ecb::Request request, std::shared_ptr<ClientConnection> connection) {
+bool AppPool::submit(ecb::Request&& request, std::shared_ptr<ClientConnection> connection) {
     // The queue limit counts every request the pool holds, queued or running.
     if (outstanding_.fetch_add(1, std::memory_order_relaxed) >= options_.queue_limit) {
         outstanding_.fetch_sub(1, std::memory_order_relaxed);

@@ -54,7 +54,7 @@ public:
     ~AppPool() override;
 
     // Dispatcher (any thread).
-    bool submit(ecb::Request request, std::shared_ptr<ClientConnection> connection) override;
+    bool submit(ecb::Request&& request, std::shared_ptr<ClientConnection> connection) override;
 
     // Starts the first worker now (--preload).
     void start_worker_now();

@@ -94,7 +94,8 @@ isapi::ecb::Request with(std::string method, std::string protocol = "HTTP/1.1", 
 
 TEST_CASE("a header with its body after the blank line goes out in one send", "[ecb][framing]") {
     Harness h;
-    h.context.extra_response_headers = {{"X-Isapi-Build", "test.so abc123"}};
+    const std::vector<isapi::ecb::Header> identity = {{"X-Isapi-Build", "test.so abc123"}};
+    h.context.extra_response_headers = &identity;
     h.run(hello_ext);
     REQUIRE(h.wait_complete());
     const auto r = h.response();

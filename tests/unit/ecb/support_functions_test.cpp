@@ -139,7 +139,8 @@ TEST_CASE("SEND_URL writes the host's internal response as this request's respon
     static BOOL ok;
     std::string asked;
     Harness h;
-    h.context.send_url = [&](const std::string& url) -> std::optional<isapi::ecb::InternalResponse> {
+    h.context.send_url = [&](const std::string& url,
+                             const isapi::ecb::Request&) -> std::optional<isapi::ecb::InternalResponse> {
         asked = url;
         return isapi::ecb::InternalResponse{"HTTP/1.1 203 Non-Authoritative\r\nContent-Length: 3\r\n\r\nabc", 203,
                                             true};

@@ -44,11 +44,14 @@ struct DispatchContext {
     std::string module;                    // module file name, for findings and logs
     std::uint64_t load_generation = 0;
     bool in_process = true;                // HSE_REQ_IS_IN_PROCESS answer
-    std::vector<Header> extra_response_headers;  // appended to every response (identity header)
+    // Appended to every response (the identity header); not copied, so it
+    // must outlive the request (the host's module lease holds it).
+    const std::vector<Header>* extra_response_headers = nullptr;
     // HSE_REQ_SEND_URL: the host serves `url` internally and returns the
     // complete response bytes, which become this request's response.
     // Empty function, or nullopt: the call fails with ERROR_INVALID_PARAMETER.
-    std::function<std::optional<InternalResponse>(const std::string& url)> send_url;
+    // `from` is the request that asks (its client address, host name...).
+    std::function<std::optional<InternalResponse>(const std::string& url, const Request& from)> send_url;
     // HSE_REQ_REPORT_UNHEALTHY with the extension's reason.
     std::function<void(const std::string& reason)> report_unhealthy;
     // Called exactly once, on any thread, after Transport::finish.
