@@ -27,6 +27,11 @@ public:
         done_.notify_all();
     }
 
+    bool finished() {
+        std::lock_guard lock(mutex_);
+        return finished_;
+    }
+
     // The captured response once finished, or nullopt after `timeout`.
     std::optional<ecb::InternalResponse> wait(std::chrono::milliseconds timeout) {
         std::unique_lock lock(mutex_);

@@ -167,7 +167,9 @@ std::optional<ecb::InternalResponse> InprocDispatcher::serve_internal(const std:
     request.keep_alive = true;
     auto capture = std::make_shared<CaptureTransport>();
     handle(std::move(request), capture, depth);
-    IoRunner::before_blocking();
+    // Run inline, an internal request that went PENDING completes on another
+    // thread, which may need this one's I/O.
+    if (!capture->finished()) IoRunner::before_blocking();
     return capture->wait(kInternalTimeout);
 }
 

@@ -341,3 +341,29 @@ TEST_CASE("pipelined requests are answered in order, through a 404, a bad reques
         CHECK(client.read_response().status == 400);
     }
 }
+
+// HSE_REQ_SEND_URL through the host: the internal request is served in
+// process and its response becomes the outer one. Run inline, an internal
+// request that goes PENDING (async) completes on the pool while the asking
+// thread waits, having handed the I/O over.
+TEST_CASE("SEND_URL serves an internal request, synchronous or PENDING, as the response",
+          "[integration][host][send_url]")
+{
+    auto args = map_arg("/send_url.dll", ISAPI_TEST_SEND_URL);
+    for (auto [url, path] : {std::pair{"/hello.dll", Built::hello}, std::pair{"/async.dll", Built::async}}) {
+        const auto map = map_arg(url, path);
+        args.insert(args.end(), map.begin(), map.end());
+    }
+    auto host = start_host(args);
+    auto client = client_for(*host);
+    const auto direct_hello = client.get("/hello.dll");
+    const auto hello = client.get("/send_url.dll?/hello.dll");
+    CHECK(hello.status == 200);
+    CHECK(hello.body == direct_hello.body);
+    const auto direct_async = client.get("/async.dll");
+    const auto async = client.get("/send_url.dll?/async.dll");
+    CHECK(async.status == 200);
+    CHECK(async.body == direct_async.body);
+    CHECK(client.get("/send_url.dll?/nothing-here.dll").status == 404);
+    CHECK(client.connections_made() == 1);
+}
