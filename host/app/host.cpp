@@ -49,9 +49,7 @@ int run_host(const HostConfig& config) {
     // Only the in-process dispatcher runs extension code; the worker-process
     // front end just relays.
     io_options.inline_budget = inproc ? config.inline_budget : std::chrono::microseconds(0);
-    // Rescues hand the io_context from thread to thread, so it is told it
-    // has more than one.
-    net::io_context io(static_cast<int>(io_options.inline_budget.count() > 0 ? 2 : config.io_threads));
+    net::io_context io(IoRunner::concurrency_hint(io_options));
     IoRunner io_runner(io, io_options);
     // The event log and counters outlive everything that reports to them.
     EventLog events;

@@ -9,6 +9,10 @@ namespace isapi::host {
 thread_local IoRunner::Member* IoRunner::current_ = nullptr;
 
 namespace {
+bool uses_inline_path(const IoRunner::Options& options) {
+    return options.io_threads == 1 && options.inline_budget.count() > 0;
+}
+
 // One is enough: while the leader is held, the standby leads and runs no
 // extension code itself (it has no standby of its own), so no second
 // thread can be held up in the meantime.
@@ -16,7 +20,7 @@ constexpr std::size_t kStandbyThreads = 1;
 }  // namespace
 
 IoRunner::IoRunner(boost::asio::io_context& io, Options options)
-    : io_(io), options_(options), inline_enabled_(options.io_threads == 1 && options.inline_budget.count() > 0) {
+    : io_(io), options_(options), inline_enabled_(uses_inline_path(options)) {
     const std::size_t threads = inline_enabled_ ? 1 + kStandbyThreads : std::max<std::size_t>(1, options.io_threads);
     for (std::size_t slot = 0; slot < threads; ++slot) {
         auto member = std::make_unique<Member>();
@@ -27,6 +31,10 @@ IoRunner::IoRunner(boost::asio::io_context& io, Options options)
 }
 
 IoRunner::~IoRunner() { join(true); }
+
+int IoRunner::concurrency_hint(const Options& options) {
+    return uses_inline_path(options) ? 2 : static_cast<int>(options.io_threads);
+}
 
 void IoRunner::run() {
     for (auto& member : members_) member->thread = std::thread([this, &me = *member] { member_main(me); });

@@ -43,6 +43,9 @@ public:
     };
 
     IoRunner(boost::asio::io_context& io, Options options);
+    // The io_context's concurrency hint for these options: rescues hand it
+    // from thread to thread, so with the inline path it has more than one.
+    static int concurrency_hint(const Options& options);
     ~IoRunner();  // join(true)
     IoRunner(const IoRunner&) = delete;
     IoRunner& operator=(const IoRunner&) = delete;
