@@ -48,7 +48,9 @@ std::string json_report(const ReportInput& in) {
     }
     j["thresholds"] = thresholds;
     j["passed"] = passed;
-    return j.dump(2) + "\n";
+    // Build values come from the server's X-Isapi-Build header and the target
+    // from the user: bytes that are not UTF-8 become U+FFFD, not an exception.
+    return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace isapi::loadgen
