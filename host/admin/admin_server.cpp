@@ -10,6 +10,8 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "server/request_parser.hpp"
+
 #include <chrono>
 #include <optional>
 #include <system_error>
@@ -29,7 +31,8 @@ constexpr std::uint64_t kBodyLimit = 4 * 1024;
 // One admin connection: read a request, answer it, repeat while kept alive.
 class AdminSession : public std::enable_shared_from_this<AdminSession> {
 public:
-    AdminSession(net::ip::tcp::socket socket, const AdminApi& api) : stream_(std::move(socket)), api_(api) {}
+    AdminSession(net::ip::tcp::socket socket, const AdminApi& api)
+        : stream_(std::move(socket)), api_(api), buffer_(request_read_buffer_limit(kHeaderLimit)) {}
 
     void start() {
         net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
@@ -37,8 +40,7 @@ public:
 
 private:
     void do_read() {
-        parser_.emplace();
-        parser_->header_limit(kHeaderLimit);
+        parser_.emplace(kHeaderLimit);
         parser_->body_limit(kBodyLimit);
         stream_.expires_after(kTimeout);
         http::async_read(stream_, buffer_, *parser_,
@@ -90,7 +92,7 @@ private:
     beast::tcp_stream stream_;
     const AdminApi& api_;
     beast::flat_buffer buffer_;
-    std::optional<http::request_parser<http::string_body>> parser_;
+    std::optional<BoundedRequestParser<http::string_body>> parser_;
 };
 
 }  // namespace

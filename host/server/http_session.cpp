@@ -3,6 +3,7 @@
 #include "batch_end.hpp"
 #include "canned_response.hpp"
 #include "io_runner.hpp"
+#include "request_checks.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -11,6 +12,7 @@
 #include <boost/beast/core/buffers_suffix.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include <algorithm>
 #include <future>
 #include <vector>
 
@@ -24,6 +26,7 @@ HttpSession::HttpSession(net::ip::tcp::socket socket, const ServerLimits& limits
       socket_(std::move(socket)),
       timer_(strand_),
       limits_(limits),
+      buffer_(request_read_buffer_limit(limits.max_header_bytes)),
       dispatcher_(dispatcher) {
     error_code ec;
     const auto local = socket_.local_endpoint(ec);
@@ -49,11 +52,12 @@ void HttpSession::start() {
 
 void HttpSession::do_read() {
     response_started_ = false;
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+    parser_.emplace(static_cast<std::uint32_t>(limits_.max_header_bytes));
     parser_->body_limit(limits_.max_body_bytes);
     preload_.clear();
     preloaded_ = 0;
+    body_bytes_ = 0;
+    body_wait_ = {};
     arm_timer(limits_.request_timeout);
     http::async_read_header(socket_, buffer_, *parser_,
                             [self = shared_from_this()](error_code ec, std::size_t) { self->on_read_header(ec); });
@@ -68,13 +72,16 @@ void HttpSession::on_read_header(error_code ec) {
         if (buffer_.size() == 0 && !parser_->got_some()) return close(false);
         return reply_and_close(408, "the request was not received in time");
     }
-    if (ec == http::error::header_limit) return reply_and_close(431, "request headers are too large");
-    // Beast checks a Content-Length against the body limit with the header.
-    if (ec == http::error::body_limit) return reply_and_close(413, "request body is too large");
     if (ec == net::error::operation_aborted || !socket_.is_open()) return close(false);
-    if (ec) return reply_and_close(400, "malformed request: " + ec.message());
+    // Beast checks a Content-Length against the body limit with the header.
+    if (ec) {
+        const auto refusal = refusal_for_parse_error(ec);
+        return reply_and_close(refusal.status, refusal.reason);
+    }
 
     auto& header = parser_->get();
+    if (const auto refusal = refusal_for_header(header, header.version()))
+        return reply_and_close(refusal.status, refusal.reason);
     const auto length = parser_->content_length();
     if (length && *length > limits_.max_body_bytes) return reply_and_close(413, "request body is too large");
     if (parser_->is_done()) return dispatch_request();
@@ -99,19 +106,51 @@ void HttpSession::do_preload() {
     body.data = preload_.data() + preloaded_;
     body.size = preload_.size() - preloaded_;
     body.more = true;
-    arm_timer(limits_.request_timeout);
+    arm_body_timer();
     http::async_read_some(socket_, buffer_, *parser_,
                           [self = shared_from_this()](error_code ec, std::size_t) { self->on_preload(ec); });
 }
 
 void HttpSession::on_preload(error_code ec) {
     disarm_timer();
+    const std::size_t before = preloaded_;
     preloaded_ = preload_.size() - parser_->get().body().size;
+    count_body_progress(preloaded_ - before);
     if (ec == http::error::need_buffer) ec = {};
     if (timed_out_) return reply_and_close(408, "the request body was not received in time");
-    if (ec == http::error::body_limit) return reply_and_close(413, "request body is too large");
-    if (ec) return close(false);
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset)
+        return close(false);
+    if (ec) return refuse_body(ec);
     do_preload();
+}
+
+void HttpSession::arm_body_timer() {
+    body_read_started_ = Clock::now();
+    auto allowed = std::chrono::duration_cast<Clock::duration>(limits_.request_timeout);
+    if (const auto rate = limits_.min_body_bytes_per_second; rate != 0) {
+        // What the bytes so far have earned, plus a grace period, less the
+        // time already spent waiting for them.
+        const auto grace = std::min<Clock::duration>(allowed, std::chrono::seconds(5));
+        const auto earned = std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(static_cast<double>(body_bytes_) / rate));
+        allowed = std::clamp<Clock::duration>(grace + earned - body_wait_, Clock::duration::zero(), allowed);
+    }
+    timed_out_ = false;
+    deadline_ = (body_read_started_ + allowed).time_since_epoch().count();
+}
+
+void HttpSession::count_body_progress(std::size_t bytes) {
+    body_wait_ += Clock::now() - body_read_started_;
+    body_bytes_ += bytes;
+}
+
+void HttpSession::refuse_body(error_code ec) {
+    if (timed_out_ && !response_started_) return reply_and_close(408, "the request body was not received in time");
+    if (response_started_ || ec == http::error::end_of_stream || ec == net::error::eof ||
+        ec == net::error::connection_reset || ec == net::error::operation_aborted)
+        return close(false);
+    const auto refusal = refusal_for_parse_error(ec);
+    reply_and_close(refusal.status, refusal.reason);
 }
 
 ecb::Request HttpSession::make_request() const {
@@ -146,6 +185,10 @@ void HttpSession::dispatch_request() {
 }
 
 void HttpSession::reply_and_close(unsigned status, std::string_view message) {
+    // The extension (if one runs) must not write after this answer.
+    connected_ = false;
+    response_started_ = true;
+    replying_ = true;
     auto text = std::make_shared<std::string>(take_corked().append(canned_response(status, message, false)));
     arm_timer(limits_.write_timeout);
     net::async_write(socket_, net::buffer(*text), [self = shared_from_this(), text](error_code, std::size_t) {
@@ -303,19 +346,23 @@ void HttpSession::read_body(std::span<char> buffer, std::function<void(std::opti
     body.data = buffer.data();
     body.size = buffer.size();
     body.more = true;
-    arm_timer(limits_.request_timeout);
+    arm_body_timer();
     http::async_read_some(socket_, buffer_, *parser_,
                           net::bind_executor(strand_, [self = shared_from_this(), buffer, done = std::move(done)](
                                                           error_code ec, std::size_t) mutable {
                               self->disarm_timer();
                               const std::size_t got = buffer.size() - self->parser_->get().body().size;
+                              self->count_body_progress(got);
                               if (ec == http::error::need_buffer) ec = {};
                               // A read may consume only chunk framing: read on until
                               // a body byte arrives or the body ends.
                               if (!ec && got == 0 && !self->parser_->is_done())
                                   return self->read_body(buffer, std::move(done));
-                              if (ec) done(std::nullopt);
-                              else done(got);
+                              if (ec) {
+                                  self->refuse_body(ec);
+                                  return done(std::nullopt);
+                              }
+                              done(got);
                           }));
 }
 
@@ -400,7 +447,9 @@ void HttpSession::finish(bool keep_alive, bool abortive) {
     // The response goes out before the close.
     if (const std::string earlier = take_corked(); !earlier.empty() && !abortive && connected_)
         write_all(earlier, {});
-    net::post(strand_, [self = shared_from_this(), abortive] { self->close(abortive); });
+    net::post(strand_, [self = shared_from_this(), abortive] {
+        if (!self->replying_) self->close(abortive);
+    });
 }
 
 }  // namespace isapi::host

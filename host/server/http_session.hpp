@@ -19,6 +19,7 @@
 #include "client_connection.hpp"
 #include "dispatcher.hpp"
 #include "limits.hpp"
+#include "request_parser.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -53,7 +54,7 @@ public:
 
 private:
     using error_code = boost::system::error_code;
-    using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
+    using Parser = BoundedRequestParser<boost::beast::http::buffer_body>;
 
     void do_read();
     void on_read_header(error_code ec);
@@ -61,6 +62,13 @@ private:
     void on_preload(error_code ec);
     void dispatch_request();
     void reply_and_close(unsigned status, std::string_view message);
+    // A body read failed: the client gets the status when no response has
+    // started (on the strand).
+    void refuse_body(error_code ec);
+    // Arms the timer for a body read: the request timeout, or less if the
+    // body is behind the minimum rate (limits_.min_body_bytes_per_second).
+    void arm_body_timer();
+    void count_body_progress(std::size_t bytes);
     void close(bool abortive);
     void arm_timer(std::chrono::milliseconds timeout);
     void disarm_timer();
@@ -94,6 +102,11 @@ private:
     std::optional<Parser> parser_;
     std::string preload_;
     std::size_t preloaded_ = 0;
+    // The minimum body rate counts only the time a body read waits.
+    std::uint64_t body_bytes_ = 0;
+    Clock::duration body_wait_{};
+    Clock::time_point body_read_started_{};
+    bool replying_ = false;  // a canned answer is on its way: nothing else closes
     std::atomic<bool> connected_{true};
     std::atomic<bool> response_started_{false};
     // The relay path's queue (strand only): bytes and who waits for them.

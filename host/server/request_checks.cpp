@@ -1,0 +1,78 @@
+#include "request_checks.hpp"
+
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include <cctype>
+#include <string_view>
+#include <vector>
+
+namespace isapi::host {
+
+namespace http = boost::beast::http;
+
+Refusal refusal_for_parse_error(const boost::beast::error_code& ec) {
+    if (ec == http::error::header_limit || ec == boost::beast::http::error::buffer_overflow)
+        return {431, "a request header, trailer or chunk line is too large"};
+    if (ec == http::error::body_limit) return {413, "request body is too large"};
+    return {400, "malformed request: " + ec.message()};
+}
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+// Every coding named by every Transfer-Encoding field, in order.
+std::vector<std::string_view> transfer_codings(const http::fields& header) {
+    std::vector<std::string_view> codings;
+    for (auto [it, end] = header.equal_range(http::field::transfer_encoding); it != end; ++it) {
+        std::string_view list = it->value();
+        while (true) {
+            const auto comma = list.find(',');
+            const auto coding = trim(list.substr(0, comma));
+            // Parameters (";q=…") belong to the coding: keep its name only.
+            // Empty list elements are allowed and mean nothing (RFC 9110 §5.6.1).
+            if (!coding.empty()) codings.push_back(trim(coding.substr(0, coding.find(';'))));
+            if (comma == std::string_view::npos) break;
+            list.remove_prefix(comma + 1);
+        }
+    }
+    return codings;
+}
+
+}  // namespace
+
+Refusal refusal_for_header(const http::fields& header, unsigned version) {
+    const auto hosts = header.count(http::field::host);
+    if (version >= 11 && hosts != 1) return {400, hosts == 0 ? "the Host header is missing" : "more than one Host header"};
+    if (hosts > 1) return {400, "more than one Host header"};
+
+    if (header.count(http::field::transfer_encoding) == 0) return {};
+    const auto codings = transfer_codings(header);
+    if (codings.empty()) return {400, "Transfer-Encoding names no coding"};
+    if (version < 11) return {400, "Transfer-Encoding in an HTTP/1.0 request"};
+    if (header.count(http::field::content_length) != 0)
+        return {400, "both Content-Length and Transfer-Encoding"};
+    // The body's length is known only when chunked comes last (RFC 9112 §6.3).
+    if (!iequals(codings.back(), "chunked")) return {400, "the last transfer coding is not chunked"};
+    if (codings.size() > 1) {
+        // Chunked may be applied once only; any other coding we do not decode.
+        if (iequals(codings.front(), "chunked")) return {400, "chunked applied more than once"};
+        return {501, "transfer coding '" + std::string(codings.front()) + "' is not implemented"};
+    }
+    return {};
+}
+
+}  // namespace isapi::host
