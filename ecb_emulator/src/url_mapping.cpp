@@ -1,37 +1,60 @@
 #include "url_mapping.hpp"
 
-#include <vector>
+#include <isapi/ecb/url_path.hpp>
+
+namespace isapi::ecb {
+
+namespace {
+
+// Most paths have nothing to resolve; telling so costs three scans and no
+// allocation, which matters on the per-request path.
+bool already_canonical(std::string_view path) {
+    return !path.empty() && path.front() == '/' && path.find("/.") == std::string_view::npos &&
+           path.find("//") == std::string_view::npos && path.find('\\') == std::string_view::npos;
+}
+
+}  // namespace
+
+bool canonicalise_url_path(std::string& path) {
+    if (already_canonical(path)) return true;
+    std::string out;
+    out.reserve(path.size() + 1);
+    out.push_back('/');  // `out` ends in '/' between segments
+    bool ends_in_folder = true;
+    for (std::size_t pos = 0; pos <= path.size();) {
+        std::size_t end = path.find_first_of("/\\", pos);
+        if (end == std::string::npos) end = path.size();
+        const std::string_view segment = std::string_view(path).substr(pos, end - pos);
+        pos = end + 1;
+        ends_in_folder = true;
+        if (segment.empty() || segment == ".") continue;
+        if (segment == "..") {
+            if (out.size() == 1) return false;  // above the root
+            out.pop_back();
+            out.erase(out.rfind('/') + 1);
+            continue;
+        }
+        out.append(segment).push_back('/');
+        ends_in_folder = false;
+    }
+    if (!ends_in_folder) out.pop_back();
+    path = std::move(out);
+    return true;
+}
+
+}  // namespace isapi::ecb
 
 namespace isapi::ecb::detail {
 
 std::optional<std::string> map_url_to_path(std::string_view document_root, std::string_view url) {
     if (document_root.empty()) return std::nullopt;
     // Only the path is mapped; a query string or fragment is not part of it.
-    url = url.substr(0, url.find_first_of("?#"));
+    std::string path(url.substr(0, url.find_first_of("?#")));
+    if (!canonicalise_url_path(path)) return std::nullopt;
 
-    std::vector<std::string_view> segments;
-    std::size_t pos = 0;
-    while (pos <= url.size()) {
-        std::size_t end = url.find_first_of("/\\", pos);
-        if (end == std::string_view::npos) end = url.size();
-        const std::string_view segment = url.substr(pos, end - pos);
-        if (segment == "..") {
-            if (!segments.empty()) segments.pop_back();
-        } else if (!segment.empty() && segment != ".") {
-            segments.push_back(segment);
-        }
-        pos = end + 1;
-    }
-
-    std::string path(document_root);
-    while (path.size() > 1 && path.back() == '/') path.pop_back();
-    for (std::string_view segment : segments) {
-        path.push_back('/');
-        path.append(segment);
-    }
-    if (segments.empty() || url.ends_with('/') || url.ends_with('\\')) {
-        if (path.back() != '/') path.push_back('/');
-    }
+    // The canonical path brings its own leading '/'.
+    while (!document_root.empty() && document_root.back() == '/') document_root.remove_suffix(1);
+    path.insert(0, document_root);
     return path;
 }
 

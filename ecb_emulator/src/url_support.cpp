@@ -13,6 +13,8 @@ BOOL Session::map_url_to_path(LPVOID buffer, LPDWORD size) {
     char* text = static_cast<char*>(buffer);
     const std::string_view url(text, strnlen(text, *size));
     const auto path = detail::map_url_to_path(request_.document_root, url);
+    // A URL above the root gets no path at all, not a clamped one, and the
+    // buffer keeps the URL: a caller that ignores FALSE opens no other file.
     if (!path) return fail(ERROR_INVALID_PARAMETER);
     const DWORD needed = static_cast<DWORD>(path->size() + 1);
     if (*size < needed) {

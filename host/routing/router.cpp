@@ -1,5 +1,7 @@
 #include "router.hpp"
 
+#include <isapi/ecb/url_path.hpp>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -16,6 +18,20 @@ bool iequals(std::string_view a, std::string_view b) {
 
 bool istarts_with(std::string_view text, std::string_view prefix) {
     return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
+}
+
+// What HTTP.sys refuses in a URL by default (AllowRestrictedChars = 0):
+// characters that decode to C0 controls or DEL, and the C1 controls
+// U+0080-U+009F, which UTF-8 spells C2 80 to C2 9F.
+bool restricted(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; }
+
+bool has_c1_control(std::string_view path) {
+    for (std::size_t i = path.find('\xC2'); i != std::string_view::npos && i + 1 < path.size();
+         i = path.find('\xC2', i + 1)) {
+        const auto next = static_cast<unsigned char>(path[i + 1]);
+        if (next >= 0x80 && next <= 0x9F) return true;
+    }
+    return false;
 }
 
 int hex_value(char c) {
@@ -102,22 +118,13 @@ std::optional<SplitTarget> split_target(std::string_view target) {
             c = static_cast<char>(hi * 16 + lo);
             i += 2;
         }
-        if (c == '\0') return std::nullopt;
+        if (restricted(c)) return std::nullopt;
         out.path.push_back(c);
     }
-    // Refuse paths that climb above the root, after decoding.
-    int depth = 0;
-    for (std::size_t start = 1; start <= out.path.size();) {
-        std::size_t end = out.path.find('/', start);
-        if (end == std::string::npos) end = out.path.size();
-        const std::string_view segment = std::string_view(out.path).substr(start, end - start);
-        if (segment == "..") {
-            if (--depth < 0) return std::nullopt;
-        } else if (!segment.empty() && segment != ".") {
-            ++depth;
-        }
-        start = end + 1;
-    }
+    if (has_c1_control(out.path)) return std::nullopt;
+    // Decoded first, then resolved, as HTTP.sys does: "..%2f" and "%2e%2e"
+    // are dot segments like any other.
+    if (!ecb::canonicalise_url_path(out.path)) return std::nullopt;
     return out;
 }
 

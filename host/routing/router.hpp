@@ -36,7 +36,7 @@ class Router {
 public:
     Router(std::vector<Mapping> mappings, LoadMode default_mode);
 
-    // `path` is the decoded URL path. Explicit mappings win over wildcards,
+    // `path` is the canonical URL path (split_target). Explicit mappings win over wildcards,
     // and the longest explicit mapping wins. Matching ignores ASCII case, as
     // IIS does.
     std::optional<Route> route(std::string_view path) const;
@@ -49,13 +49,15 @@ private:
 };
 
 struct SplitTarget {
-    std::string path;   // percent-decoded
+    std::string path;   // percent-decoded and canonical (isapi/ecb/url_path.hpp)
     std::string query;  // as received, without '?'
 };
 
-// Splits a request target and decodes its path. nullopt for a target that is
-// not origin-form, has bad escapes, contains NUL, or climbs above the root
-// with "..".
+// Splits a request target, decodes its path and resolves its dot segments,
+// as HTTP.sys does before IIS routes: "/x/../a.dll" routes as "/a.dll" and
+// no PATH_INFO holds a "..". nullopt (400) for a target that is not
+// origin-form, has bad escapes, holds a control character (raw or escaped,
+// NUL included), or climbs above the root with "..".
 std::optional<SplitTarget> split_target(std::string_view target);
 
 }  // namespace isapi::host

@@ -42,17 +42,27 @@ MapResult map(std::string url, DWORD capacity = MAX_PATH) {
 
 }  // namespace
 
-TEST_CASE("MAP_URL_TO_PATH maps under the document root and never escapes it", "[ecb][map]") {
+TEST_CASE("MAP_URL_TO_PATH maps under the document root", "[ecb][map]") {
     CHECK(map("/images/logo.png").path == "/srv/www/images/logo.png");
     CHECK(map("/").path == "/srv/www/");
     CHECK(map("/a/./b/../c.txt").path == "/srv/www/a/c.txt");
-    CHECK(map("/../../etc/passwd").path == "/srv/www/etc/passwd");
-    CHECK(map("/a/../../../etc/passwd").path == "/srv/www/etc/passwd");
-    CHECK(map("..\\..\\windows\\win.ini").path == "/srv/www/windows/win.ini");
+    CHECK(map("/a\\b\\..\\c.txt").path == "/srv/www/a/c.txt");
+    CHECK(map("/a//b/..").path == "/srv/www/a/");
     CHECK(map("/docs/").path == "/srv/www/docs/");
+    CHECK(map("/%2e%2e/x").path == "/srv/www/%2e%2e/x");  // not decoded: a name, not a step up
     const auto r = map("/x");
     CHECK(r.ok == TRUE);
     CHECK(r.size == std::strlen("/srv/www/x") + 1);
+}
+
+TEST_CASE("MAP_URL_TO_PATH refuses a URL that climbs above the root instead of clamping it", "[ecb][map]") {
+    for (const char* url : {"/../../etc/passwd", "/a/../../../etc/passwd", "..\\..\\windows\\win.ini",
+                            "/scripts/pt.dll/../../../secret.txt"}) {
+        INFO(url);
+        const auto r = map(url);
+        CHECK(r.ok == FALSE);
+        CHECK(r.error == ERROR_INVALID_PARAMETER);
+    }
 }
 
 TEST_CASE("MAP_URL_TO_PATH reports the size needed when the buffer is too small", "[ecb][map]") {
@@ -62,15 +72,22 @@ TEST_CASE("MAP_URL_TO_PATH reports the size needed when the buffer is too small"
     CHECK(r.size == std::strlen("/srv/www/a") + 1);
 }
 
-TEST_CASE("MAP_URL_TO_PATH_EX fills HSE_URL_MAPEX_INFO within the root", "[ecb][map]") {
+TEST_CASE("MAP_URL_TO_PATH_EX fills HSE_URL_MAPEX_INFO within the root and refuses a URL above it", "[ecb][map]") {
     static HSE_URL_MAPEX_INFO info;
-    static BOOL ok;
+    static BOOL ok, above_ok;
+    static DWORD above_error;
     Harness h;
     h.run(+[](EXTENSION_CONTROL_BLOCK* ecb) -> DWORD {
         DWORD size = 0;
         ok = ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_MAP_URL_TO_PATH_EX,
-                                        const_cast<char*>("/app/../../secret.txt"), &size,
+                                        const_cast<char*>("/app/../secret.txt"), &size,
                                         reinterpret_cast<LPDWORD>(&info));
+        HSE_URL_MAPEX_INFO above{};
+        SetLastError(0);
+        above_ok = ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_MAP_URL_TO_PATH_EX,
+                                              const_cast<char*>("/app/../../secret.txt"), &size,
+                                              reinterpret_cast<LPDWORD>(&above));
+        above_error = GetLastError();
         return HSE_STATUS_SUCCESS;
     });
     REQUIRE(h.wait_complete());
@@ -78,6 +95,8 @@ TEST_CASE("MAP_URL_TO_PATH_EX fills HSE_URL_MAPEX_INFO within the root", "[ecb][
     CHECK(std::string(info.lpszPath) == "/srv/www/secret.txt");
     CHECK(info.cchMatchingPath == std::strlen("/srv/www"));
     CHECK((info.dwFlags & HSE_URL_FLAGS_READ) != 0);
+    CHECK(above_ok == FALSE);
+    CHECK(above_error == ERROR_INVALID_PARAMETER);
 }
 
 TEST_CASE("IS_KEEP_CONN, IS_CONNECTED and IS_IN_PROCESS answer from the request and context", "[ecb][support]") {

@@ -62,7 +62,47 @@ TEST_CASE("request targets are split and percent-decoded", "[routing]") {
     REQUIRE(t);
     CHECK(t->path == "/a b/c.dll/x");
     CHECK(t->query == "q=1%202&z");
-    CHECK(split_target("/x/../y")->path == "/x/../y");
+}
+
+TEST_CASE("request paths are canonical before routing: dot segments resolved, '\\' a separator", "[routing]") {
+    auto path = [](std::string_view target) { return split_target(target).value_or(SplitTarget{"<refused>", ""}).path; };
+    CHECK(path("/x/../y") == "/y");
+    CHECK(path("/a/./b/") == "/a/b/");
+    CHECK(path("/a/b/..") == "/a/");
+    CHECK(path("/a/b/.") == "/a/b/");
+    CHECK(path("/a//b") == "/a/b");
+    CHECK(path("/a\\b%5Cc") == "/a/b/c");
+    CHECK(path("/a/..%2F..%2fb/c") == "<refused>");
+    CHECK(path("/a/b/..%2F..%2fc") == "/c");
+    CHECK(path("/a/b/%2e%2E/c") == "/a/c");
+    CHECK(path("/a/..%5cb") == "/b");
+    CHECK(path("/.hidden/x") == "/.hidden/x");
+    CHECK(path("/a..b/c.") == "/a..b/c.");
+    CHECK(path("/") == "/");
+    CHECK(path("/?x=/../..")  == "/");  // the query is not a path
+    CHECK(split_target("/a/../b?q=..")->query == "q=..");
+}
+
+TEST_CASE("a dot segment after a mapped module leads to another URL, never into PATH_INFO", "[routing]") {
+    Router router({parse_mapping("/scripts/pt.dll=/x/pt.so"), parse_mapping("/hello.dll=/x/hello.so"),
+                   parse_mapping("*.isa=/x/h.so")},
+                  LoadMode::cached);
+    auto route = [&](std::string_view target) { return router.route(split_target(target).value().path); };
+    // Today's 404 for the module's own URL spelled with a detour becomes the module.
+    REQUIRE(route("/x/../hello.dll"));
+    CHECK(route("/x/../hello.dll")->script_name == "/hello.dll");
+    CHECK(route("/x/../hello.dll")->path_info.empty());
+    // The old escape: the rest of the URL as PATH_INFO with ".." in it.
+    CHECK_FALSE(route("/scripts/pt.dll/../../secret.txt"));
+    CHECK_FALSE(route("/a/b/c/d/e.isa/../../../../../etc/passwd"));
+    const auto kept = route("/scripts/pt.dll/a/./b//c/../d");
+    REQUIRE(kept);
+    CHECK(kept->script_name == "/scripts/pt.dll");
+    CHECK(kept->path_info == "/a/b/d");
+    const auto wild = route("/shop/x/../cart.isa/items/..");
+    REQUIRE(wild);
+    CHECK(wild->script_name == "/shop/cart.isa");
+    CHECK(wild->path_info == "/");
 }
 
 TEST_CASE("request targets that are malformed or climb above the root are refused", "[routing]") {
@@ -72,4 +112,17 @@ TEST_CASE("request targets that are malformed or climb above the root are refuse
     CHECK_FALSE(split_target("/a%00b"));
     CHECK_FALSE(split_target("/../etc/passwd"));
     CHECK_FALSE(split_target("/a/%2e%2e/%2e%2e/etc"));
+    CHECK_FALSE(split_target("/a/..%2f..%2f..%2fetc"));
+    CHECK_FALSE(split_target("/a\\..\\..\\etc"));
+    CHECK_FALSE(split_target("/scripts/pt.dll/../../../secret.txt"));
+}
+
+TEST_CASE("request paths with control characters are refused, escaped or not, as HTTP.sys does", "[routing]") {
+    CHECK_FALSE(split_target("/a%0d%0aSet-Cookie:%20x"));
+    CHECK_FALSE(split_target("/a%09b"));
+    CHECK_FALSE(split_target("/a%7Fb"));
+    CHECK_FALSE(split_target("/a\x01b"));
+    CHECK_FALSE(split_target("/a%C2%85b"));  // U+0085, a C1 control
+    CHECK(split_target("/caf%C3%A9")->path == "/caf\xC3\xA9");
+    CHECK(split_target("/a%C2%A0b"));  // U+00A0 is no control
 }
