@@ -34,6 +34,21 @@ void IpcTransport::send_closing(std::string_view frames) {
     if (!FrameBatch::add(frames)) channel_->send(frames);
 }
 
+template <class Predicate>
+void IpcTransport::wait_for_client(std::unique_lock<std::mutex>& lock, Predicate done) {
+    if (done()) return;
+    if (waits_) {
+        lock.unlock();
+        waits_->waiting_for_client();
+        lock.lock();
+    }
+    changed_.wait(lock, done);
+    if (!waits_) return;
+    lock.unlock();
+    waits_->client_answered();
+    lock.lock();
+}
+
 bool IpcTransport::send(std::span<const std::string_view> pieces) { return send_frames(pieces, false); }
 
 bool IpcTransport::send_final(std::span<const std::string_view> pieces) { return send_frames(pieces, true); }
@@ -81,7 +96,7 @@ bool IpcTransport::send_frames(std::span<const std::string_view> pieces, bool fi
     channel_->send(frames);
     if (!want_ack) return connected();
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !ack_pending_; });
+    wait_for_client(lock, [&] { return !ack_pending_; });
     unacked_ = 0;
     return connected();
 }
@@ -99,7 +114,7 @@ std::optional<std::size_t> IpcTransport::receive(std::span<char> buffer) {
     FrameBatch::flush();
     channel_->send(frame_bytes);
     std::unique_lock lock(mutex_);
-    changed_.wait(lock, [&] { return !read_pending_; });
+    wait_for_client(lock, [&] { return !read_pending_; });
     return read_result_;
 }
 

@@ -45,11 +45,24 @@ private:
     FrameBatch* outer_;
 };
 
+// Told when a thread starts and stops waiting for the front end's answer
+// (body bytes, an acknowledgement): that wait lasts as long as the client
+// takes, so the worker gives the thread's request slot to others meanwhile.
+class ClientWaitObserver {
+public:
+    virtual void waiting_for_client() = 0;
+    virtual void client_answered() = 0;
+
+protected:
+    ~ClientWaitObserver() = default;
+};
+
 class IpcTransport final : public ecb::Transport {
 public:
     static constexpr std::size_t kAckWindow = 256 * 1024;
 
-    IpcTransport(std::uint64_t id, std::shared_ptr<Channel> channel) : id_(id), channel_(std::move(channel)) {}
+    IpcTransport(std::uint64_t id, std::shared_ptr<Channel> channel, ClientWaitObserver* waits = nullptr)
+        : id_(id), channel_(std::move(channel)), waits_(waits) {}
 
     bool send(std::span<const std::string_view> pieces) override;
     bool send_final(std::span<const std::string_view> pieces) override;
@@ -69,9 +82,13 @@ public:
 
 private:
     bool send_frames(std::span<const std::string_view> pieces, bool final);
+    // Blocks until `done` holds (mutex_ held through `lock`), telling waits_.
+    template <class Predicate>
+    void wait_for_client(std::unique_lock<std::mutex>& lock, Predicate done);
 
     const std::uint64_t id_;
     std::shared_ptr<Channel> channel_;
+    ClientWaitObserver* const waits_;
     std::atomic<bool> connected_{true};
     std::size_t unacked_ = 0;  // touched only by the (one) thread sending
 

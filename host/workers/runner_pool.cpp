@@ -29,8 +29,25 @@ void RunnerPool::stop() {
 }
 
 bool RunnerPool::all_busy() const {
-    const int runners = runners_.load(std::memory_order_relaxed);
-    return runners > 0 && busy_.load(std::memory_order_relaxed) >= runners;
+    // No runner at all (every one parked) counts as busy: nobody reads.
+    return busy_.load(std::memory_order_relaxed) >= runners_.load(std::memory_order_relaxed);
+}
+
+void RunnerPool::want_spare() {
+    ++wanted_;
+    takeovers_.fetch_add(1, std::memory_order_relaxed);
+    if (idle_ < wanted_) spares_.emplace_back([this] { spare(); });
+    wake_.notify_all();
+}
+
+void RunnerPool::park() {
+    runners_.fetch_sub(1, std::memory_order_relaxed);
+    busy_.fetch_sub(1, std::memory_order_relaxed);
+    // Without a free runner the channel would go unread until the monitor's
+    // next check, or for good if every thread is parked: ask for one now.
+    if (runners_.load() - busy_.load() >= 1) return;
+    std::lock_guard lock(mutex_);
+    if (!stopping_ && wanted_ == 0) want_spare();
 }
 
 void RunnerPool::monitor() {
@@ -43,11 +60,7 @@ void RunnerPool::monitor() {
         // Stalled: every runner is in a request, and none finished one for a
         // whole period (a runner busy with a stream of short requests is not).
         const std::uint64_t finished_now = finished_.load();
-        if (all_busy() && finished_now == finished_before && wanted_ == 0) {
-            ++wanted_;
-            takeovers_.fetch_add(1, std::memory_order_relaxed);
-            wake_.notify_all();
-        }
+        if (all_busy() && finished_now == finished_before && wanted_ == 0) want_spare();
         finished_before = finished_now;
     }
 }
@@ -55,7 +68,9 @@ void RunnerPool::monitor() {
 void RunnerPool::spare() {
     std::unique_lock lock(mutex_);
     for (;;) {
+        ++idle_;
         wake_.wait(lock, [&] { return stopping_ || wanted_ > 0; });
+        --idle_;
         if (stopping_) return;
         --wanted_;
         lock.unlock();

@@ -7,8 +7,14 @@
 // checks every half millisecond (every 5 ms while idle) whether every thread in the io_context is
 // inside a request and none has finished one since the last check (a busy
 // runner that keeps finishing requests is healthy); then it adds a spare thread to the io_context
-// (up to `spares`), which reads on, and leaves once it is not needed. Requests
-// that wait for body bytes or acknowledgements therefore always get them.
+// (`spares` wait from the start; more are made when needed), which reads on,
+// and leaves once it is not needed. Requests that wait for body bytes or
+// acknowledgements therefore always get them.
+//
+// Parking: a runner whose request waits for its client (a slow upload, a slow
+// reader) leaves the io_context's count while it waits, and another thread
+// takes the channel over at once: a slow client costs its own request's
+// thread only, never the channel.
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
@@ -36,6 +42,15 @@ public:
         finished_.fetch_add(1, std::memory_order_relaxed);
     }
 
+    // Around a wait for the client, on a runner inside a request: the thread
+    // stops counting as a runner (a spare reads the channel meanwhile), and
+    // comes back as a busy one.
+    void park();
+    void unpark() noexcept {
+        runners_.fetch_add(1, std::memory_order_relaxed);
+        busy_.fetch_add(1, std::memory_order_relaxed);
+    }
+
     // Requests that have left a runner so far.
     std::uint64_t finished() const noexcept { return finished_.load(std::memory_order_relaxed); }
 
@@ -48,6 +63,8 @@ private:
     void monitor();
     void spare();
     bool all_busy() const;
+    // Asks one more spare to join (mutex_ held); makes a thread if none waits.
+    void want_spare();
 
     boost::asio::io_context& io_;
     std::atomic<int> runners_{1};  // threads inside the io_context
@@ -57,6 +74,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     int wanted_ = 0;  // spares asked to join
+    int idle_ = 0;    // spare threads waiting to be asked
     bool stopping_ = false;
     std::vector<std::thread> spares_;
     std::thread monitor_;

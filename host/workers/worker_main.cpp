@@ -37,7 +37,9 @@ namespace {
 // only while every runner is stuck in a request. At most config.threads
 // requests run at once, and there is always one more runner than that, so
 // a request waiting for body bytes or an acknowledgement is never starved.
-class WorkerRuntime {
+// A request that waits for its client (a slow upload, a slow reader) gives
+// its slot up for the wait, so slow clients hold no other request back.
+class WorkerRuntime final : public ClientWaitObserver {
 public:
     WorkerRuntime(const WorkerConfig& config, std::shared_ptr<Channel> channel, net::io_context& io)
         : config_(config),
@@ -77,7 +79,7 @@ public:
     // On the reading thread: the request runs when the batch of frames
     // it came in has been read (run_batch).
     void submit(std::uint64_t id, ecb::Request request) {
-        auto transport = std::make_shared<IpcTransport>(id, channel_);
+        auto transport = std::make_shared<IpcTransport>(id, channel_, this);
         {
             std::lock_guard lock(mutex_);
             transports_[id] = transport;
@@ -129,12 +131,47 @@ public:
         return runtime_.shutdown();
     }
 
+    // ClientWaitObserver, on the thread that waits. Only a runner's request
+    // holds a slot; the extension runtime's completion threads have none.
+    void waiting_for_client() override {
+        if (!t_holds_slot) return;
+        t_holds_slot = false;
+        t_parked = true;
+        runners_.park();
+        running_.fetch_sub(1);
+        start_waiting_job();
+    }
+
+    void client_answered() override {
+        if (!t_parked) return;
+        // Back in its slot, even past the limit for a moment: it was running
+        // before, and making it wait again would punish the client twice.
+        t_parked = false;
+        t_holds_slot = true;
+        running_.fetch_add(1);
+        runners_.unpark();
+    }
+
 private:
     struct Job {
         ecb::Request request;
         std::shared_ptr<IpcTransport> transport;
     };
     static thread_local std::vector<Job> t_batch;
+    // This thread runs a request in a slot (t_holds_slot), or had one and
+    // gave it up while it waits for the client (t_parked).
+    static thread_local bool t_holds_slot;
+    static thread_local bool t_parked;
+
+    // A slot came free: the oldest job waiting for one starts on another runner.
+    void start_waiting_job() {
+        std::unique_lock lock(mutex_);
+        if (waiting_.empty()) return;
+        Job next = std::move(waiting_.front());
+        waiting_.pop_front();
+        lock.unlock();
+        net::post(io_, [this, job = std::move(next)]() mutable { run(std::move(job)); });
+    }
 
     void run(Job job) {
         if (running_.fetch_add(1) >= config_.threads) {
@@ -146,10 +183,13 @@ private:
         }
         for (;;) {
             runners_.enter_request();
+            t_holds_slot = true;
             {
                 FrameBatch batch(*channel_);
-                runtime_.dispatcher().handle(std::move(job.request), std::move(job.transport), 0);
+                if (job.transport->connected()) runtime_.dispatcher().handle(std::move(job.request), std::move(job.transport), 0);
+                else abandon(*job.transport);
             }
+            t_holds_slot = false;
             unstarted_.fetch_sub(1);  // it holds its lease now, or is over
             runners_.leave_request();
             std::lock_guard lock(mutex_);
@@ -166,6 +206,15 @@ private:
             lock.unlock();
             run(std::move(next));
         }
+    }
+
+    // The client left before the request started: as IIS does, it never
+    // reaches the extension.
+    void abandon(IpcTransport& transport) {
+        transport.finish(false, true);
+        ecb::Outcome outcome;
+        outcome.aborted = true;
+        completed(transport, outcome);
     }
 
     platform::ModuleLoader* make_loader(const WorkerConfig& config) {
@@ -232,6 +281,8 @@ private:
 };
 
 thread_local std::vector<WorkerRuntime::Job> WorkerRuntime::t_batch;
+thread_local bool WorkerRuntime::t_holds_slot = false;
+thread_local bool WorkerRuntime::t_parked = false;
 
 }  // namespace
 
