@@ -88,7 +88,7 @@ void AppPool::answer(ClientConnection& connection, unsigned status, std::string_
 
 void AppPool::request_ended(WorkerProcess& worker, const InFlight& request, const ecb::Outcome& outcome) {
     counters_.end(outcome.status);
-    outstanding_.fetch_sub(1, std::memory_order_relaxed);
+    if (request.holds_slot) outstanding_.fetch_sub(1, std::memory_order_relaxed);
     if (access_log_ && request.access) {
         AccessRecord record = *request.access;
         record.status = outcome.status;
@@ -163,8 +163,9 @@ void AppPool::worker_ready(WorkerProcess& worker) {
         return;
     }
     if (incoming_ == self) {
-        // Overlapped recycle: the new worker takes the new requests now; the
-        // old one finishes what it has.
+        // A recycle: the new worker takes the new requests now; the old one
+        // (overlapped mode) finishes what it has.
+        immediate_gap_ = false;
         auto old = std::exchange(serving_, std::move(incoming_));
         spdlog::info("worker {} (generation {}) took over{}", worker.pid(), worker.generation(),
                      old ? " from worker " + std::to_string(old->pid()) : "");
@@ -174,8 +175,33 @@ void AppPool::worker_ready(WorkerProcess& worker) {
 }
 
 void AppPool::retire(const std::shared_ptr<WorkerProcess>& worker) {
+    // Its requests leave the queue: they must not keep the serving worker
+    // from taking new ones (requests that never end would hold the pool
+    // until this worker is killed at its shutdown time limit).
+    outstanding_.fetch_sub(worker->release_slots(), std::memory_order_relaxed);
     retiring_.push_back(worker);
     worker->drain(worker->hung ? milliseconds(0) : options_.worker.shutdown_time_limit);
+}
+
+void AppPool::slot_released(WorkerProcess&) { outstanding_.fetch_sub(1, std::memory_order_relaxed); }
+
+void AppPool::stop_pool() {
+    // As WAS does: the pool's workers go too, none is left serving.
+    if (incoming_) retire(std::exchange(incoming_, nullptr));
+    if (serving_) retire(std::exchange(serving_, nullptr));
+    immediate_gap_ = false;
+}
+
+std::string AppPool::kill_reason(const WorkerProcess& worker) const {
+    const auto ms = [](std::chrono::steady_clock::duration d) {
+        return std::to_string(duration_cast<milliseconds>(d).count()) + " ms";
+    };
+    // The time that passed, then the limit it passed.
+    if (worker.hung)
+        return "it stopped answering pings (no answer for " + ms(worker.since_pong()) + "; ping timeout " +
+               ms(options_.ping_timeout) + ")";
+    return "it had not drained within the shutdown time limit (draining for " + ms(worker.since_drain()) +
+           "; limit " + ms(options_.worker.shutdown_time_limit) + ")";
 }
 
 void AppPool::worker_event(WorkerProcess& worker, const WorkerEvent& event) {
@@ -225,17 +251,25 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
     std::string lost_text = std::to_string(lost.size()) + " request(s) lost";
     for (std::size_t i = 0; i < lost.size() && i < 5; ++i) lost_text += (i ? ", " : ": ") + lost[i];
 
+    // A new worker that ended before it was ready leaves the old one serving
+    // (overlapped), or none (immediate: the next request starts one).
+    if (incoming_ == self) {
+        incoming_.reset();
+        immediate_gap_ = false;
+        recorder_.worker_event(EventKind::recycle_failed, origin(worker),
+                               serving_ ? "the new worker ended before it was ready; the old worker keeps serving"
+                                        : "the new worker ended before it was ready");
+    }
     // Only what happens at shutdown decides the exit code.
     if (worker.killed()) {
         if (shutting_down_) all_drained_ = false;
-        const std::string why = worker.hung ? "it stopped answering pings" : "it had not drained within the shutdown time limit";
+        const std::string why = kill_reason(worker);
         recorder_.worker_event(EventKind::worker_kill, origin(worker), "killed because " + why + "; " + lost_text);
         ecb::Finding finding;
         finding.kind = worker.hung ? "hang" : "pending_at_unload";
         finding.module = modules;
         finding.evidence = "worker " + std::to_string(worker.pid()) + " (generation " +
-                           std::to_string(worker.generation()) + ") was killed because " + why + " (" +
-                           std::to_string(options_.worker.shutdown_time_limit.count()) + " ms); " + lost_text;
+                           std::to_string(worker.generation()) + ") was killed because " + why + "; " + lost_text;
         spdlog::error("{}", finding.evidence);
         recorder_.finding(finding, origin(worker));
     } else if (expected) {
@@ -258,18 +292,7 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
                        " s (rapid-fail protection); reset it with POST /_isapi/reset";
             spdlog::error("{}", *stopped_);
             recorder_.worker_event(EventKind::pool_stop, {}, *stopped_);
-        }
-    }
-    if (incoming_ == self) {
-        incoming_.reset();
-        recorder_.worker_event(EventKind::recycle_failed, origin(worker),
-                               "the new worker ended before it was ready; the old worker keeps serving");
-    }
-    if (immediate_gap_ && retiring_.empty()) {
-        immediate_gap_ = false;
-        if (!shutting_down_ && !stopped_) {
-            std::string error;
-            serving_ = spawn(error);
+            stop_pool();
         }
     }
     publish();
@@ -319,14 +342,19 @@ RecycleResult AppPool::begin_recycle(RecycleMode mode, const std::string& trigge
     recorder_.worker_event(EventKind::recycle, serving_ ? origin(*serving_) : EventRecorder::Origin{},
                            std::string(mode_name) + " recycle: " + trigger);
     spdlog::info("{} recycle: {}", mode_name, trigger);
+    std::string error;
     if (mode == RecycleMode::immediate) {
         if (!serving_) return {202, "no worker was running; the next request starts one"};
-        immediate_gap_ = true;
+        // The new worker does not wait for the old one to exit: requests that
+        // never end would keep it draining until its shutdown time limit.
         retire(std::exchange(serving_, nullptr));
+        incoming_ = spawn(error);
+        immediate_gap_ = incoming_ != nullptr;
         publish();
-        return {202, "immediate recycle started: the worker stops, then a new one starts"};
+        if (!incoming_) return {500, "cannot start a new worker: " + error + "; the next request tries again"};
+        return {202, "immediate recycle started: the worker stops taking requests and drains, and a new one (worker " +
+                         std::to_string(incoming_->pid()) + ") serves once ready"};
     }
-    std::string error;
     if (!serving_) {
         if (options_.worker.preload) serving_ = spawn(error);
         publish();
@@ -369,9 +397,13 @@ void AppPool::schedule_ping() {
         if (serving_ && serving_->state() == WorkerProcess::State::ready) {
             if (serving_->since_pong() > options_.ping_timeout + options_.ping_interval && !serving_->hung) {
                 serving_->hung = true;
-                spdlog::error("worker {} did not answer pings for {} ms: recycling it", serving_->pid(),
-                              duration_cast<milliseconds>(serving_->since_pong()).count());
-                begin_recycle(RecycleMode::overlapped, "worker " + std::to_string(serving_->pid()) + " is hung (no ping answer)");
+                const auto silent = duration_cast<milliseconds>(serving_->since_pong()).count();
+                spdlog::error("worker {} did not answer pings for {} ms (ping timeout {} ms): recycling it",
+                              serving_->pid(), silent, options_.ping_timeout.count());
+                begin_recycle(RecycleMode::overlapped, "worker " + std::to_string(serving_->pid()) +
+                                                           " is hung (no ping answer for " + std::to_string(silent) +
+                                                           " ms; ping timeout " +
+                                                           std::to_string(options_.ping_timeout.count()) + " ms)");
             } else {
                 serving_->ping();
             }

@@ -3,7 +3,8 @@
 // extensions run in worker processes. It starts workers on demand (or at
 // startup with preload), routes each request to the serving worker, recycles
 // (overlapped: the new worker takes over once ready while the old one drains;
-// immediate: the old one stops first and the pool answers 503 meanwhile),
+// immediate: the old one stops taking requests and drains, a new one starts
+// at once, and the pool answers 503 until it is ready),
 // survives crashes, stops after too many of them (rapid-fail protection),
 // pings workers to catch a hung one, and honours the queue limit.
 //
@@ -78,6 +79,7 @@ public:
                        const std::vector<std::string>& lost) override;
     void worker_lost(WorkerProcess& worker) override;
     void worker_unhealthy(WorkerProcess& worker, const std::string& module, const std::string& reason) override;
+    void slot_released(WorkerProcess& worker) override;
 
 private:
     using Strand = WorkerProcess::Strand;
@@ -86,6 +88,9 @@ private:
     std::shared_ptr<WorkerProcess> spawn(std::string& error);
     RecycleResult begin_recycle(RecycleMode mode, const std::string& trigger);
     void retire(const std::shared_ptr<WorkerProcess>& worker);
+    // Rapid-fail protection: no worker serves until reset().
+    void stop_pool();
+    std::string kill_reason(const WorkerProcess& worker) const;
     void schedule_ping();
     void schedule_age_limit(const std::shared_ptr<WorkerProcess>& worker);
     std::vector<std::string> faults_for(std::uint64_t generation) const;
@@ -102,15 +107,17 @@ private:
     EventRecorder& recorder_;
     RequestCounters& counters_;
     AccessLog* access_log_;
-    std::atomic<std::size_t> outstanding_{0};  // requests accepted and not yet ended
+    // Requests accepted and holding a queue slot: not ended, client still
+    // there, worker not retired.
+    std::atomic<std::size_t> outstanding_{0};
     std::string crash_notes_;  // folder of the workers' crash notes; "" when it could not be made
 
     // Strand state.
     std::uint64_t generations_ = 0;
     std::shared_ptr<WorkerProcess> serving_;   // takes new requests
-    std::shared_ptr<WorkerProcess> incoming_;  // overlapped recycle: starting, takes over when ready
+    std::shared_ptr<WorkerProcess> incoming_;  // a recycle's new worker: starting, takes over when ready
     std::vector<std::shared_ptr<WorkerProcess>> retiring_;  // draining
-    bool immediate_gap_ = false;  // immediate recycle: the old worker stops before the new one starts
+    bool immediate_gap_ = false;  // immediate recycle: no worker serves until incoming_ is ready
     std::deque<std::chrono::steady_clock::time_point> crashes_;
     std::optional<std::string> stopped_;  // rapid-fail: why the pool answers 503
     bool shutting_down_ = false;

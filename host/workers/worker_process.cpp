@@ -110,13 +110,16 @@ void WorkerProcess::on_frame(const ipc::Frame& frame) {
             r->bytes += bytes.size();
             // The worker learns of a gone client from the failed write (and,
             // past its window, waits for this acknowledgement).
-            r->client->send_async(std::string(bytes), [channel = channel_, id = frame.id, want_ack](bool ok) {
+            r->client->send_async(std::string(bytes), [weak = weak_from_this(), id = frame.id, want_ack](bool ok) {
                 if (!want_ack && ok) return;
-                std::string reply;
-                ipc::FrameBuilder f(reply);
-                if (want_ack) f.begin(ipc::FrameType::ack, id).u8(ok).end();
-                else f.begin(ipc::FrameType::client_gone, id).end();
-                channel->send(reply);
+                auto self = weak.lock();
+                if (!self) return;
+                if (want_ack) {
+                    std::string reply;
+                    ipc::FrameBuilder(reply).begin(ipc::FrameType::ack, id).u8(ok).end();
+                    self->channel_->send(reply);
+                }
+                if (!ok) net::post(self->strand_, [self, id] { self->client_left(id); });
             });
             return;
         }
@@ -124,12 +127,15 @@ void WorkerProcess::on_frame(const ipc::Frame& frame) {
             InFlight* r = find(frame.id);
             if (!r) return;
             const auto max = static_cast<std::size_t>(std::min<std::uint64_t>(body.u64(), ipc::kMaxFrameBody));
-            r->client->receive_async(max, [channel = channel_, id = frame.id](std::optional<std::string> got) {
+            r->client->receive_async(max, [weak = weak_from_this(), id = frame.id](std::optional<std::string> got) {
+                auto self = weak.lock();
+                if (!self) return;
                 std::string reply;
                 ipc::FrameBuilder f(reply);
                 if (got) f.begin(ipc::FrameType::body, id).raw(*got).end();
                 else f.begin(ipc::FrameType::body_failed, id).end();
-                channel->send(reply);
+                self->channel_->send(reply);
+                if (!got) net::post(self->strand_, [self, id] { self->client_left(id); });
             });
             return;
         }
@@ -170,6 +176,19 @@ void WorkerProcess::on_frame(const ipc::Frame& frame) {
         default:
             throw std::runtime_error("unexpected frame type " + std::to_string(static_cast<int>(frame.type)));
     }
+}
+
+void WorkerProcess::client_left(std::uint64_t id) {
+    InFlight* r = find(id);
+    if (!r || std::exchange(r->client_gone, true)) return;
+    send_frame(ipc::FrameType::client_gone, id);
+    if (std::exchange(r->holds_slot, false)) observer_.slot_released(*this);
+}
+
+std::size_t WorkerProcess::release_slots() {
+    std::size_t released = 0;
+    for (auto& [id, r] : requests_) released += std::exchange(r.holds_slot, false) ? 1 : 0;
+    return released;
 }
 
 void WorkerProcess::on_channel_closed(const std::string& reason) {
@@ -218,6 +237,7 @@ void WorkerProcess::maybe_report_exit() {
 void WorkerProcess::drain(std::chrono::milliseconds deadline) {
     if (state() == State::draining || state() == State::exited) return;
     state_ = State::draining;
+    drain_started_ = std::chrono::steady_clock::now();
     send_frame(ipc::FrameType::drain, 0);
     // The worker enforces the limit itself; this catches one that cannot.
     drain_deadline_.expires_after(deadline + std::chrono::milliseconds(250));
@@ -244,6 +264,10 @@ void WorkerProcess::ping() {
 
 std::chrono::steady_clock::duration WorkerProcess::since_pong() const {
     return std::chrono::steady_clock::now() - last_pong_;
+}
+
+std::chrono::steady_clock::duration WorkerProcess::since_drain() const {
+    return drain_started_ ? std::chrono::steady_clock::now() - *drain_started_ : std::chrono::steady_clock::duration{};
 }
 
 std::string WorkerProcess::state_name() const {

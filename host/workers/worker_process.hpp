@@ -36,6 +36,10 @@ struct InFlight {
     std::chrono::steady_clock::time_point started;
     std::string method, target;  // for the log when it is lost
     bool finished = false;  // the response is complete (FINISH seen)
+    // Counts toward the pool's queue limit: until the request ends, its
+    // client leaves, or its worker is retired (see AppPool::retire).
+    bool holds_slot = true;
+    bool client_gone = false;  // the worker was told
     unsigned status = 0;    // from the status line of the first response bytes
     std::uint64_t bytes = 0;
     std::optional<AccessRecord> access;  // when the host keeps an access log
@@ -56,6 +60,8 @@ public:
     // Both the channel has closed and the process has been reaped.
     virtual void worker_exited(WorkerProcess& worker, const platform::ExitStatus& status,
                                const std::vector<std::string>& lost) = 0;
+    // A request gave its queue slot up before ending (its client left).
+    virtual void slot_released(WorkerProcess& worker) = 0;
     // An extension in the worker called HSE_REQ_REPORT_UNHEALTHY.
     virtual void worker_unhealthy(WorkerProcess& worker, const std::string& module, const std::string& reason) = 0;
 };
@@ -78,6 +84,12 @@ public:
                 std::optional<AccessRecord> access = std::nullopt);
     // Asks the worker to finish its requests and exit; `deadline` later it is killed.
     void drain(std::chrono::milliseconds deadline);
+    // The client of request `id` went away: the request holds no queue slot
+    // any more, and the worker treats it as abandoned (IIS: writes fail, a
+    // request not yet started never runs).
+    void client_left(std::uint64_t id);
+    // Every request here stops holding a queue slot; returns how many did.
+    std::size_t release_slots();
     // Kills the process now; false (with the reason) if the OS refused.
     bool kill(std::string& error);
     void ping();
@@ -91,6 +103,8 @@ public:
     bool hung = false;  // missed its pings: drained with no grace
     bool unhealthy_reported = false;  // an extension asked for a recycle (handled once)
     std::chrono::steady_clock::duration since_pong() const;
+    // How long ago drain() was called (zero if it was not).
+    std::chrono::steady_clock::duration since_drain() const;
     bool drained_cleanly() const { return drained_ok_; }
     // Why preloading failed in this worker (empty: it did not).
     const std::string& preload_failures() const { return preload_failures_; }
@@ -124,6 +138,7 @@ private:
     std::atomic<std::size_t> in_flight_{0};
     std::chrono::steady_clock::time_point last_pong_ = std::chrono::steady_clock::now();
     std::uint64_t ping_sequence_ = 0;
+    std::optional<std::chrono::steady_clock::time_point> drain_started_;
     boost::asio::steady_timer drain_deadline_;
     bool drained_ok_ = false;
     bool killed_ = false;

@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include <future>
+#include <regex>
 
 using namespace isapi::itest;
 using namespace isapi::itest::workers;
@@ -145,6 +146,11 @@ TEST_CASE("a worker whose only request slot is blocked stops answering pings, is
     const auto hang = host.wait_for_event([](const auto& e) { return is_event(e, "finding", 1) && text_of(e, "finding") == "hang"; }, 4s);
     INFO(host.diagnostics());
     REQUIRE(hang);
+    // The evidence states the time that passed without an answer, then the limit.
+    const std::string evidence = text_of(*hang, "detail");
+    std::smatch silent;
+    REQUIRE(std::regex_search(evidence, silent, std::regex(R"(no answer for (\d+) ms; ping timeout 200 ms)")));
+    CHECK(std::stol(silent[1].str()) >= 200);
     CHECK(host.wait_for_event([](const auto& e) { return is_event(e, "worker_kill", 1); }, 2s));
     CHECK_FALSE(process_alive(first->pid));
     // Killed long before its 5 s request could end: the client gets 502.
