@@ -4,6 +4,7 @@
 #include "http_date.hpp"
 #include "status_line.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 namespace isapi::ecb::detail {
@@ -35,14 +36,22 @@ std::string_view status_text(unsigned code, char (&buf)[64]) {
 
 }  // namespace
 
-ResponseWriter::ResponseWriter(Transport& transport, Options options) : transport_(transport), options_(options) {}
+ResponseWriter::ResponseWriter(Transport& transport, Options options, BadResponseSink on_bad_response)
+    : transport_(transport), options_(options), on_bad_response_(std::move(on_bad_response)) {}
+
+void ResponseWriter::report(std::string_view kind, std::string evidence) {
+    if (on_bad_response_) on_bad_response_(kind, std::move(evidence));
+}
 
 ResponseWriter::Status ResponseWriter::send_header(std::string_view status, std::string_view header_text,
                                                    bool keep_conn) {
     if (header_started_) return Status::header_already_sent;
     if (body_finished_) return Status::body_finished;
     const auto code = parse_status(status);
-    if (!code) return Status::bad_status;
+    if (!code) {
+        report("bad_response_header", "status line refused: \"" + printable(status) + "\"");
+        return Status::bad_status;
+    }
 
     head_.clear();
     head_.reserve(192 + header_text.size());
@@ -50,6 +59,11 @@ ResponseWriter::Status ResponseWriter::send_header(std::string_view status, std:
     if (status.size() == 3) head_.append(" ").append(reason_phrase(*code));
     head_.append(kCrlf);
     const HeaderScan scan = scan_header_text(header_text, head_);
+    if (scan.dropped > 0) {
+        report("bad_response_header", std::to_string(scan.dropped) + " header line(s) left out, the first for " +
+                                          std::string(scan.first_reason) + ": \"" + printable(scan.first_dropped) +
+                                          "\"");
+    }
     if (!scan.has_server) head_.append(kServer);
     if (!scan.has_date) head_.append("Date: ").append(http_date_now()).append(kCrlf);
     if (options_.extra_headers) {
@@ -89,8 +103,23 @@ ResponseWriter::Status ResponseWriter::send_default_header(unsigned code, bool k
     return send_header(status_text(code, buf), {}, keep_conn);
 }
 
+std::uint64_t ResponseWriter::sendable(std::uint64_t size) {
+    if (framing_ != Framing::content_length) return size;
+    const std::uint64_t room = declared_length_ > body_bytes_ ? declared_length_ - body_bytes_ : 0;
+    if (size <= room) return size;
+    if (!overflow_reported_) {
+        overflow_reported_ = true;
+        report("body_past_content_length", std::to_string(body_bytes_ + size - declared_length_) +
+                                               " body byte(s) past the declared Content-Length " +
+                                               std::to_string(declared_length_) + " left out");
+    }
+    return room;
+}
+
 void ResponseWriter::hold_body(std::string_view body) {
-    body_bytes_ += body.size();
+    const std::size_t written = body.size();
+    body = body.substr(0, sendable(written));
+    body_bytes_ += written;
     if (!framed_body()) return;
     if (framing_ == Framing::chunked) {
         char buf[24];
@@ -126,14 +155,20 @@ ResponseWriter::Status ResponseWriter::write_body(std::span<const std::string_vi
     if (failed_) return Status::transport_failed;
     std::uint64_t size = 0;
     for (std::string_view piece : body) size += piece.size();
+    const std::uint64_t allowed = sendable(size);
     body_bytes_ += size;
 
     PieceList pieces;
     pieces.push(head_);
     char buf[24];
-    if (framed_body() && size > 0) {
+    if (framed_body() && allowed > 0) {
         if (framing_ == Framing::chunked) pieces.push(chunk_header(size, buf));
-        for (std::string_view piece : body) pieces.push(piece);
+        std::uint64_t left = allowed;
+        for (std::string_view piece : body) {
+            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, piece.size()));
+            pieces.push(piece.substr(0, n));
+            if ((left -= n) == 0) break;
+        }
         if (framing_ == Framing::chunked) pieces.push(kCrlf);
     }
     if (final) {

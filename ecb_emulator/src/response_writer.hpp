@@ -9,6 +9,7 @@
 #include <isapi/ecb/transport.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -34,18 +35,30 @@ public:
         bool aborted = false;
     };
 
-    ResponseWriter(Transport& transport, Options options);
+    // Told a finding kind and one line of evidence whenever the writer leaves
+    // out or refuses what the extension gave it: "bad_response_header" for
+    // header lines that are malformed or could split the response and for a
+    // status line with control characters, "body_past_content_length" for
+    // body bytes past the declared Content-Length. Called with the session's
+    // I/O lock held; it must not call back into the writer.
+    using BadResponseSink = std::function<void(std::string_view kind, std::string evidence)>;
+
+    ResponseWriter(Transport& transport, Options options, BadResponseSink on_bad_response = {});
 
     // Builds the header block and holds it, with any body bytes that followed
     // the blank line, until the next body write or finish(): one send instead
-    // of two for the common header-then-body response.
+    // of two for the common header-then-body response. Header lines that
+    // could split the response are left out (scan_header_text), the rest
+    // sent.
     Status send_header(std::string_view status, std::string_view header_text, bool keep_conn);
 
     // The header an extension gets when it writes body bytes before any header.
     Status send_default_header(unsigned code, bool keep_conn);
 
     // Sends body bytes (framed as needed) with any held header block. `final`
-    // ends the body in the same send (HSE_IO_FINAL_SEND).
+    // ends the body in the same send (HSE_IO_FINAL_SEND). Under a
+    // Content-Length, bytes past it are never sent: the client would read
+    // them as the next response.
     Status write_body(std::span<const std::string_view> body, bool final);
 
     // A complete response produced elsewhere (HSE_REQ_SEND_URL), sent as is.
@@ -65,11 +78,16 @@ private:
 
     bool framed_body() const { return framing_ != Framing::none && framing_ != Framing::raw; }
     void hold_body(std::string_view body);
+    // How many of `size` new body bytes may go out: all of them, except past
+    // a declared Content-Length, which is reported once.
+    std::uint64_t sendable(std::uint64_t size);
+    void report(std::string_view kind, std::string evidence);
     // `final`: these bytes complete the response (Transport::send_final).
     bool transmit(const PieceList& pieces, bool final = false);
 
     Transport& transport_;
     Options options_;
+    BadResponseSink on_bad_response_;
     std::string head_;  // held header block (plus framed body), not yet transmitted
     Framing framing_ = Framing::none;
     unsigned status_ = 0;
@@ -81,6 +99,7 @@ private:
     bool keep_ = false;         // decided with the header block
     bool body_finished_ = false;
     bool failed_ = false;
+    bool overflow_reported_ = false;
 };
 
 }  // namespace isapi::ecb::detail

@@ -35,7 +35,8 @@ Session::Session(Request&& request, std::shared_ptr<Transport>&& transport, Disp
     : request_(std::move(request)),
       transport_(std::move(transport)),
       context_(std::move(context)),
-      writer_(*transport_, writer_options(request_, context_)),
+      writer_(*transport_, writer_options(request_, context_),
+              [this](std::string_view kind, std::string evidence) { record_finding(kind, std::move(evidence)); }),
       body_received_(request_.preloaded_body.size()) {}
 
 void Session::start() {

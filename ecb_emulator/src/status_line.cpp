@@ -1,9 +1,14 @@
 #include "status_line.hpp"
 
+#include "header_text.hpp"
+
 namespace isapi::ecb::detail {
 
 std::optional<unsigned> parse_status(std::string_view status) {
-    if (status.find_first_of("\r\n") != std::string_view::npos) return std::nullopt;
+    // RFC 9112's reason-phrase: HTAB, SP, visible and obs-text only.
+    for (char c : status) {
+        if (is_control_char(c)) return std::nullopt;
+    }
     if (status.size() < 3) return std::nullopt;
     unsigned code = 0;
     for (std::size_t i = 0; i < 3; ++i) {

@@ -8,8 +8,9 @@
 namespace isapi::ecb::detail {
 
 // The code at the start of an extension's status text: three digits, then the
-// end or a space. Text containing CR or LF is rejected, since it would let an
-// extension forge the header block.
+// end or a space. Text with a control character other than HTAB is rejected:
+// CR or LF would let an extension forge the header block, and the others
+// have no place in a status line.
 std::optional<unsigned> parse_status(std::string_view status);
 
 }  // namespace isapi::ecb::detail

@@ -7,6 +7,21 @@
 
 namespace isapi::ecb {
 
+// The kinds the ECB emulator itself reports (the host adds its detectors'):
+//   ecb_after_done, double_done   a callback after the request was done; a
+//                                 second DONE_WITH_SESSION
+//   invalid_conn_id               a callback with a ConnID never issued
+//   exception_escaped             a C++ exception out of an entry point or a
+//                                 completion routine
+//   body_before_header            body bytes written before any header
+//   bad_response_header           header lines left out because they were
+//                                 malformed or could split the response (bare
+//                                 CR, control characters, Transfer-Encoding
+//                                 with Content-Length...), or a status line
+//                                 refused for control characters
+//   body_past_content_length      body bytes past the declared Content-Length,
+//                                 left out (the client would read them as the
+//                                 next response)
 struct Finding {
     std::string kind;      // e.g. "ecb_after_done", "double_done", "exception_escaped"
     std::string module;    // module file name, empty when unknown
