@@ -8,6 +8,11 @@
  *   GET /transmit.dll?file=a.txt -> a.txt from the folder of PATH_TRANSLATED;
  *                                   names with "..", a leading '/' or a '\'
  *                                   get 400, a missing file 404.
+ * The name is a file name, never a path: an absolute ?file= is refused, not
+ * trusted. The folder is checked too, as a careful extension would: a
+ * PATH_TRANSLATED with a ".." segment, or outside APPL_PHYSICAL_PATH (the
+ * site root), gets 400, so a host that passed such a path (as isapi-host did
+ * for /transmit.dll/../x) still cannot make this sample read outside the root.
  * The body is "--- head ---\n" + file + "--- tail ---\n", announced with a
  * Content-Length by SEND_RESPONSE_HEADER_EX before the transmit. The
  * completion routine closes the file and calls HSE_REQ_DONE_WITH_SESSION.
@@ -62,6 +67,8 @@ static SAMPLE_FILE open_for_read(const char* path, unsigned long long* size)
     return file;
 }
 static void close_file(SAMPLE_FILE file) { CloseHandle(file); }
+/* NTFS names ignore case. */
+static int path_starts_with(const char* path, const char* prefix) { return _strnicmp(path, prefix, strlen(prefix)) == 0; }
 static HANDLE as_handle(SAMPLE_FILE file) { return file; }
 static BOOL make_default_path(char* out, size_t size)
 {
@@ -86,6 +93,7 @@ static SAMPLE_FILE open_for_read(const char* path, unsigned long long* size)
     return fd;
 }
 static void close_file(SAMPLE_FILE file) { close(file); }
+static int path_starts_with(const char* path, const char* prefix) { return strncmp(path, prefix, strlen(prefix)) == 0; }
 static HANDLE as_handle(SAMPLE_FILE file) { return HSE_FD_TO_HANDLE(file); }
 static BOOL make_default_path(char* out, size_t size)
 {
@@ -147,6 +155,29 @@ static int is_safe_name(const char* name)
            strchr(name, ':') == NULL;
 }
 
+/* True when `path` has a ".." segment, with '/' or '\\' as separators. */
+static int has_parent_segment(const char* path)
+{
+    for (const char* p = strstr(path, ".."); p != NULL; p = strstr(p + 1, "..")) {
+        int starts = p == path || p[-1] == '/' || p[-1] == '\\';
+        int ends = p[2] == '\0' || p[2] == '/' || p[2] == '\\';
+        if (starts && ends) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* True when `translated` lies under the site root the server reports (or the
+ * server reports none). */
+static int inside_site_root(EXTENSION_CONTROL_BLOCK* ecb, const char* translated)
+{
+    char* root = sample_get_variable(ecb, "APPL_PHYSICAL_PATH");
+    int inside = root == NULL || root[0] == '\0' || path_starts_with(translated, root);
+    free(root);
+    return inside && !has_parent_segment(translated);
+}
+
 /* Resolves ?file= against the folder of PATH_TRANSLATED into a malloc'd path,
  * or sets *status to the error to answer. */
 static char* resolve_requested(EXTENSION_CONTROL_BLOCK* ecb, const char* name, const char** status)
@@ -159,6 +190,11 @@ static char* resolve_requested(EXTENSION_CONTROL_BLOCK* ecb, const char* name, c
     if (translated == NULL || translated[0] == '\0') {
         free(translated);
         *status = "404 Not Found";
+        return NULL;
+    }
+    if (!inside_site_root(ecb, translated)) {
+        free(translated);
+        *status = "400 Bad Request";
         return NULL;
     }
     char* slash = strrchr(translated, '/');
