@@ -1,17 +1,21 @@
 /*
  * httpext.h - the ISAPI extension ABI (HSE version 6.0).
  *
- * On Windows this defers to the SDK's own header. On POSIX it is our own
- * header with the same identifiers, values and layout, so that an extension
- * written for IIS using only ISAPI and the C standard library compiles
- * unchanged. sizeof(EXTENSION_CONTROL_BLOCK) is 192 on x86-64.
+ * POSIX only: our own header with the same identifiers, values and layout
+ * as the Windows SDK's, so that an extension written for IIS using only ISAPI
+ * and the C standard library compiles unchanged.
+ * sizeof(EXTENSION_CONTROL_BLOCK) is 192 on x86-64.
+ *
+ * Windows builds use the SDK's <httpext.h> and keep this folder off their
+ * include path (the top-level CMakeLists.txt does): a header of the same
+ * name here would hide the SDK's, and deferring to it by name would include
+ * this file again, defining nothing.
  */
 #ifndef ISAPI_HARNESS_HTTPEXT_H
 #define ISAPI_HARNESS_HTTPEXT_H
 
 #if defined(_WIN32)
-#include <windows.h>
-#include <httpext.h>
+#error "include/httpext.h is the POSIX stand-in: Windows builds use the SDK's <httpext.h>"
 #else
 
 #include <stddef.h>

@@ -1,7 +1,7 @@
 #include "http_date.hpp"
 
+#include <chrono>
 #include <cstdio>
-#include <ctime>
 
 namespace isapi::ecb::detail {
 
@@ -14,7 +14,7 @@ constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 struct DateCache {
-    std::time_t second = -1;
+    std::chrono::sys_seconds second{std::chrono::seconds{-1}};
     char text[32] = {};
     int length = 0;
 };
@@ -24,13 +24,19 @@ thread_local DateCache cache;
 }  // namespace
 
 std::string_view http_date_now() {
-    const std::time_t now = std::time(nullptr);
+    using namespace std::chrono;
+    const auto now = floor<seconds>(system_clock::now());
     if (now != cache.second) {
-        std::tm tm{};
-        gmtime_r(&now, &tm);
-        cache.length = std::snprintf(cache.text, sizeof cache.text, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-                                     kDays[tm.tm_wday % 7], tm.tm_mday, kMonths[tm.tm_mon % 12],
-                                     tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        // The calendar from <chrono>, not gmtime_r: that one is POSIX only,
+        // and UTC needs no time zone database.
+        const sys_days day = floor<days>(now);
+        const year_month_day date{day};
+        const hh_mm_ss time{now - day};
+        cache.length = std::snprintf(cache.text, sizeof cache.text, "%s, %02u %s %04d %02d:%02d:%02d GMT",
+                                     kDays[weekday{day}.c_encoding()], static_cast<unsigned>(date.day()),
+                                     kMonths[static_cast<unsigned>(date.month()) - 1], static_cast<int>(date.year()),
+                                     static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                                     static_cast<int>(time.seconds().count()));
         cache.second = now;
     }
     return {cache.text, static_cast<std::size_t>(cache.length)};

@@ -1,11 +1,9 @@
 // HSE_REQ_TRANSMIT_FILE and HSE_REQ_VECTOR_SEND: header, memory and file
 // ranges, sync or async, in as few transport sends as the buffers allow.
+#include "segment_file.hpp"
 #include "session.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -16,8 +14,6 @@ namespace {
 constexpr std::size_t kFileChunk = 64 * 1024;
 constexpr DWORD kErrorHandleEof = 38;
 constexpr std::uint64_t kToEndOfFile = ~std::uint64_t{0};  // HTTP_BYTE_RANGE_TO_EOF
-
-DWORD file_error(int err) { return err == EBADF ? ERROR_INVALID_HANDLE : ERROR_ACCESS_DENIED; }
 
 }  // namespace
 
@@ -33,7 +29,7 @@ BOOL Session::transmit_file(const HSE_TF_INFO* info) {
         plan.segments.push_back({.data = head, .size = info->HeadLength});
     }
     if (info->hFile != INVALID_HANDLE_VALUE) {
-        plan.segments.push_back({.fd = HSE_HANDLE_TO_FD(info->hFile),
+        plan.segments.push_back({.fd = segment_file(info->hFile),
                                  .offset = info->Offset,
                                  .size = info->BytesToWrite,
                                  .to_end = info->BytesToWrite == 0});
@@ -63,7 +59,7 @@ BOOL Session::vector_send(const HSE_RESPONSE_VECTOR* vector) {
             if (!e.pvContext && e.cbSize) return fail(ERROR_INVALID_PARAMETER);
             plan.segments.push_back({.data = static_cast<const char*>(e.pvContext) + e.cbOffset, .size = e.cbSize});
         } else if (e.ElementType == HSE_VECTOR_ELEMENT_TYPE_FILE_HANDLE) {
-            plan.segments.push_back({.fd = HSE_HANDLE_TO_FD(e.pvContext),
+            plan.segments.push_back({.fd = segment_file(e.pvContext),
                                      .offset = e.cbOffset,
                                      .size = e.cbSize,
                                      .to_end = e.cbSize == kToEndOfFile});
@@ -137,12 +133,8 @@ DWORD Session::send_segments_locked(std::span<const Segment> segments, bool fina
         }
         std::uint64_t remaining = segment.size;
         if (segment.to_end) {
-            struct stat st {};
-            if (::fstat(segment.fd, &st) != 0) {
-                error = file_error(errno);
-                break;
-            }
-            const auto file_size = static_cast<std::uint64_t>(st.st_size);
+            std::uint64_t file_size = 0;
+            if ((error = segment_file_size(segment.fd, file_size)) != NO_ERROR) break;
             remaining = file_size > segment.offset ? file_size - segment.offset : 0;
         }
         std::uint64_t offset = segment.offset;
@@ -150,12 +142,13 @@ DWORD Session::send_segments_locked(std::span<const Segment> segments, bool fina
             if (buffer_in_use && (error = flush(false)) != NO_ERROR) break;
             if (!buffer) buffer = std::make_unique<char[]>(kFileChunk);
             const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, kFileChunk));
-            const ssize_t got = ::pread(segment.fd, buffer.get(), want, static_cast<off_t>(offset));
-            if (got < 0 && errno == EINTR) continue;
-            if (got < 0) error = file_error(errno);
-            if (got == 0) error = kErrorHandleEof;  // the file is shorter than the range asked for
-            if (got <= 0) break;
-            pieces.push({buffer.get(), static_cast<std::size_t>(got)});
+            std::size_t got = 0;
+            if ((error = segment_file_read(segment.fd, buffer.get(), want, offset, got)) != NO_ERROR) break;
+            if (got == 0) {
+                error = kErrorHandleEof;  // the file is shorter than the range asked for
+                break;
+            }
+            pieces.push({buffer.get(), got});
             buffer_in_use = true;
             remaining -= static_cast<std::uint64_t>(got);
             offset += static_cast<std::uint64_t>(got);
