@@ -7,14 +7,13 @@
  */
 #include <httpext.h>
 
+#include "common/sample_thread.h"
 #include "common/sample_util.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <threads.h>
-#include <time.h>
 
 static const long kDefaultMs = 1000;
 static const long kMaxMs = 60000;
@@ -22,14 +21,6 @@ static const long kMaxMs = 60000;
 BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
 {
     return sample_version_info(pVer, "slow sample");
-}
-
-/* Sleeps the whole duration even if a signal interrupts thrd_sleep. */
-static void sleep_ms(long ms)
-{
-    struct timespec remaining = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
-    while (thrd_sleep(&remaining, &remaining) == -1) {
-    }
 }
 
 DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* pECB)
@@ -49,7 +40,7 @@ DWORD WINAPI HttpExtensionProc(EXTENSION_CONTROL_BLOCK* pECB)
             ms = kMaxMs;
         }
     }
-    sleep_ms(ms);
+    sample_sleep_ms(ms);
     char body[64];
     int n = snprintf(body, sizeof body, "slept %ld ms\n", ms);
     if (!sample_send_response(pECB, "200 OK", "text/plain", NULL, body, (size_t)n)) {

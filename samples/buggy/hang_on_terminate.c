@@ -17,10 +17,10 @@
  */
 #include <httpext.h>
 
+#include "common/sample_thread.h"
 #include "common/sample_util.h"
 
 #include <stdatomic.h>
-#include <threads.h>
 
 static const char kBody[] = "hang_on_terminate sample\n";
 
@@ -41,9 +41,8 @@ BOOL WINAPI TerminateExtension(DWORD dwFlags)
 {
     (void)dwFlags;
     /* BUG: waits for something that never comes (bounded at one hour). */
-    const struct timespec step = {0, 100 * 1000000L};
     for (long waited_ms = 0; !atomic_load(&g_flushed) && waited_ms < 3600L * 1000; waited_ms += 100) {
-        thrd_sleep(&step, NULL);
+        sample_sleep_ms(100);
     }
     return TRUE;
 }

@@ -23,18 +23,11 @@
 #include "common/sample_util.h"
 
 #include <stdatomic.h>
-#include <threads.h>
 
 static const char kBody[] = "late_thread sample\n";
 
 static atomic_int g_stop;
 static atomic_ulong g_ticks;
-
-static void sleep_ms(long ms)
-{
-    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-    thrd_sleep(&t, NULL);
-}
 
 static void flush_statistics(void)
 {
@@ -45,10 +38,10 @@ static void statistics_thread(void* arg)
 {
     (void)arg;
     while (!atomic_load(&g_stop)) {
-        sleep_ms(20);
+        sample_sleep_ms(20);
         atomic_fetch_add(&g_ticks, 1);
     }
-    sleep_ms(200);      /* a "final flush" after TerminateExtension returned... */
+    sample_sleep_ms(200);      /* a "final flush" after TerminateExtension returned... */
     flush_statistics(); /* ...runs code of a module that is gone by now */
 }
 

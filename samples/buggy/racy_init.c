@@ -20,10 +20,10 @@
  */
 #include <httpext.h>
 
+#include "common/sample_thread.h"
 #include "common/sample_util.h"
 
 #include <stdio.h>
-#include <threads.h>
 
 struct config {
     int ready;
@@ -35,8 +35,7 @@ static struct config g_config; /* BUG: shared by every request, no lock */
 
 static void load_config(struct config* c)
 {
-    const struct timespec slow = {0, 20 * 1000000L};
-    thrd_sleep(&slow, NULL); /* "reading the configuration file" */
+    sample_sleep_ms(20); /* "reading the configuration file" */
     int n = snprintf(c->banner, sizeof c->banner, "racy_init sample: configured\n");
     c->banner_len = n > 0 ? (size_t)n : 0;
 }

@@ -1,6 +1,6 @@
 /*
- * sample_thread.h - the few threading calls the samples need, on the
- * platform's native API: POSIX threads here, Win32 threads on Windows (as
+ * sample_thread.h - the few threading calls the samples need (and a sleep),
+ * on the platform's native API: POSIX threads here, Win32 threads on Windows (as
  * IIS extensions use them).
  *
  * Why not C11 <threads.h>: glibc implements thrd_create and mtx_lock by
@@ -45,9 +45,12 @@ static inline int sample_thread_create(sample_thread* t, void (*fn)(void*), void
     return 1;
 }
 static inline void sample_thread_join(sample_thread t) { WaitForSingleObject(t, INFINITE); CloseHandle(t); }
+static inline void sample_sleep_ms(long ms) { Sleep((DWORD)ms); }
 #else
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 typedef pthread_mutex_t sample_mutex;
 typedef pthread_cond_t sample_cond;
 typedef pthread_t sample_thread;
@@ -78,6 +81,13 @@ static inline int sample_thread_create(sample_thread* t, void (*fn)(void*), void
     return 1;
 }
 static inline void sample_thread_join(sample_thread t) { pthread_join(t, NULL); }
+/* Sleeps the whole duration even if a signal interrupts the sleep. */
+static inline void sample_sleep_ms(long ms)
+{
+    struct timespec remaining = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L};
+    while (nanosleep(&remaining, &remaining) == -1 && errno == EINTR) {
+    }
+}
 #endif
 
 #endif /* ISAPI_SAMPLE_THREAD_H */
