@@ -1,5 +1,7 @@
 #include "host.hpp"
 
+#include <isapi/contract/host_contract.hpp>
+
 #include "../admin/admin_api.hpp"
 #include "../admin/admin_server.hpp"
 #include "../server/http_session.hpp"
@@ -84,8 +86,11 @@ int run_host(const HostConfig& config) {
         const net::ip::tcp::endpoint admin_endpoint(net::ip::make_address(config.admin_address), config.admin_port);
         admin = std::make_shared<AdminServer>(admin_io, admin_endpoint, *admin_api);
     }
-    std::printf("listening on http://%s\n", printable(listener->local_endpoint()).c_str());
-    if (admin) std::printf("admin on http://%s\n", printable(admin->local_endpoint()).c_str());
+    std::printf("%.*shttp://%s\n", static_cast<int>(contract::kListeningLine.size()), contract::kListeningLine.data(),
+                printable(listener->local_endpoint()).c_str());
+    if (admin)
+        std::printf("%.*shttp://%s\n", static_cast<int>(contract::kAdminLine.size()), contract::kAdminLine.data(),
+                    printable(admin->local_endpoint()).c_str());
     std::fflush(stdout);
     spdlog::info("serving {} mapping(s), {} mode, {}, {} pool threads", config.mappings.size(),
                  to_string(config.default_mode),

@@ -2,6 +2,8 @@
 #include "host.hpp"
 #include "../workers/worker_main.hpp"
 
+#include <isapi/contract/host_contract.hpp>
+
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -15,7 +17,7 @@ int main(int argc, char** argv) {
     // channel it created (never typed by a person).
     if (argc == 3 && std::string_view(argv[1]) == "--worker-channel") {
         spdlog::set_default_logger(spdlog::stderr_color_mt("isapi-worker"));
-        spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ [worker %P] %v");
+        spdlog::set_pattern(isapi::contract::kWorkerLogPattern);
         const auto channel = isapi::platform::adopt_channel(argv[2]);
         if (!channel) {
             std::fprintf(stderr, "isapi-host: --worker-channel is for the host's own worker processes\n");
@@ -35,7 +37,7 @@ int main(int argc, char** argv) {
     // stdout carries only the "listening on" line, for scripts; logs go to stderr.
     spdlog::set_default_logger(spdlog::stderr_color_mt("isapi-host"));
     spdlog::set_level(spdlog::level::from_str(config->log_level));
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    spdlog::set_pattern(isapi::contract::kLogPattern);
     try {
         return run_host(*config);
     } catch (const std::exception& e) {

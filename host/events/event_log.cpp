@@ -1,5 +1,7 @@
 #include "event_log.hpp"
 
+#include <isapi/contract/host_contract.hpp>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -7,22 +9,22 @@ namespace isapi::host {
 
 std::string_view to_string(EventKind kind) {
     switch (kind) {
-        case EventKind::host_start: return "host_start";
-        case EventKind::host_stop: return "host_stop";
-        case EventKind::module_load: return "module_load";
-        case EventKind::load_failure: return "load_failure";
-        case EventKind::module_unload: return "module_unload";
-        case EventKind::terminate_extension: return "terminate_extension";
-        case EventKind::finding: return "finding";
-        case EventKind::worker_start: return "worker_start";
-        case EventKind::worker_ready: return "worker_ready";
-        case EventKind::worker_exit: return "worker_exit";
-        case EventKind::worker_crash: return "worker_crash";
-        case EventKind::worker_kill: return "worker_kill";
-        case EventKind::recycle: return "recycle";
-        case EventKind::recycle_failed: return "recycle_failed";
-        case EventKind::pool_stop: return "pool_stop";
-        case EventKind::pool_reset: return "pool_reset";
+        case EventKind::host_start: return contract::event::host_start;
+        case EventKind::host_stop: return contract::event::host_stop;
+        case EventKind::module_load: return contract::event::module_load;
+        case EventKind::load_failure: return contract::event::load_failure;
+        case EventKind::module_unload: return contract::event::module_unload;
+        case EventKind::terminate_extension: return contract::event::terminate_extension;
+        case EventKind::finding: return contract::event::finding;
+        case EventKind::worker_start: return contract::event::worker_start;
+        case EventKind::worker_ready: return contract::event::worker_ready;
+        case EventKind::worker_exit: return contract::event::worker_exit;
+        case EventKind::worker_crash: return contract::event::worker_crash;
+        case EventKind::worker_kill: return contract::event::worker_kill;
+        case EventKind::recycle: return contract::event::recycle;
+        case EventKind::recycle_failed: return contract::event::recycle_failed;
+        case EventKind::pool_stop: return contract::event::pool_stop;
+        case EventKind::pool_reset: return contract::event::pool_reset;
     }
     return "unknown";
 }

@@ -13,7 +13,7 @@ std::string format_build_identity(std::string_view file_name, std::string_view s
                                   std::uint64_t worker_generation, std::uint64_t load_generation) {
     std::string text;
     text.reserve(file_name.size() + 64);
-    text.append(file_name).append("; sha256=");
+    text.append(file_name).append("; ").append(contract::kIdentityHashKey);
     text.append(sha256_hex.empty() ? std::string_view("unknown") : sha256_hex.substr(0, kShortHashDigits));
     text.append("; pid=").append(std::to_string(pid));
     text.append("; worker=").append(std::to_string(worker_generation));

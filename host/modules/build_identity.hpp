@@ -1,7 +1,8 @@
 #pragma once
-// The build identity of a loaded module (DESIGN.md §3): which file, which
+// The build identity of a loaded module: which file, which
 // bytes (a short SHA-256), which worker and which load served a response.
 // Computed once per load; a response only copies the finished header.
+#include <isapi/contract/host_contract.hpp>
 #include <isapi/platform/file_stamp.hpp>
 
 #include <cstdint>
@@ -14,10 +15,10 @@
 namespace isapi::host {
 
 // The response header that carries the identity.
-inline constexpr std::string_view kBuildIdentityHeader = "X-Isapi-Build";
+inline constexpr std::string_view kBuildIdentityHeader = contract::kBuildIdentityHeader;
 
 // Hex digits of the SHA-256 shown in the header.
-inline constexpr std::size_t kShortHashDigits = 12;
+inline constexpr std::size_t kShortHashDigits = contract::kIdentityHashChars;
 
 struct IdentityOptions {
     std::uint32_t pid = 0;                // the process that loads modules

@@ -1,5 +1,7 @@
 #include "module_loading.hpp"
 
+#include <isapi/contract/host_contract.hpp>
+
 #include "../detectors/hang_watch.hpp"
 #include "../detectors/leftover_threads.hpp"
 
@@ -71,7 +73,7 @@ LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path,
     };
 
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) return fail(LoadFailure::missing_file, "no such file: " + path);
+    if (!std::filesystem::is_regular_file(path, ec)) return fail(LoadFailure::missing_file, std::string(contract::load_failure::missing_file) + ": " + path);
 
     std::optional<ModuleHasher::Hash> hashed;
     std::string error;
@@ -80,7 +82,7 @@ LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path,
         if (!hashed) spdlog::warn("cannot hash {} for its build identity: {}", path, error);
     }
     m.handle = loader.open(path, error);
-    if (!m.handle) return fail(LoadFailure::not_a_module, "not a loadable module: " + error);
+    if (!m.handle) return fail(LoadFailure::not_a_module, std::string(contract::load_failure::not_a_module) + ": " + error);
     if (hashed && !ModuleHasher::unchanged(path, hashed->stamp)) {
         // Replaced while it was being opened: which bytes got mapped is not
         // certain; the newer file is the better guess.

@@ -1,10 +1,11 @@
 #pragma once
 // Beast's request parser with the limits a hostile client must meet before
 // anything is stored:
-// - a header or trailer field value over 64 KiB - 2 is refused with
-//   `header_limit` (HTTP.sys's MaxFieldLength default is 65,534 bytes).
-//   Beast itself throws std::length_error from deep inside a read for a value
-//   over 65,535 bytes, which no completion handler can catch;
+// - a header or trailer field whose name, ": " and value together pass
+//   65,534 bytes is refused with `header_limit` (HTTP.sys's MaxFieldLength
+//   default). Beast itself throws std::length_error from deep inside a read
+//   for a name or value of 65,534 bytes or more, which no completion handler
+//   can catch;
 // - the trailer counts against the same header limit as the header, so a
 //   client cannot grow a request's fields without bound after its body.
 // The read buffer's own bound (request_read_buffer_limit) keeps a chunk
@@ -17,8 +18,8 @@
 
 namespace isapi::host {
 
-// The longest header or trailer field value accepted.
-inline constexpr std::size_t kMaxFieldValueBytes = 65'534;
+// The longest header or trailer field accepted: name, ": " and value.
+inline constexpr std::size_t kMaxFieldBytes = 65'534;
 
 // How many bytes a connection's read buffer may hold: the whole header must
 // fit, and so must one chunk line or the whole trailer.
@@ -36,8 +37,9 @@ public:
 private:
     void on_field_impl(boost::beast::http::field name, boost::beast::string_view name_string,
                        boost::beast::string_view value, boost::beast::error_code& ec) override {
-        const std::size_t size = name_string.size() + value.size() + 4;  // ": " and CRLF
-        if (value.size() > kMaxFieldValueBytes || name_string.size() > kMaxFieldValueBytes || size > field_budget_) {
+        const std::size_t field = name_string.size() + 2 + value.size();
+        const std::size_t size = field + 2;  // and its CRLF
+        if (field > kMaxFieldBytes || size > field_budget_) {
             ec = boost::beast::http::error::header_limit;
             return;
         }

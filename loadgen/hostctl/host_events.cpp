@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <isapi/contract/host_contract.hpp>
+
 #include "loadgen/hostctl/admin_client.hpp"
 
 namespace isapi::loadgen {
@@ -25,7 +27,7 @@ std::optional<HostEvent> parse_host_event(std::string_view line) {
 }
 
 std::vector<HostEvent> HostEventFeed::poll() {
-    const HttpReply reply = http_call(admin_, "GET", "/_isapi/events?since=" + std::to_string(last_seq_), token_);
+    const HttpReply reply = http_call(admin_, "GET", std::string(contract::admin::events) + "?since=" + std::to_string(last_seq_), token_);
     if (reply.status != 200)
         throw std::runtime_error("the host's GET /_isapi/events answered " + std::to_string(reply.status));
     std::vector<HostEvent> events;

@@ -1,5 +1,7 @@
 #include "loadgen/hostctl/host_process.hpp"
 
+#include <isapi/contract/host_contract.hpp>
+
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -82,8 +84,8 @@ HostProcess::HostProcess(const HostLaunch& launch) : output_file_(launch.output_
     const auto deadline = std::chrono::steady_clock::now() + launch.startup_timeout;
     for (;;) {
         const std::string output = read_all(output_file_);
-        const auto listen = line_value(output, "listening on ");
-        const auto admin = line_value(output, "admin on ");
+        const auto listen = line_value(output, std::string(contract::kListeningLine));
+        const auto admin = line_value(output, std::string(contract::kAdminLine));
         if (listen && admin) {
             base_ = Url::parse(*listen + "/");
             admin_ = Url::parse(*admin + "/");

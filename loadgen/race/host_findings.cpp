@@ -1,5 +1,7 @@
 #include "loadgen/race/host_findings.hpp"
 
+#include <isapi/contract/host_contract.hpp>
+
 #include <regex>
 #include <sstream>
 #include <stdexcept>
@@ -7,7 +9,7 @@
 namespace isapi::loadgen {
 
 std::optional<RaceFinding> finding_of(const HostEvent& event) {
-    if (event.kind != "finding") return std::nullopt;
+    if (event.kind != contract::event::finding) return std::nullopt;
     RaceFinding f;
     f.kind = event.finding;
     f.module = event.module;

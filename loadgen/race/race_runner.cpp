@@ -13,6 +13,8 @@
 #include <tuple>
 
 
+#include <isapi/contract/host_contract.hpp>
+
 #include "loadgen/client/runner.hpp"
 #include "loadgen/hostctl/admin_client.hpp"
 #include "loadgen/hostctl/host_process.hpp"
@@ -39,7 +41,7 @@ std::string shutdown_evidence(const std::string& log_text) {
     while (at < log_text.size()) {
         const std::size_t end = std::min(log_text.find('\n', at), log_text.size());
         const std::string line = log_text.substr(at, end - at);
-        if (line.find("[error]") != std::string::npos) evidence += (evidence.empty() ? "" : "; ") + line;
+        if (contract::log_line_is_error(line)) evidence += (evidence.empty() ? "" : "; ") + line;
         at = end + 1;
     }
     return evidence.empty() ? "no error was logged" : evidence;
@@ -61,8 +63,8 @@ public:
     void take(const std::vector<HostEvent>& events) {
         std::lock_guard lock(mutex_);
         for (const auto& e : events) {
-            if (e.kind == "module_unload") ++result_.cycles;
-            if (e.kind == "module_load") ++result_.loads;
+            if (e.kind == contract::event::module_unload) ++result_.cycles;
+            if (e.kind == contract::event::module_load) ++result_.loads;
             const auto finding = finding_of(e);
             if (!finding) continue;
             // Stopped at its first finding, the race counts the later ones only.
@@ -139,7 +141,7 @@ void recycle_loop(const RaceConfig& c, const Url& admin, RaceState& state) {
         const std::string& mode = c.recycle_modes[pick(rng)];
         if (!state.sleep_unless_stopped(wait)) break;
         try {
-            const auto reply = http_call(admin, "POST", "/_isapi/recycle?mode=" + mode);
+            const auto reply = http_call(admin, "POST", std::string(contract::admin::recycle) + "?mode=" + mode);
             if (reply.status / 100 == 2) state.count_recycle();
             else ++refused;
         } catch (const std::exception& e) {

@@ -1,5 +1,7 @@
 #include "loadgen/swap/swap_analysis.hpp"
 
+#include <isapi/contract/host_contract.hpp>
+
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -57,7 +59,7 @@ std::string_view failure_class(const RequestRecord& r) {
 }
 
 std::string_view build_hash(std::string_view identity) {
-    constexpr std::string_view key = "sha256=";
+    constexpr std::string_view key = contract::kIdentityHashKey;
     const auto at = identity.find(key);
     if (at == std::string_view::npos) return {};
     const auto begin = at + key.size();

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <isapi/contract/host_contract.hpp>
 #include <isapi/platform/files.hpp>
 #include <isapi/platform/sha256.hpp>
 
@@ -29,7 +30,8 @@ constexpr std::size_t kMaxPoints = 6000;  // requests drawn on the HTML timeline
 // GetExtensionVersion refusing or throwing. ("no such file" and "not a
 // loadable module" also happen, briefly, while a file is being replaced.)
 bool definitive_load_failure(const std::string& detail) {
-    return detail.rfind("no such file", 0) != 0 && detail.rfind("not a loadable module", 0) != 0;
+    return !detail.starts_with(contract::load_failure::missing_file) &&
+           !detail.starts_with(contract::load_failure::not_a_module);
 }
 
 // Waits for the host to load the new build (a module_load naming its hash)
@@ -37,15 +39,16 @@ bool definitive_load_failure(const std::string& detail) {
 bool wait_for_new_build(HostEventFeed& feed, const std::string& new_sha256, std::int64_t timeout_ns,
                         std::vector<HostEvent>& seen, std::string& note) {
     const auto deadline = Clock::now() + std::chrono::nanoseconds(timeout_ns);
-    const std::string short_hash = new_sha256.substr(0, 12);
+    const std::string hash_key = std::string(contract::kIdentityHashKey) + new_sha256.substr(0, contract::kIdentityHashChars);
     for (;;) {
         for (auto& e : feed.poll()) {
             seen.push_back(e);
-            if (e.kind == "recycle_failed" || (e.kind == "load_failure" && definitive_load_failure(e.detail))) {
+            if (e.kind == contract::event::recycle_failed ||
+                (e.kind == contract::event::load_failure && definitive_load_failure(e.detail))) {
                 note = e.kind + ": " + e.detail;
                 return false;
             }
-            if (e.kind == "module_load" && e.identity.find("sha256=" + short_hash) != std::string::npos) {
+            if (e.kind == contract::event::module_load && e.identity.find(hash_key) != std::string::npos) {
                 note.clear();
                 return true;
             }
@@ -65,8 +68,13 @@ bool wait_for_new_build(HostEventFeed& feed, const std::string& new_sha256, std:
 // host stamps each event on the machine's monotonic clock (steady_us).
 std::vector<SwapEvent> host_steps(const std::vector<HostEvent>& events, Clock::time_point run_start,
                                   const std::string& new_sha256) {
-    static const std::set<std::string> kSteps = {"recycle", "recycle_failed", "worker_start", "worker_ready",
-                                                 "worker_exit", "worker_crash", "worker_kill", "pool_stop"};
+    namespace event = contract::event;
+    static const std::set<std::string, std::less<>> kSteps = {
+        std::string(event::recycle),     std::string(event::recycle_failed), std::string(event::worker_start),
+        std::string(event::worker_ready), std::string(event::worker_exit),   std::string(event::worker_crash),
+        std::string(event::worker_kill), std::string(event::pool_stop)};
+    const std::string new_hash_key =
+        std::string(contract::kIdentityHashKey) + new_sha256.substr(0, contract::kIdentityHashChars);
     constexpr std::size_t kMaxSteps = 24;
     const auto start_us = std::chrono::duration_cast<std::chrono::microseconds>(run_start.time_since_epoch()).count();
     std::vector<SwapEvent> steps;
@@ -74,9 +82,9 @@ std::vector<SwapEvent> host_steps(const std::vector<HostEvent>& events, Clock::t
     for (const auto& e : events) {
         if (e.steady_us < 0 || steps.size() >= kMaxSteps) continue;
         bool take = kSteps.count(e.kind) > 0;
-        if (e.kind == "module_load" && !new_load_seen && e.identity.find("sha256=" + new_sha256.substr(0, 12)) != std::string::npos)
+        if (e.kind == event::module_load && !new_load_seen && e.identity.find(new_hash_key) != std::string::npos)
             take = new_load_seen = true;
-        if (e.kind == "load_failure" && !failure_seen) take = failure_seen = true;
+        if (e.kind == event::load_failure && !failure_seen) take = failure_seen = true;
         if (take) steps.push_back(SwapEvent{"host:" + e.kind, (e.steady_us - start_us) * 1000, e.detail});
     }
     return steps;
@@ -201,7 +209,7 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
     if (c.recycle == RecyclePolicy::immediate || c.recycle == RecyclePolicy::overlapped) {
         hooks.recycle = [&](std::string& error) {
             try {
-                const auto reply = http_call(admin, "POST", "/_isapi/recycle?mode=" + report.recycle, c.admin_token);
+                const auto reply = http_call(admin, "POST", std::string(contract::admin::recycle) + "?mode=" + report.recycle, c.admin_token);
                 if (reply.status / 100 == 2) return true;
                 error = "the admin API answered " + std::to_string(reply.status) + ": " + reply.body;
             } catch (const std::exception& e) {
