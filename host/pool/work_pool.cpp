@@ -7,7 +7,13 @@
 
 namespace isapi::host {
 
-WorkPool::WorkPool(std::size_t threads, std::size_t queue_limit) : queue_limit_(queue_limit) {
+namespace {
+// The pool whose thread this is (null elsewhere), for NetworkWait.
+thread_local WorkPool* t_pool = nullptr;
+}  // namespace
+
+WorkPool::WorkPool(std::size_t threads, std::size_t queue_limit)
+    : base_threads_(threads), max_threads_(threads * 4), queue_limit_(queue_limit) {
     threads_.reserve(threads);
     for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
 }
@@ -69,7 +75,26 @@ void WorkPool::spin_for_work() {
     spinning_ = 0;
 }
 
+WorkPool::NetworkWait::NetworkWait() : pool_(t_pool) {
+    if (!pool_) return;
+    std::lock_guard lock(pool_->mutex_);
+    ++pool_->waiting_for_network_;
+    auto& threads = pool_->threads_;
+    // stop() joins without the lock once stopping_ is set: no thread may be
+    // added after that.
+    if (!pool_->stopping_ && threads.size() - pool_->waiting_for_network_ < pool_->base_threads_ &&
+        threads.size() < pool_->max_threads_)
+        threads.emplace_back([pool = pool_] { pool->run(); });
+}
+
+WorkPool::NetworkWait::~NetworkWait() {
+    if (!pool_) return;
+    std::lock_guard lock(pool_->mutex_);
+    --pool_->waiting_for_network_;
+}
+
 void WorkPool::run() {
+    t_pool = this;
     for (;;) {
         std::function<void()> task;
         {

@@ -24,6 +24,21 @@ public:
     bool try_post(std::function<void()> task);
     void post(std::function<void()> task);
 
+    // Held by a pool thread while it waits for a client (a slow upload, a
+    // client not reading): the pool starts a thread in its place, up to four
+    // times its size, so that slow clients cost their own requests only and
+    // never hold the others' threads hostage. On other threads it does nothing.
+    class NetworkWait {
+    public:
+        NetworkWait();
+        ~NetworkWait();
+        NetworkWait(const NetworkWait&) = delete;
+        NetworkWait& operator=(const NetworkWait&) = delete;
+
+    private:
+        WorkPool* pool_;
+    };
+
     // Runs every queued task, then joins the threads. Idempotent.
     void stop();
 
@@ -35,7 +50,10 @@ private:
     bool pop(std::function<void()>& task);
     void spin_for_work();
 
+    const std::size_t base_threads_;
+    const std::size_t max_threads_;
     const std::size_t queue_limit_;
+    std::size_t waiting_for_network_ = 0;  // under mutex_
     mutable std::mutex mutex_;
     std::condition_variable ready_;
     std::deque<std::function<void()>> tasks_;

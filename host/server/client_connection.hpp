@@ -28,6 +28,12 @@ public:
     // Whether any response byte has been queued for this request: after
     // that, a failure can only close the connection, not answer it.
     virtual bool response_started() const = 0;
+
+    // Calls `gone` (on the connection's strand) if the client closes or
+    // resets the connection before this request ends, as HTTP.sys tells IIS
+    // of a client that left, so a relayed request stops holding a slot.
+    // Best effort: once the client sends more bytes, its close goes unseen.
+    virtual void notify_when_gone(std::function<void()> gone) = 0;
 };
 
 }  // namespace isapi::host

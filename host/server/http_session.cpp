@@ -4,6 +4,7 @@
 #include "canned_response.hpp"
 #include "io_runner.hpp"
 #include "request_checks.hpp"
+#include "pool/work_pool.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -26,8 +27,8 @@ HttpSession::HttpSession(net::ip::tcp::socket socket, const ServerLimits& limits
       socket_(std::move(socket)),
       timer_(strand_),
       limits_(limits),
-      buffer_(request_read_buffer_limit(limits.max_header_bytes)),
-      dispatcher_(dispatcher) {
+      dispatcher_(dispatcher),
+      buffer_(request_read_buffer_limit(limits.max_header_bytes)) {
     error_code ec;
     const auto local = socket_.local_endpoint(ec);
     const auto remote = socket_.remote_endpoint(ec);
@@ -51,6 +52,7 @@ void HttpSession::start() {
 // ---- read side: the strand, or the pool thread that just finished a request ----
 
 void HttpSession::do_read() {
+    ++request_number_;
     response_started_ = false;
     parser_.emplace(static_cast<std::uint32_t>(limits_.max_header_bytes));
     parser_->body_limit(limits_.max_body_bytes);
@@ -310,6 +312,7 @@ bool HttpSession::write_all(std::string_view earlier, std::span<const std::strin
 
 bool HttpSession::write_blocking_on_strand(std::span<const net::const_buffer> buffers) {
     IoRunner::before_blocking();  // the strand may need this very thread
+    WorkPool::NetworkWait waiting_for_client;
     std::promise<bool> done;
     auto result = done.get_future();
     net::post(strand_, [&, self = shared_from_this()] {
@@ -329,6 +332,7 @@ std::optional<std::size_t> HttpSession::receive(std::span<char> buffer) {
     // ours to read: nothing on the strand touches it during a request.
     if (parser_ && parser_->is_done()) return 0;
     IoRunner::before_blocking();  // the strand may need this very thread
+    WorkPool::NetworkWait waiting_for_client;
     std::promise<std::optional<std::size_t>> done;
     auto result = done.get_future();
     net::post(strand_, [&, self = shared_from_this()] {
@@ -367,6 +371,33 @@ void HttpSession::read_body(std::span<char> buffer, std::function<void(std::opti
 }
 
 bool HttpSession::connected() const { return connected_; }
+
+void HttpSession::notify_when_gone(std::function<void()> gone) {
+    net::dispatch(strand_, [self = shared_from_this(), gone = std::move(gone), request = request_number_.load()]() mutable {
+        self->watch_for_close(std::move(gone), request);
+    });
+}
+
+// Waits until the socket is readable, then peeks: end of stream or an error
+// means the client left. Bytes mean it is still sending (its body, or the
+// next request): it is alive, and the watch ends, since telling a later
+// close from those bytes would mean reading them here.
+void HttpSession::watch_for_close(std::function<void()> gone, std::uint64_t request) {
+    if (request != request_number_ || !connected_) return;
+    socket_.async_wait(net::socket_base::wait_read,
+                       net::bind_executor(strand_, [self = shared_from_this(), gone = std::move(gone),
+                                                    request](error_code ec) mutable {
+                           if (request != self->request_number_ || !self->connected_) return;  // it ended
+                           if (ec == net::error::operation_aborted) return;
+                           char byte;
+                           error_code peek_ec;
+                           const std::size_t n =
+                               ec ? 0 : self->socket_.receive(net::buffer(&byte, 1), net::socket_base::message_peek, peek_ec);
+                           if (!ec && (peek_ec == net::error::would_block || peek_ec == net::error::try_again))
+                               return self->watch_for_close(std::move(gone), request);
+                           if (ec || peek_ec || n == 0) gone();
+                       }));
+}
 
 // ---- relay path (the worker-process front end, on its I/O thread) ----------------
 

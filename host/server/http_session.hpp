@@ -51,6 +51,7 @@ public:
     void receive_async(std::size_t max, std::function<void(std::optional<std::string>)> received) override;
     void finish_async(bool keep_alive, bool abortive) override;
     bool response_started() const override { return response_started_; }
+    void notify_when_gone(std::function<void()> gone) override;
 
 private:
     using error_code = boost::system::error_code;
@@ -78,6 +79,7 @@ private:
     // the end of the body, nullopt on failure.
     void read_body(std::span<char> buffer, std::function<void(std::optional<std::size_t>)> done);
     void write_queued();  // on the strand
+    void watch_for_close(std::function<void()> gone, std::uint64_t request);  // on the strand
     // Sends what corking held back (an I/O thread, at the end of its batch);
     // waits for the socket to drain if the kernel cannot take it all.
     void flush_corked();
@@ -109,6 +111,7 @@ private:
     bool replying_ = false;  // a canned answer is on its way: nothing else closes
     std::atomic<bool> connected_{true};
     std::atomic<bool> response_started_{false};
+    std::atomic<std::uint64_t> request_number_{0};  // which request on this connection
     // The relay path's queue (strand only): bytes and who waits for them.
     struct QueuedWrite {
         std::string bytes;

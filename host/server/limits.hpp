@@ -15,7 +15,9 @@ struct ServerLimits {
     // A body must arrive at this average rate while the request waits for it,
     // after a grace period (the smaller of request_timeout and 5 s); 0: no
     // minimum. Without it a client that sends one byte per timeout holds its
-    // request forever. 240 bytes/s is HTTP.sys's MinBytesPerSecond default.
+    // request forever. HTTP.sys has no such rule for request bodies (its
+    // minBytesPerSecond, 240, is for responses); the rate and grace are
+    // those ASP.NET Core's Kestrel applies to request bodies.
     std::uint32_t min_body_bytes_per_second = 240;
 };
 

@@ -80,9 +80,13 @@ void WorkerProcess::submit(ecb::Request request, std::shared_ptr<ClientConnectio
     entry.method = request.method;
     entry.target = request.unencoded_url;
     entry.access = std::move(access);
+    auto& client_of_request = *entry.client;
     requests_.emplace(id, std::move(entry));
     in_flight_.store(requests_.size(), std::memory_order_relaxed);
     channel_->send(frame);
+    client_of_request.notify_when_gone([weak = weak_from_this(), id] {
+        if (auto self = weak.lock()) net::post(self->strand_, [self, id] { self->client_left(id); });
+    });
 }
 
 InFlight* WorkerProcess::find(std::uint64_t id) {
