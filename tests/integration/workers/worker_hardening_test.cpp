@@ -159,3 +159,26 @@ TEST_CASE("rapid-fail stopping the pool when a recycle's new worker dies ends th
     CHECK(refused.status == 503);
     CHECK(refused.body.find("rapid-fail") != std::string::npos);
 }
+
+TEST_CASE("requests that never end stop holding queue slots once their clients leave: the queue takes new requests with no recycle",
+          "[integration][workers][queue-limit][client-gone]") {
+    WorkerHost host(args({map_arg("/stuck.dll", Built::stuck), map_arg("/hello.dll", Built::hello),
+                          {"--queue-limit", "20", "--shutdown-time-limit", "2000", "--preload"}}));
+    REQUIRE(host.get("/hello.dll").status == 200);
+    {
+        std::vector<std::unique_ptr<HttpClient>> clients;
+        for (int i = 0; i < 20; ++i) {
+            clients.push_back(std::make_unique<HttpClient>("127.0.0.1", host.port(), 3s));
+            clients.back()->write_raw("GET /stuck.dll?n=" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        }
+        REQUIRE(wait_until([&] { return metric(host.metrics(), "isapi_requests_in_flight") == 20; }, 3s));
+        // While the clients wait, the queue is full.
+        CHECK(status_within(host, "/hello.dll", 1s) == 503);
+    }  // the clients go
+    const bool served = wait_until([&] { return status_within(host, "/hello.dll", 1s) == 200; }, 2s);
+    INFO(host.diagnostics() << host.status().dump(2));
+    CHECK(served);
+    std::size_t answered = 0;
+    for (int i = 0; i < 25; ++i) answered += status_within(host, "/hello.dll", 1s) == 200 ? 1 : 0;
+    CHECK(answered == 25);
+}
