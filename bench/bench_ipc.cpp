@@ -2,7 +2,7 @@
 // request/response round trip (a 600-byte request frame out, a 200-byte
 // response frame back, as for hello) over an AF_UNIX socketpair, which the
 // host uses, and over loopback TCP with TCP_NODELAY, the portable
-// alternative DESIGN.md names. A thread on the other end echoes, so the
+// alternative. A thread on the other end echoes, so the
 // figure includes the wake-up of the receiving thread, as in the host.
 #include <benchmark/benchmark.h>
 

@@ -4,7 +4,7 @@
 // with raw cycles of the same hello.so in the same run:
 //   raw:      dlopen, dlsym x3, dlclose
 //   raw_full: raw plus the entry-point calls and the same ECB dispatch
-// Bar (issue 2): the manager's cycle costs at most 1.5x the raw dlopen/dlclose.
+// Bar: the manager's cycle costs at most 1.5x the raw dlopen/dlclose.
 #include "hello_request.hpp"
 #include "ratio_reporter.hpp"
 

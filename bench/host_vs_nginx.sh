@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs wrk against isapi-host (serving the hello sample) and against nginx
 # (1 worker, `return 200 "ok"`) side by side in one run, and prints both
-# req/s and the ratio host/nginx. Bars: >= 0.75x in process (issue 2),
-# >= 0.5x with worker processes (issue 3).
+# req/s and the ratio host/nginx. Bars: >= 0.75x in process,
+# >= 0.5x with worker processes.
 #
 #   bench/host_vs_nginx.sh [BUILD_DIR]        (default: build/release)
 #

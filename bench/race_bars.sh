@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The bars of issue 6 for `isapi-loadgen race`, in full (the CI suite,
+# The bars for `isapi-loadgen race`, in full (the CI suite,
 # tests/integration/race, runs a short version):
 #   1. every buggy sample is found with its own kind, median detection time
 #      over SEEDS seeds (default 10) <= 10 s;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 3's recycle bars, measured end to end with real processes:
+# The recycle bars, measured end to end with real processes:
 #   1. an overlapped recycle under a steady 2,000 req/s loses 0 requests;
 #   2. a shadow-copy deploy (--shadow-copy --watch, cp v2 over v1 in place)
 #      under the same load loses 0 requests and switches builds;

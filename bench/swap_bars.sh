@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5's bars, measured with isapi-loadgen itself (Release build):
+# The swap bars, measured with isapi-loadgen itself (Release build):
 #  1. exchange, rename-rename and shadow with an overlapped recycle drop 0
 #     requests in 20 repetitions each at 2,000 req/s (version v1 -> v2);
 #  2. the rename-copy window the tool reports agrees within 1 ms with the

@@ -1,5 +1,5 @@
 #pragma once
-// GetServerVariable's name lookup (DESIGN.md §2.3), kept free of the ECB so
+// GetServerVariable's name lookup (docs/extensions.md), kept free of the ECB so
 // the error rules can be read in one place.
 #include <isapi/ecb/http_text.hpp>
 #include <isapi/ecb/request.hpp>

@@ -1,4 +1,4 @@
-// ServerSupportFunction: the request codes of DESIGN.md §2.4. Every other code
+// ServerSupportFunction: the request codes docs/extensions.md lists. Every other code
 // fails with ERROR_INVALID_PARAMETER and is logged once per process.
 #include "diagnostics.hpp"
 #include "session.hpp"

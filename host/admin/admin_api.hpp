@@ -1,6 +1,6 @@
 #pragma once
 // The admin API as a function: request in, response out, no sockets
-// (AdminServer carries it over HTTP). Endpoints (DESIGN.md §3):
+// (AdminServer carries it over HTTP). Endpoints (docs/host.md):
 //   GET  /_isapi/status            JSON: host, mappings, workers, modules, counters
 //   GET  /_isapi/metrics           Prometheus text
 //   GET  /_isapi/events?since=N    JSON lines of events with seq > N

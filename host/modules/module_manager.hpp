@@ -1,7 +1,7 @@
 #pragma once
 // Loads extension modules and keeps them loaded (cached mode) or unloads each
 // one as soon as its last request completes (uncached mode), as IIS does
-// (DESIGN.md §2.2). GetExtensionVersion runs once per load, serialised;
+// (docs/host.md). GetExtensionVersion runs once per load, serialised;
 // concurrent first requests wait for it.
 #include "../detectors/hunt_options.hpp"
 #include "build_identity.hpp"

@@ -6,7 +6,8 @@
 // throughput. A standby thread waits to take the I/O over, and a watchdog
 // gives it the I/O once an inline call has run past the budget, so a slow
 // or blocking extension holds network I/O up for one to two budgets at most
-// (DESIGN §3's rule, with that bound). Extension code about to wait on the
+// (IIS's rule that extension code never starves network I/O, with that
+// bound; docs/architecture.md). Extension code about to wait on the
 // I/O itself (a sync ReadClient, a full send buffer) hands the I/O over at
 // once through before_blocking().
 //

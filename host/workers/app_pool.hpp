@@ -1,5 +1,5 @@
 #pragma once
-// An application pool (DESIGN.md §2.2, §3): the front end's dispatcher when
+// An application pool (docs/architecture.md): the front end's dispatcher when
 // extensions run in worker processes. It starts workers on demand (or at
 // startup with preload), routes each request to the serving worker, recycles
 // (overlapped: the new worker takes over once ready while the old one drains;

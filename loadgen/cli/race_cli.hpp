@@ -1,5 +1,5 @@
 #pragma once
-// The `race` subcommand (issue 6): its options, its outputs (findings as
+// The `race` subcommand: its options, its outputs (findings as
 // they arrive, the summary with the seed and the repro command, --json,
 // --junit) and its exit code.
 #include <memory>

@@ -1,5 +1,5 @@
 #pragma once
-// `isapi-loadgen race` (issue 6, DESIGN.md section 5): starts an isapi-host
+// `isapi-loadgen race` (docs/race-hunting.md): starts an isapi-host
 // with each module mapped at its own URL, churns load/unload cycles
 // (uncached mode: every request is one) and recycles under concurrent
 // requests, passes seeded lifecycle jitter to the host, and collects the

@@ -1,7 +1,7 @@
 #pragma once
 // What a sanitizer (the tsan and asan presets' hosts and extensions) wrote
 // to the host's output during a race. They are not findings: the finding
-// kinds are the host's detectors' (issue 6). `race` prints them as SANITIZER
+// kinds are the host's detectors'. `race` prints them as SANITIZER
 // lines, puts them in --json ("sanitizer_reports") and --junit, and exits 2
 // as for a finding.
 #include <cstddef>

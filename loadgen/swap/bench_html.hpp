@@ -1,5 +1,5 @@
 #pragma once
-// The reports of `isapi-loadgen swap-bench` (issue 5 §4): the matrix of
+// The reports of `isapi-loadgen swap-bench`: the matrix of
 // strategies x cached/uncached x recycle policies, each cell repeated, told
 // as an aligned text table, JSON, and one self-contained HTML page that
 // answers "which way of deploying should I use?".

@@ -1,6 +1,6 @@
 #pragma once
 // Turns the request records of a swap run and the swap's own trace into the
-// measures of DESIGN.md §4: dropped requests by class, the rename window (as
+// measures docs/swap.md describes: dropped requests by class, the rename window (as
 // the swap saw it, and as the failures imply it), the outage, the
 // switchover, the overlap of both builds, latency before/during/after and
 // the throughput dip. Pure: no sockets, no files; unit-tested as such.

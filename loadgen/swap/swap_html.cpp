@@ -1,4 +1,4 @@
-// The HTML report of one swap run (issue 5 §3): one self-contained page that
+// The HTML report of one swap run: one self-contained page that
 // opens offline: the verdict and key figures, the timeline (swap_timeline),
 // then the steps, measures, latency, expectations and run tables. No script
 // is needed to read it.

@@ -1,7 +1,7 @@
 #pragma once
 // Everything the swap's reports (text, JSON, HTML, JUnit) need about one
 // swap run, and the writers. The JSON holds the loadgen summary keys plus
-// "swap" and "events" (issue 5).
+// "swap" and "events".
 #include <cstdint>
 #include <string>
 #include <vector>

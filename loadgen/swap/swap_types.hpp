@@ -1,5 +1,5 @@
 #pragma once
-// The vocabulary of a live swap (DESIGN.md §4): how the new module reaches
+// The vocabulary of a live swap (docs/swap.md): how the new module reaches
 // the live path (strategy), what makes the host pick it up (recycle policy),
 // and what the swap did, step by step, on the run's clock.
 #include <cstdint>

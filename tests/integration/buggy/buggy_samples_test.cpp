@@ -1,4 +1,4 @@
-// The deliberately buggy samples (samples/buggy/, issue 6) against a real
+// The deliberately buggy samples (samples/buggy/) against a real
 // isapi-host over real loopback HTTP, with worker processes (the default
 // isolation) and the admin API: each sample is named by exactly its own
 // finding kind, in the events API and the metrics (racy_init, TSan's, only
@@ -83,7 +83,7 @@ bool module_loaded(WorkerHost& host, const std::string& module, std::uint64_t ge
         .has_value();
 }
 
-// Detection times are part of issue 6's closing note: printed (-s shows them).
+// Detection times are printed (-s shows them).
 void report_detection_time(const char* kind, std::chrono::steady_clock::time_point started) {
     WARN(kind << " detected after "
               << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()

@@ -1,5 +1,5 @@
 #pragma once
-// A lifecycle bug observed while hosting an extension (DESIGN.md §5).
+// A lifecycle bug observed while hosting an extension (the kinds: docs/race-hunting.md).
 #include <chrono>
 #include <cstdint>
 #include <functional>

@@ -1,6 +1,6 @@
 #pragma once
 // A parsed HTTP request, as the front end hands it to the ECB emulator.
-// Everything the ECB fields and server variables (DESIGN.md §2.3) need is here,
+// Everything the ECB fields and server variables (docs/extensions.md) need is here,
 // so the emulator never touches a socket.
 #include <cstdint>
 #include <optional>

@@ -1,6 +1,6 @@
 #pragma once
 // Names a worker's fatal signal, from inside the signal handler, when it is
-// one of the detectors' (DESIGN.md §5):
+// one of the detectors' (docs/race-hunting.md):
 //   - unloaded_code_executed: the fault address or the instruction pointer
 //     lies in a module that was unloaded (and not loaded again there);
 //   - entry_point_crash: the faulting thread is inside an extension entry

@@ -1,5 +1,5 @@
 #pragma once
-// The file-name operations a live swap is made of (DESIGN.md §4): plain and
+// The file-name operations a live swap is made of (docs/swap.md): plain and
 // atomic renames, the atomic exchange of two names, and the kind of copy a
 // person does by hand (in place, visible while it is written, optionally
 // slowed to imitate a large module on a slow share).

@@ -1,6 +1,6 @@
 #pragma once
 // Which threads extension code started, and which of them are still running
-// (the `threads_outlive_terminate` detector, DESIGN.md §5).
+// (the `threads_outlive_terminate` detector, docs/race-hunting.md).
 //
 // On POSIX the host executable interposes pthread_create (it links
 // src/posix/thread_interpose.cpp, the isapi::thread_interpose target, and
