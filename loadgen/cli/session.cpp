@@ -2,7 +2,8 @@
 
 #include <cstdio>
 #include <iostream>
-#include <unistd.h>
+
+#include <isapi/platform/terminal.hpp>
 
 #include "loadgen/report/json_report.hpp"
 #include "loadgen/report/junit_report.hpp"
@@ -19,7 +20,7 @@ int run_session(const std::string& command, const std::string& target, const Com
     for (const auto& text : common.fail_if) thresholds.push_back(parse_threshold(text));
 
     ProgressFn progress;
-    const bool tty = ::isatty(STDOUT_FILENO) == 1;
+    const bool tty = platform::is_terminal(platform::StandardStream::output);
     if (tty && !common.no_progress && !common.quiet) {
         progress = [](const Progress& p) {
             std::cout << '\r' << progress_line(p) << "\x1b[K" << std::flush;

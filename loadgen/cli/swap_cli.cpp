@@ -4,9 +4,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <unistd.h>
 
 #include <isapi/platform/process.hpp>
+#include <isapi/platform/terminal.hpp>
 
 #include "loadgen/cli/session.hpp"
 #include "loadgen/models/units.hpp"
@@ -158,7 +158,7 @@ bool write_output(const std::string& path, const std::string& text) {
 }
 
 ProgressFn progress_for(const SwapCli& o) {
-    if (o.no_progress || o.quiet || ::isatty(STDOUT_FILENO) != 1) return {};
+    if (o.no_progress || o.quiet || !platform::is_terminal(platform::StandardStream::output)) return {};
     return [](const Progress& p) { std::cout << '\r' << progress_line(p) << "\x1b[K" << std::flush; };
 }
 
@@ -345,7 +345,7 @@ int run_bench_command(const SwapCli& o) {
     if (recycles.empty()) recycles.assign(std::begin(kAllRecyclePolicies), std::end(kAllRecyclePolicies));
 
     // Progress on stderr, only for a person watching (a TTY).
-    const bool show_progress = !o.no_progress && !o.quiet && ::isatty(STDERR_FILENO) == 1;
+    const bool show_progress = !o.no_progress && !o.quiet && platform::is_terminal(platform::StandardStream::error);
     const std::size_t total = strategies.size() * modes.size() * recycles.size() * o.repeat;
     std::size_t done = 0;
     const auto started = std::chrono::steady_clock::now();
