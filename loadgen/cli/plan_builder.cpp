@@ -6,6 +6,7 @@
 
 #include "loadgen/models/units.hpp"
 #include "loadgen/replay/readers.hpp"
+#include "loadgen/replay/replay_span.hpp"
 
 namespace isapi::loadgen {
 namespace {
@@ -87,6 +88,7 @@ RunPlan plan_for_replay(const CommonOptions& common, const ReplayOptions& replay
     if (!(replay.speed > 0)) throw std::invalid_argument("--speed must be greater than 0 (use --asap for no pacing)");
 
     ReplaySource source = read_replay_file(replay.file, replay_format_from(replay.format));
+    if (!replay.asap) skip_unschedulable_times(source, replay.speed, replay.file);
     malformed = source.malformed.size();
     for (std::size_t i = 0; i < source.malformed.size() && i < kMaxShownMalformed; ++i)
         diagnostics << "isapi-loadgen: skipped " << source.malformed[i].describe() << '\n';

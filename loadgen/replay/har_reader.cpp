@@ -1,6 +1,12 @@
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <iterator>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -29,7 +35,76 @@ bool split_url(const std::string& url, std::string& authority, std::string& targ
     return !authority.empty();
 }
 
-std::string entry_problem(const json& entry, ReplayEntry& out) {
+// A number too large for a double (1e999) makes the JSON parser give up on
+// the whole document. Before parsing, each one is replaced by a string made of
+// this mark and the number as written, so only the entry that holds it is
+// reported and skipped. The mark starts with a NUL, which no HAR writer puts
+// at the start of a string.
+using namespace std::string_view_literals;
+constexpr std::string_view kOverflowMark = "\0isapi-loadgen number out of range: "sv;
+
+bool number_char(char c) { return "0123456789+-.eE"sv.find(c) != std::string_view::npos; }
+
+std::string mark_overflowing_numbers(const std::string& text, bool& marked) {
+    std::string out;
+    out.reserve(text.size());
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size();) {
+        const char c = text[i];
+        if (in_string || c == '"') {
+            const bool escaped_pair = in_string && c == '\\' && i + 1 < text.size();
+            out.append(text, i, escaped_pair ? 2 : 1);
+            if (!escaped_pair && c == '"') in_string = !in_string;
+            i += escaped_pair ? 2 : 1;
+            continue;
+        }
+        if (c != '-' && (c < '0' || c > '9')) {
+            out += c;
+            ++i;
+            continue;
+        }
+        std::size_t end = i + 1;
+        while (end < text.size() && number_char(text[end])) ++end;
+        const std::string number = text.substr(i, end - i);
+        char* stop = nullptr;
+        const double value = std::strtod(number.c_str(), &stop);
+        if (stop == number.c_str() + number.size() && std::isinf(value)) {
+            out += "\"\\u0000";
+            out.append(kOverflowMark.substr(1));
+            out += number + '"';
+            marked = true;
+        } else {
+            out += number;
+        }
+        i = end;
+    }
+    return out;
+}
+
+// Where in `entry` a marked number sits ("request.bodySize") and as written.
+// Walks with a stack of its own: a hostile file may nest very deep.
+std::optional<std::pair<std::string, std::string>> overflowing_number(const json& entry) {
+    std::vector<std::pair<const json*, std::string>> pending{{&entry, ""}};
+    while (!pending.empty()) {
+        auto [value, path] = std::move(pending.back());
+        pending.pop_back();
+        if (value->is_string()) {
+            const auto& s = value->get_ref<const std::string&>();
+            if (s.starts_with(kOverflowMark)) return std::pair{path, s.substr(kOverflowMark.size())};
+        } else if (value->is_object()) {
+            for (const auto& [key, member] : value->items())
+                pending.emplace_back(&member, path.empty() ? key : path + "." + key);
+        } else if (value->is_array()) {
+            for (std::size_t i = 0; i < value->size(); ++i)
+                pending.emplace_back(&(*value)[i], path + "[" + std::to_string(i) + "]");
+        }
+    }
+    return std::nullopt;
+}
+
+std::string entry_problem(const json& entry, bool numbers_marked, ReplayEntry& out) {
+    if (const auto number = numbers_marked ? overflowing_number(entry) : std::nullopt)
+        return "the number " + number->second + " in " + number->first + " is out of range";
     if (!entry.is_object() || !entry.contains("request") || !entry["request"].is_object()) return "no request object";
     const json& request = entry["request"];
     if (!request.contains("url") || !request["url"].is_string()) return "request has no url";
@@ -65,12 +140,18 @@ std::string entry_problem(const json& entry, ReplayEntry& out) {
 
 ReplaySource read_har(std::istream& in, const std::string& name) {
     ReplaySource out;
-    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    out.har = true;
+    bool numbers_marked = false;
+    const std::string text =
+        mark_overflowing_numbers({std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()}, numbers_marked);
     json doc;
     try {
         doc = json::parse(text);
     } catch (const json::parse_error& e) {
         out.malformed.push_back({name, line_of(text, e.byte), std::string("not valid JSON: ") + e.what()});
+        return out;
+    } catch (const json::exception& e) {  // no other is known; the promise is never to throw on content
+        out.malformed.push_back({name, 0, std::string("not valid JSON: ") + e.what()});
         return out;
     }
     if (!doc.is_object() || !doc.contains("log") || !doc["log"].contains("entries") || !doc["log"]["entries"].is_array()) {
@@ -81,7 +162,7 @@ ReplaySource read_har(std::istream& in, const std::string& name) {
     for (const auto& entry : doc["log"]["entries"]) {
         ReplayEntry e;
         e.line = ++index;
-        if (auto problem = entry_problem(entry, e); !problem.empty()) {
+        if (auto problem = entry_problem(entry, numbers_marked, e); !problem.empty()) {
             out.malformed.push_back({name, 0, "log.entries[" + std::to_string(index - 1) + "]: " + problem});
             continue;
         }

@@ -64,8 +64,13 @@ ReplaySource read_jsonl(std::istream& in, const std::string& name) {
         if (text.find_first_not_of(" \t") == std::string::npos) continue;
         ReplayEntry e;
         e.line = number;
-        const json j = json::parse(text, nullptr, false);
-        if (j.is_discarded()) {
+        json j;
+        try {
+            j = json::parse(text);
+        } catch (const json::out_of_range&) {  // 1e999: too large for a double
+            out.malformed.push_back({name, number, "a number is out of range"});
+            continue;
+        } catch (const json::exception&) {
             out.malformed.push_back({name, number, "not valid JSON"});
             continue;
         }

@@ -27,6 +27,7 @@ struct MalformedLine {
 struct ReplaySource {
     std::vector<ReplayEntry> entries;
     std::vector<MalformedLine> malformed;
+    bool har = false;  // then ReplayEntry::line is an index into log.entries, not a line
 };
 
 }  // namespace isapi::loadgen
