@@ -5,7 +5,12 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/ip/address.hpp>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <stdexcept>
 #include <thread>
@@ -46,6 +51,23 @@ Examples:
   isapi-host --isolation inproc --map /app.dll=./app.so --admin 127.0.0.1:8081
   curl http://127.0.0.1:8081/_isapi/status
 
+  # Admin API for other machines: a token is required, read from a file so
+  # that it does not show in ps.
+  isapi-host --map /app.dll=./app.so --admin 0.0.0.0:8081 --admin-allow-remote \
+             --admin-token-file /etc/isapi-host/admin-token
+  TOKEN=$(cat /etc/isapi-host/admin-token)
+  curl -H "Authorization: Bearer $TOKEN" http://host:8081/_isapi/status
+
+Admin token: with one, every admin request needs "Authorization: Bearer
+TOKEN" (else 401). It comes from --admin-token-file FILE (the file's content
+less its trailing newline) or --admin-token TOKEN (not both), and when
+neither is given from the environment variable ISAPI_ADMIN_TOKEN. Prefer the
+file or the variable: a command line is visible to every local user (ps,
+/proc/PID/cmdline). The host removes ISAPI_ADMIN_TOKEN from its own
+environment at startup, so worker processes, extensions and anything else it
+starts never see it. A token is printable ASCII without spaces (RFC 6750),
+at most 4096 bytes. --admin-allow-remote is refused without a token.
+
 On startup the host prints "listening on http://ADDR:PORT" on stdout (port 0
 picks a free port), then "admin on http://ADDR:PORT" with --admin; logs go to
 stderr. SIGINT/SIGTERM stop accepting, finish running requests within
@@ -57,6 +79,39 @@ stop the pool (503 until POST /_isapi/reset).
 
 Exit codes: 0 clean stop, 1 runtime error (e.g. cannot bind), 2 bad command
 line, 3 requests still running when the shutdown time limit ran out.)";
+
+constexpr const char* kTokenVariable = "ISAPI_ADMIN_TOKEN";
+constexpr std::size_t kMaxTokenBytes = 4096;
+
+// What a client sends after "Bearer " must be able to match the token: HTTP
+// drops spaces around a header value and carries no control bytes, so such a
+// token would lock every client out. RFC 6750's b64token has no space either.
+void check_token(const std::string& token, const std::string& source) {
+    if (token.empty()) throw CLI::ValidationError(source, "the admin token must not be empty");
+    if (token.size() > kMaxTokenBytes)
+        throw CLI::ValidationError(source, "the admin token is longer than " + std::to_string(kMaxTokenBytes) + " bytes");
+    for (const char c : token)
+        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7F)
+            throw CLI::ValidationError(source, "the admin token holds a space or a control character, which an "
+                                               "Authorization header cannot carry");
+}
+
+// The token file's content less its trailing line break (CRLF too).
+std::string read_token_file(const std::string& path) {
+    const std::string option = "--admin-token-file";
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw CLI::ValidationError(option, "'" + path + "' is a directory");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw CLI::ValidationError(option, "cannot read '" + path + "': " + std::strerror(errno));
+    std::string token(kMaxTokenBytes + 3, '\0');  // enough to tell a token that is too long
+    in.read(token.data(), static_cast<std::streamsize>(token.size()));
+    if (in.bad()) throw CLI::ValidationError(option, "cannot read '" + path + "'");
+    token.resize(static_cast<std::size_t>(in.gcount()));
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+    if (token.empty()) throw CLI::ValidationError(option, "'" + path + "' is empty; it must hold the admin token");
+    check_token(token, option);
+    return token;
+}
 
 // "ADDR:PORT" or "[V6ADDR]:PORT" into address and port.
 std::pair<std::string, std::uint16_t> parse_endpoint(const std::string& text, const std::string& option) {
@@ -94,7 +149,7 @@ void parse_admin(const std::string& text, bool allow_remote, HostConfig& config)
     if (!ip.is_loopback() && !allow_remote)
         throw CLI::ValidationError("--admin", "'" + address +
                                                   "' is not a loopback address; the admin API controls the host, "
-                                                  "so add --admin-allow-remote (and --admin-token) to expose it");
+                                                  "so add --admin-allow-remote (and a token) to expose it");
     config.admin_address = address;
     config.admin_port = port;
 }
@@ -114,6 +169,21 @@ CLI::Option* add_duration(CLI::App& app, const std::string& name, Target& target
 }  // namespace
 
 std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_code) {
+    // The token variable leaves this process's environment before anything
+    // can inherit it: worker processes, extensions (getenv), gdb. Its bytes
+    // are zeroed first, because /proc/PID/environ shows the environment as
+    // the process started with it, whatever unsetenv did later.
+    std::optional<std::string> token_variable;
+    if (char* value = std::getenv(kTokenVariable)) {
+        token_variable = value;
+        std::memset(value, 0, token_variable->size());
+    }
+#ifdef _WIN32
+    _putenv_s(kTokenVariable, "");  // an empty value removes the variable there
+#else
+    ::unsetenv(kTokenVariable);
+#endif
+
     HostConfig config;
     CLI::App app{"isapi-host: serves ISAPI extensions over HTTP the way IIS hosts them (ECB emulation, cached and "
                  "uncached modes).",
@@ -175,6 +245,7 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     bool no_identity_header = false;
     std::string admin;
     std::string admin_token;
+    std::string admin_token_file;
     bool admin_allow_remote = false;
     app.add_flag("--no-identity-header", no_identity_header,
                  "Do not add X-Isapi-Build (module file, short SHA-256, pid, worker and load generation) to "
@@ -183,9 +254,19 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
         "--admin", admin,
         "ADDR:PORT for the admin API (/_isapi/status, /metrics, /events, /recycle); loopback only unless "
         "--admin-allow-remote. Off when not given");
-    app.add_option("--admin-token", admin_token, "Require \"Authorization: Bearer TOKEN\" on the admin API")
-        ->needs(admin_option);
-    app.add_flag("--admin-allow-remote", admin_allow_remote, "Allow --admin on a non-loopback address")
+    auto* token_option =
+        app.add_option("--admin-token", admin_token,
+                       "Require \"Authorization: Bearer TOKEN\" on the admin API. Visible to local users in ps: "
+                       "prefer --admin-token-file or ISAPI_ADMIN_TOKEN (see Admin token below)")
+            ->needs(admin_option);
+    app.add_option("--admin-token-file", admin_token_file,
+                   "Read the admin token from FILE (its trailing newline dropped; an unreadable or empty file is an "
+                   "error). Takes precedence over ISAPI_ADMIN_TOKEN")
+        ->needs(admin_option)
+        ->excludes(token_option);
+    app.add_flag("--admin-allow-remote", admin_allow_remote,
+                 "Allow --admin on a non-loopback address; needs a token (--admin-token-file, ISAPI_ADMIN_TOKEN "
+                 "or --admin-token)")
         ->needs(admin_option);
 
     app.add_flag("--preload", config.preload,
@@ -234,10 +315,22 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
                 if (app.count(option) > 0)
                     throw CLI::ValidationError(option, "needs worker processes; drop --isolation inproc");
         parse_listen(listen, config);
-        if (!admin.empty()) parse_admin(admin, admin_allow_remote, config);
-        if (app.count("--admin-token") > 0) {
-            if (admin_token.empty()) throw CLI::ValidationError("--admin-token", "the token must not be empty");
-            config.admin_token = admin_token;
+        if (!admin.empty()) {
+            parse_admin(admin, admin_allow_remote, config);
+            // The command line first, then the environment.
+            if (app.count("--admin-token") > 0) {
+                check_token(admin_token, "--admin-token");
+                config.admin_token = admin_token;
+            } else if (app.count("--admin-token-file") > 0) {
+                config.admin_token = read_token_file(admin_token_file);
+            } else if (token_variable) {
+                check_token(*token_variable, kTokenVariable);
+                config.admin_token = token_variable;
+            }
+            if (admin_allow_remote && !config.admin_token)
+                throw CLI::ValidationError("--admin-allow-remote",
+                                           "refused without an admin token: anyone who reaches the port could "
+                                           "recycle the host. Give --admin-token-file FILE or ISAPI_ADMIN_TOKEN");
         }
         config.identity_header = !no_identity_header;
         if (!jitter.empty()) {
