@@ -234,6 +234,12 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     using seconds = std::chrono::seconds;
     add_duration<ms>(app, "--request-timeout", config.limits.request_timeout,
                      "Milliseconds a request, or a body read, may stall before 408", 1, 3'600'000);
+    app.add_option("--min-body-rate", config.limits.min_body_bytes_per_second,
+                   "Bytes per second a request body must average while the request waits for it, after a grace of "
+                   "the smaller of --request-timeout and 5 s (below: 408, or a close once the response started); "
+                   "0: no minimum")
+        ->check(CLI::Range(0u, 1u << 30))
+        ->capture_default_str();
     add_duration<ms>(app, "--write-timeout", config.limits.write_timeout,
                      "Milliseconds a client may stop reading the response", 1, 3'600'000);
     add_duration<ms>(app, "--shutdown-time-limit", config.shutdown_time_limit,

@@ -101,6 +101,22 @@ TEST_CASE("A body trickling below 240 bytes/s gets 408 once the grace period is 
     check_still_serving(host);
 }
 
+TEST_CASE("With a minimum body rate of 0 the same trickle finishes: only the rate ended it", "[hostile][slow]") {
+    const auto isolation = GENERATE(from_range(kIsolationModes));
+    INFO("isolation " << isolation);
+    HostileHost host(isolation,
+                     {"--request-timeout", std::to_string(kRequestTimeout.count()), "--min-body-rate", "0"});
+
+    const auto slow = host.connect();
+    slow->send(request_start("POST", "/echo.dll") + "Content-Length: 300\r\n\r\n", 1s);
+    // 100 bytes/s for 3 s: past the 1 s grace, where the default rate cuts it.
+    const auto cutoff = trickle(*slow, 30, [](std::size_t) { return std::string(10, 'b'); });
+
+    INFO("trickle " << cutoff.describe());
+    REQUIRE(cutoff.responses.size() == 1);
+    CHECK(cutoff.responses.front().status == 200);
+}
+
 TEST_CASE("Eight slow uploads to echo hold up no normal request, and abandoned ones free their places",
           "[hostile][slow]") {
     const auto isolation = GENERATE(from_range(kIsolationModes));
