@@ -15,6 +15,8 @@ Refusal refusal_for_parse_error(const boost::beast::error_code& ec) {
     if (ec == http::error::header_limit || ec == boost::beast::http::error::buffer_overflow)
         return {431, "a request header, trailer or chunk line is too large"};
     if (ec == http::error::body_limit) return {413, "request body is too large"};
+    // Beast refuses every version but 1.0 and 1.1 (and a malformed one) so.
+    if (ec == http::error::bad_version) return {505, "only HTTP/1.0 and HTTP/1.1 are supported"};
     return {400, "malformed request: " + ec.message()};
 }
 

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <iterator>
@@ -120,7 +121,10 @@ std::string entry_problem(const json& entry, bool numbers_marked, ReplayEntry& o
                 return "a header is not {name, value}";
             const std::string name = h["name"];
             if (name.starts_with(':')) continue;  // HTTP/2 pseudo-headers
-            if (name == "Host" || name == "host") has_host = true;
+            // Header names are case-insensitive: a second Host would get the request refused.
+            if (std::equal(name.begin(), name.end(), std::string_view("host").begin(), std::string_view("host").end(),
+                           [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == y; }))
+                has_host = true;
             out.request.headers.emplace_back(name, h["value"].get<std::string>());
         }
     }

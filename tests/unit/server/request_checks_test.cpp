@@ -145,3 +145,9 @@ TEST_CASE("a field of exactly 65,534 bytes with its name is the longest accepted
     CHECK(feed(field_of(65'534, 1), 200'000).status == 431);
     CHECK(feed(field_of(1, 65'534), 200'000).status == 431);
 }
+
+TEST_CASE("a version other than HTTP/1.0 and HTTP/1.1 is 505") {
+    CHECK(feed("GET / HTTP/2.0\r\nHost: h\r\n\r\n").status == 505);
+    CHECK(feed("GET / HTTP/1.2\r\nHost: h\r\n\r\n").status == 505);
+    CHECK(feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n").status == 0);
+}
