@@ -163,3 +163,15 @@ TEST_CASE("replay timing keeps the original spacing scaled by --speed", "[replay
     CHECK(plan.offsets_ns == std::vector<std::int64_t>{0, 50'000'000, 200'000'000});
     CHECK(plan.period_ns == 300'000'000);  // the span plus one average gap
 }
+
+TEST_CASE("a HAR Host header counts in any case: no second Host is added", "[replay][har]") {
+    std::istringstream in(R"({"log": {"entries": [
+      {"startedDateTime": "2026-11-25T12:00:00.000Z",
+       "request": {"method": "GET", "url": "http://shop.example.com/a.dll",
+                   "headers": [{"name": "HOST", "value": "shop.example.com"}]}}]}})");
+    const ReplaySource s = read_har(in, "upper.har");
+    REQUIRE(s.entries.size() == 1);
+    std::size_t hosts = 0;
+    for (const auto& [name, value] : s.entries[0].request.headers) hosts += name == "HOST" || name == "Host" ? 1 : 0;
+    CHECK(hosts == 1);
+}
