@@ -32,33 +32,15 @@ max_len_for() {
   esac
 }
 
-# What the build needs, then the fuzzing toolchain (not in install-deps.sh:
-# only fuzzing needs clang).
-bash scripts/install-deps.sh
-fuzz_packages=(clang-14 libclang-rt-14-dev)
-missing=()
-for p in "${fuzz_packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo_cmd=()
-  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+# What the build needs, and the fuzzing toolchain (only fuzzing needs clang).
+bash scripts/install-deps.sh clang-14 libclang-rt-14-dev
 
 build=build/fuzz
 [ -f "$build/CMakeCache.txt" ] || cmake --preset fuzz >/dev/null
-# One target at a time through the shared lock: others build on this machine too.
-# A target already up to date skips the lock's queue.
-# FUZZ_NO_BUILD=1 runs the binaries as they are (when sources others are
-# editing keep them out of date and the lock's queue is long).
-for t in "${targets[@]}"; do
-  [ "${FUZZ_NO_BUILD:-0}" = 1 ] && break
-  ninja -C "$build" -n "$t" | grep -q 'no work to do' && continue
-  flock /tmp/isapi-build.lock nice -n 10 cmake --build "$build" --target "$t" -- -j2
-done
+# FUZZ_NO_BUILD=1 runs the binaries as last built.
+if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
+  cmake --build "$build" --target "${targets[@]}"
+fi
 
 out=${FUZZ_OUT:-$(mktemp -d /tmp/isapi-fuzz.XXXXXX)}
 mkdir -p "$out"

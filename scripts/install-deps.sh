@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages isapi-harness needs to build, test and run
 # its demo, if any are missing. Safe to run repeatedly; does nothing when all
-# are present.
+# are present. Extra package names given as arguments are installed too (the
+# Windows cross build and the fuzzers name theirs).
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,7 @@ packages=(
   libbenchmark-dev                 # micro-benchmarks
   curl                             # scripts/host-tour.sh talks to the host with curl
   python3                          # host-tour prints the admin API's events; bench scripts
+  "$@"
 )
 # Optional, not installed: gdb. With it on PATH, a `hang` finding carries
 # every thread's stack; without it the evidence says so (the tests accept both).
