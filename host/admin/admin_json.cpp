@@ -1,19 +1,23 @@
 #include "admin_json.hpp"
 
+#include <chrono>
 #include <cstdio>
-#include <ctime>
 
 namespace isapi::host {
 
 std::string iso8601_utc(std::chrono::system_clock::time_point time) {
     using namespace std::chrono;
-    const auto us = duration_cast<microseconds>(time.time_since_epoch()).count();
-    const std::time_t seconds = static_cast<std::time_t>(us / 1'000'000);
-    std::tm parts{};
-    gmtime_r(&seconds, &parts);
+    // The calendar from <chrono>, not gmtime_r (POSIX only): UTC needs no
+    // time zone database.
+    const auto us = floor<microseconds>(time);
+    const sys_days day = floor<days>(us);
+    const year_month_day date{day};
+    const hh_mm_ss clock{floor<seconds>(us) - day};
     char text[96];  // room for any int the format could see
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", parts.tm_year + 1900, parts.tm_mon + 1,
-                  parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, static_cast<int>(us % 1'000'000));
+    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02d.%06dZ", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                  static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
+                  static_cast<int>(clock.seconds().count()), static_cast<int>((us - floor<seconds>(us)).count()));
     return text;
 }
 

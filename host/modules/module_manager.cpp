@@ -11,6 +11,16 @@
 #include <utility>
 
 namespace isapi::host {
+namespace {
+
+// The seam's encoding on every OS: native() is UTF-16 on Windows, and
+// string() there converts to the ANSI code page, which loses characters.
+std::string utf8(const std::filesystem::path& path) {
+    const std::u8string text = path.u8string();
+    return {text.begin(), text.end()};
+}
+
+}  // namespace
 
 // One load of one module file. `leases` and the manager's Entry are guarded
 // by State::mutex; the rest is immutable once the load has succeeded.
@@ -143,7 +153,7 @@ ModuleManager::ModuleManager(platform::ModuleLoader& loader, ecb::Executor unloa
 ModuleManager::~ModuleManager() { shutdown(); }
 
 AcquireResult ModuleManager::acquire(const std::filesystem::path& path, LoadMode mode, bool url_names_module) {
-    const std::string& key = path.native();
+    const std::string key = utf8(path);
     State& s = *state_;
     std::unique_lock lock(s.mutex);
     for (;;) {
@@ -178,7 +188,7 @@ AcquireResult ModuleManager::acquire(const std::filesystem::path& path, LoadMode
             s.emit({ModuleEvent::Kind::loaded, key, attempt.module.name, generation, slot->identity,
                     attempt.module.description, {}, attempt.module.sha256});
     } else if (s.options.events) {
-        s.emit({ModuleEvent::Kind::load_failed, key, std::filesystem::path(key).filename().string(), generation, {},
+        s.emit({ModuleEvent::Kind::load_failed, key, utf8(path.filename()), generation, {},
                 {}, attempt.reason});
     }
 
