@@ -11,14 +11,15 @@
 
 #include <isapi/platform/process.hpp>
 #include <isapi/platform/sanitizer.hpp>
+#include <isapi/platform/stop_signals.hpp>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <thread>
 
@@ -111,31 +112,31 @@ int run_host(const HostConfig& config) {
     // requests that are still finishing.
     std::thread stopper;
     bool drained = true;
-    net::signal_set signals(io, SIGINT, SIGTERM);
-#ifdef SIGHUP
-    signals.add(SIGHUP);
-#endif
-    std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
-                                                                               int signal) {
-        if (ec) return;
-#ifdef SIGHUP
-        if (signal == SIGHUP) {
-            spdlog::info("SIGHUP: recycling the worker pool");
-            backend->on_sighup();
-            return signals.async_wait(on_signal);
-        }
-#endif
-        spdlog::info("signal {}: stopping; waiting up to {} ms for running requests", signal,
-                     config.shutdown_time_limit.count());
-        listener->stop();
-        if (admin) net::post(admin_io, [&] { admin->stop(); });
-        stopper = std::thread([&] {
-            drained = backend->shutdown();
-            recorder.host_event(EventKind::host_stop, drained ? "stopped" : "requests still running at the time limit");
-            io.stop();
+    // The seam calls from a thread of its own; the work runs where the
+    // listener and backend expect it, on the io_context (several threads
+    // with --io-threads, hence the atomic: the first stop request wins).
+    std::atomic<bool> stopping{false};
+    platform::StopSignals stop_signals([&](platform::StopRequest request, const std::string& cause) {
+        net::post(io, [&, request, cause] {
+            if (request == platform::StopRequest::recycle) {
+                if (stopping) return;
+                spdlog::info("{}: recycling the worker pool", cause);
+                backend->on_sighup();
+                return;
+            }
+            if (stopping.exchange(true)) return;
+            spdlog::info("{}: stopping; waiting up to {} ms for running requests", cause,
+                         config.shutdown_time_limit.count());
+            listener->stop();
+            if (admin) net::post(admin_io, [&] { admin->stop(); });
+            stopper = std::thread([&] {
+                drained = backend->shutdown();
+                recorder.host_event(EventKind::host_stop,
+                                    drained ? "stopped" : "requests still running at the time limit");
+                io.stop();
+            });
         });
-    };
-    signals.async_wait(on_signal);
+    });
 
     io_runner.run();
     if (stopper.joinable()) stopper.join();
