@@ -1,6 +1,6 @@
 // What this process holds, from the Win32 counterparts of the POSIX sources:
-// the working set for the resident set, private bytes (committed memory no
-// other process shares) for the heap, open handles for descriptors, and a
+// the working set for the resident set, private bytes (the commit charge) for
+// the heap, open handles for descriptors (Wine reports 0), and a
 // Toolhelp32 snapshot for the thread count.
 #include <isapi/platform/resource_usage.hpp>
 
@@ -30,12 +30,13 @@ std::uint64_t thread_count() {
 
 ResourceUsage resource_usage() {
     ResourceUsage usage;
-    PROCESS_MEMORY_COUNTERS_EX memory{};
+    PROCESS_MEMORY_COUNTERS memory{};
     memory.cb = sizeof memory;
-    if (::GetProcessMemoryInfo(::GetCurrentProcess(), reinterpret_cast<PROCESS_MEMORY_COUNTERS*>(&memory),
-                               sizeof memory)) {
+    if (::GetProcessMemoryInfo(::GetCurrentProcess(), &memory, sizeof memory)) {
         usage.rss_bytes = memory.WorkingSetSize;
-        usage.heap_in_use_bytes = memory.PrivateUsage;
+        // The commit charge: private bytes (PROCESS_MEMORY_COUNTERS_EX's
+        // PrivateUsage is the same figure, and Wine leaves it 0).
+        usage.heap_in_use_bytes = memory.PagefileUsage;
     }
     DWORD handles = 0;
     if (::GetProcessHandleCount(::GetCurrentProcess(), &handles)) usage.open_fds = handles;
