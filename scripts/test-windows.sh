@@ -5,26 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The libraries' headers come from the Linux packages (scripts/install-deps.sh).
-bash scripts/install-deps.sh
-packages=(g++-mingw-w64-x86-64-posix wine wine64)
-missing=()
-for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "installing missing packages: ${missing[*]}"
-  sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null || { echo "error: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
-    sudo_cmd=(sudo)
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+# The libraries' headers come from the Linux packages, the cross compiler and
+# Wine from Debian's.
+bash scripts/install-deps.sh g++-mingw-w64-x86-64-posix wine wine64
 
 cmake --preset mingw
 cmake --build --preset mingw
