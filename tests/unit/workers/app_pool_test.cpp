@@ -240,6 +240,29 @@ std::uint64_t request_id_at(Pool& p, ProcessId pid) {
     return p.requests_to(pid).back();
 }
 
+// A request submitted now goes to worker `pid`, which answers it with
+// `status`; true if the client got that answer.
+bool serves(Pool& p, ProcessId pid, unsigned status) {
+    const auto before = p.requests_to(pid).size();
+    auto client = p.request();
+    if (!eventually([&] { return p.requests_to(pid).size() > before; })) return false;
+    p.answer(pid, p.requests_to(pid).back(), status);
+    return starts_with_status(client->response(), status);
+}
+
+// A request starts the pool's `n`th worker (from 1), which becomes ready and
+// serves it; the worker's pid, or nullopt if any of that did not happen.
+std::optional<ProcessId> start_by_request(Pool& p, std::size_t n) {
+    auto client = p.request();
+    const auto pid = p.processes.nth(n);
+    if (!pid) return std::nullopt;
+    p.ready(*pid);
+    if (!eventually([&] { return !p.requests_to(*pid).empty(); })) return std::nullopt;
+    p.answer(*pid, p.requests_to(*pid).back(), 200);
+    if (!starts_with_status(client->response(), 200)) return std::nullopt;
+    return pid;
+}
+
 }  // namespace
 
 TEST_CASE("AppPool: the first request starts a worker, which gets the config and then the request", "[app_pool]") {
@@ -257,12 +280,8 @@ TEST_CASE("AppPool: the first request starts a worker, which gets the config and
 
 TEST_CASE("AppPool: an overlapped recycle serves from the old worker until the new one is ready", "[app_pool]") {
     Pool p;
-    auto first = p.request();
-    const auto old_pid = p.processes.nth(1);
+    const auto old_pid = start_by_request(p, 1);
     REQUIRE(old_pid);
-    p.ready(*old_pid);
-    p.answer(*old_pid, request_id_at(p, *old_pid), 200);
-    REQUIRE(starts_with_status(first->response(), 200));
 
     const auto result = p.pool->recycle(RecycleMode::overlapped, "test");
     CHECK(result.status == 202);
@@ -277,19 +296,13 @@ TEST_CASE("AppPool: an overlapped recycle serves from the old worker until the n
     REQUIRE(p.sent_drain(*old_pid));  // taken over: the old one drains
     CHECK(p.requests_to(*new_pid).empty());
 
-    auto after = p.request();
-    const auto id = request_id_at(p, *new_pid);
-    REQUIRE(id != 0);
-    p.answer(*new_pid, id, 201);
-    CHECK(starts_with_status(after->response(), 201));
+    CHECK(serves(p, *new_pid, 201));
 }
 
 TEST_CASE("AppPool: an immediate recycle drains the old worker at once and answers 503 until the new one is ready", "[app_pool]") {
     Pool p;
-    auto first = p.request();
-    const auto old_pid = p.processes.nth(1);
+    const auto old_pid = start_by_request(p, 1);
     REQUIRE(old_pid);
-    p.ready(*old_pid);
 
     CHECK(p.pool->recycle(RecycleMode::immediate, "test").status == 202);
     CHECK(p.sent_drain(*old_pid));
@@ -301,11 +314,7 @@ TEST_CASE("AppPool: an immediate recycle drains the old worker at once and answe
     CHECK(p.requests_to(*new_pid).empty());
 
     p.ready(*new_pid);
-    auto after = p.request();
-    const auto id = request_id_at(p, *new_pid);
-    REQUIRE(id != 0);
-    p.answer(*new_pid, id, 200);
-    CHECK(starts_with_status(after->response(), 200));
+    CHECK(serves(p, *new_pid, 200));
 }
 
 TEST_CASE("AppPool: a crashed worker's request gets 502 and the next request starts a new worker", "[app_pool]") {
@@ -322,12 +331,7 @@ TEST_CASE("AppPool: a crashed worker's request gets 502 and the next request sta
     REQUIRE(crash);
     CHECK_THAT(crash->detail, Catch::Contains("1 request(s) lost"));
 
-    auto next = p.request();
-    const auto second = p.processes.nth(2);
-    REQUIRE(second);
-    p.ready(*second);
-    p.answer(*second, request_id_at(p, *second), 200);
-    CHECK(starts_with_status(next->response(), 200));
+    CHECK(start_by_request(p, 2));
 }
 
 TEST_CASE("AppPool: rapid-fail protection stops the pool after too many crashes, until reset", "[app_pool]") {
@@ -350,12 +354,7 @@ TEST_CASE("AppPool: rapid-fail protection stops the pool after too many crashes,
     CHECK_THAT(p.pool_state(), Catch::StartsWith("stopped"));
 
     CHECK(p.pool->reset().status == 202);
-    auto served = p.request();
-    const auto third = p.processes.nth(3);
-    REQUIRE(third);
-    p.ready(*third);
-    p.answer(*third, request_id_at(p, *third), 200);
-    CHECK(starts_with_status(served->response(), 200));
+    CHECK(start_by_request(p, 3));
 }
 
 TEST_CASE("AppPool: a worker that stops answering pings is replaced, then killed", "[app_pool]") {
