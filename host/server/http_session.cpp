@@ -77,7 +77,9 @@ void HttpSession::on_read_header(error_code ec) {
     if (ec == net::error::operation_aborted || !socket_.is_open()) return close(false);
     // Beast checks a Content-Length against the body limit with the header.
     if (ec) {
-        const auto refusal = refusal_for_parse_error(ec);
+        const auto pending = buffer_.data();
+        const auto refusal =
+            refusal_for_parse_error(ec, std::string_view(static_cast<const char*>(pending.data()), pending.size()));
         return reply_and_close(refusal.status, refusal.reason);
     }
 

@@ -11,12 +11,28 @@ namespace isapi::host {
 
 namespace http = boost::beast::http;
 
-Refusal refusal_for_parse_error(const boost::beast::error_code& ec) {
+namespace {
+
+// "HTTP/d.d" at the end of the request line: a version, if not ours.
+bool names_a_version(std::string_view unparsed) {
+    const auto line = unparsed.substr(0, unparsed.find('\r'));
+    const auto space = line.rfind(' ');
+    if (space == std::string_view::npos) return false;
+    const auto version = line.substr(space + 1);
+    return version.size() == 8 && version.starts_with("HTTP/") && std::isdigit(static_cast<unsigned char>(version[5])) &&
+           version[6] == '.' && std::isdigit(static_cast<unsigned char>(version[7]));
+}
+
+}  // namespace
+
+Refusal refusal_for_parse_error(const boost::beast::error_code& ec, std::string_view unparsed) {
     if (ec == http::error::header_limit || ec == boost::beast::http::error::buffer_overflow)
         return {431, "a request header, trailer or chunk line is too large"};
     if (ec == http::error::body_limit) return {413, "request body is too large"};
-    // Beast refuses every version but 1.0 and 1.1 (and a malformed one) so.
-    if (ec == http::error::bad_version) return {505, "only HTTP/1.0 and HTTP/1.1 are supported"};
+    // Beast refuses a well-formed version other than 1.0 and 1.1 and a
+    // malformed one alike; only the first is 505 (RFC 9110 §15.6.6).
+    if (ec == http::error::bad_version && names_a_version(unparsed))
+        return {505, "only HTTP/1.0 and HTTP/1.1 are supported"};
     return {400, "malformed request: " + ec.message()};
 }
 

@@ -17,8 +17,9 @@ struct Refusal {
 };
 
 // A read of the header or the body failed with `ec` (not a timeout, not the
-// peer going away): the status the client gets.
-Refusal refusal_for_parse_error(const boost::beast::error_code& ec);
+// peer going away): the status the client gets. `unparsed` is what the
+// parser had not taken yet: the request line, when the version was refused.
+Refusal refusal_for_parse_error(const boost::beast::error_code& ec, std::string_view unparsed = {});
 
 // Checks Beast leaves to the server once the header is in (RFC 9112):
 // Transfer-Encoding must be exactly "chunked" (another coding last: 400;

@@ -55,7 +55,10 @@ Outcome feed(const std::string& bytes, std::size_t header_limit = 16 * 1024, std
                 ec = {};
                 break;
             }
-            if (ec) return {refusal_for_parse_error(ec).status, true};
+            if (ec) {
+                const auto unparsed = std::string_view(static_cast<const char*>(buffer.data().data()), buffer.size());
+                return {refusal_for_parse_error(ec, unparsed).status, true};
+            }
             if (used == 0 && !parser.is_done() && !parser.is_header_done()) break;
         }
         if (offered == bytes.size() && !parser.is_done()) {
@@ -146,8 +149,11 @@ TEST_CASE("a field of exactly 65,534 bytes with its name is the longest accepted
     CHECK(feed(field_of(1, 65'534), 200'000).status == 431);
 }
 
-TEST_CASE("a version other than HTTP/1.0 and HTTP/1.1 is 505") {
+TEST_CASE("a well-formed version other than HTTP/1.0 and HTTP/1.1 is 505, a malformed one 400") {
     CHECK(feed("GET / HTTP/2.0\r\nHost: h\r\n\r\n").status == 505);
     CHECK(feed("GET / HTTP/1.2\r\nHost: h\r\n\r\n").status == 505);
     CHECK(feed("GET / HTTP/1.1\r\nHost: h\r\n\r\n").status == 0);
+    // Not a version at all: malformed, 400.
+    CHECK(feed("NOT HTTP AT ALL\r\n\r\n").status == 400);
+    CHECK(feed("GET / HTTP/x.y\r\nHost: h\r\n\r\n").status == 400);
 }
