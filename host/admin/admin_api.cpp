@@ -1,5 +1,7 @@
 #include "admin_api.hpp"
 
+#include <isapi/contract/host_contract.hpp>
+
 #include "admin_json.hpp"
 
 #include <cctype>
@@ -8,7 +10,7 @@
 namespace isapi::host {
 namespace {
 
-constexpr std::string_view kPrefix = "/_isapi/";
+namespace paths = contract::admin;
 
 AdminResponse json_error(unsigned status, std::string message) {
     AdminResponse r;
@@ -62,7 +64,7 @@ bool AdminApi::authorized(std::string_view authorization) const {
 
 AdminResponse AdminApi::handle(const AdminRequest& request) const {
     if (!authorized(request.authorization)) {
-        AdminResponse r = json_error(401, "this admin API needs \"Authorization: Bearer TOKEN\" (see --admin-token)");
+        AdminResponse r = json_error(401, "this admin API needs \"Authorization: Bearer TOKEN\" (the token comes from --admin-token, --admin-token-file or ISAPI_ADMIN_TOKEN)");
         r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"isapi-host\"");
         return r;
     }
@@ -72,18 +74,18 @@ AdminResponse AdminApi::handle(const AdminRequest& request) const {
     const std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
     const bool get = request.method == "GET";
 
-    if (path == "/_isapi/status") return get ? status() : method_not_allowed("GET");
-    if (path == "/_isapi/metrics") {
+    if (path == paths::status) return get ? status() : method_not_allowed("GET");
+    if (path == paths::metrics) {
         if (!get) return method_not_allowed("GET");
         AdminResponse r;
         r.content_type = std::string(kMetricsContentType);
         r.body = format_metrics(metrics());
         return r;
     }
-    if (path == "/_isapi/events") return get ? events(query) : method_not_allowed("GET");
-    if (path == "/_isapi/recycle") return request.method == "POST" ? recycle(query) : method_not_allowed("POST");
-    if (path == "/_isapi/reset") return request.method == "POST" ? reset() : method_not_allowed("POST");
-    if (path.starts_with(kPrefix) || path == "/_isapi")
+    if (path == paths::events) return get ? events(query) : method_not_allowed("GET");
+    if (path == paths::recycle) return request.method == "POST" ? recycle(query) : method_not_allowed("POST");
+    if (path == paths::reset) return request.method == "POST" ? reset() : method_not_allowed("POST");
+    if (path.starts_with(paths::prefix) || path == "/_isapi")
         return json_error(404, "no admin endpoint " + std::string(path) +
                                    "; try /_isapi/status, /_isapi/metrics, /_isapi/events, /_isapi/recycle or "
                                    "/_isapi/reset");
