@@ -10,6 +10,7 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include "server/request_checks.hpp"
 #include "server/request_parser.hpp"
 
 #include <chrono>
@@ -51,9 +52,11 @@ private:
         if (ec == http::error::end_of_stream || ec == net::error::eof) return close();
         if (ec == beast::error::timeout || ec == net::error::operation_aborted) return close();
         if (ec) {
-            auto bad = std::make_shared<http::response<http::string_body>>(http::status::bad_request, 11);
+            // The same answers as the extension port's (431 for a field too large, ...).
+            const auto refusal = refusal_for_parse_error(ec);
+            auto bad = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(refusal.status), 11);
             bad->set(http::field::content_type, "application/json");
-            bad->body() = "{\"error\":\"malformed request: " + ec.message() + "\"}\n";
+            bad->body() = "{\"error\":\"" + refusal.reason + "\"}\n";
             bad->keep_alive(false);
             bad->prepare_payload();
             return do_write(std::move(bad));

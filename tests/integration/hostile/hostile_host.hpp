@@ -29,6 +29,7 @@ public:
     const std::string& isolation() const { return isolation_; }
     HostProcess& process() { return *process_; }
     std::uint16_t port() const { return process_->port(); }
+    std::uint16_t admin_port() const { return admin_port_; }  // 0 without `admin`
     pid_t pid() const { return process_->pid(); }
 
     std::unique_ptr<RawConnection> connect() const { return std::make_unique<RawConnection>(port()); }

@@ -44,6 +44,18 @@ TEST_CASE("A 70 KB trailer field gets 431, on a mapped URL or not, and the host 
     }
 }
 
+TEST_CASE("A 70 KB trailer field on the admin port, which has a token, gets 431 and the host lives on", "[hostile]") {
+    const auto isolation = GENERATE(from_range(kIsolationModes));
+    INFO("isolation " << isolation);
+    // No credentials: the parser runs before the token is checked.
+    HostileHost host(isolation, {"--admin-token", "hostile-test-token"}, true);
+
+    RawConnection admin(host.admin_port());
+    admin.send(chunked_with_trailer("/_isapi/status", kHugeField), 3s);
+    check_refused(admin.read_until_close(3s), 431);
+    check_still_serving(host);
+}
+
 TEST_CASE("A 70 KB header field gets 431 even under --max-header-bytes 200000, and the host lives on", "[hostile]") {
     const auto isolation = GENERATE(from_range(kIsolationModes));
     INFO("isolation " << isolation);
