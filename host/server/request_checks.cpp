@@ -1,6 +1,7 @@
 #include "request_checks.hpp"
 
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 
 #include <cctype>
@@ -23,20 +24,6 @@ bool names_a_version(std::string_view unparsed) {
            version[6] == '.' && std::isdigit(static_cast<unsigned char>(version[7]));
 }
 
-}  // namespace
-
-Refusal refusal_for_parse_error(const boost::beast::error_code& ec, std::string_view unparsed) {
-    if (ec == http::error::header_limit || ec == boost::beast::http::error::buffer_overflow)
-        return {431, "a request header, trailer or chunk line is too large"};
-    if (ec == http::error::body_limit) return {413, "request body is too large"};
-    // Beast refuses a well-formed version other than 1.0 and 1.1 and a
-    // malformed one alike; only the first is 505 (RFC 9110 §15.6.6).
-    if (ec == http::error::bad_version && names_a_version(unparsed))
-        return {505, "only HTTP/1.0 and HTTP/1.1 are supported"};
-    return {400, "malformed request: " + ec.message()};
-}
-
-namespace {
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -44,13 +31,6 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 // Every coding named by every Transfer-Encoding field, in order.
 std::vector<std::string_view> transfer_codings(const http::fields& header) {
@@ -72,6 +52,17 @@ std::vector<std::string_view> transfer_codings(const http::fields& header) {
 
 }  // namespace
 
+Refusal refusal_for_parse_error(const boost::beast::error_code& ec, std::string_view unparsed) {
+    if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
+        return {431, "a request header, trailer or chunk line is too large"};
+    if (ec == http::error::body_limit) return {413, "request body is too large"};
+    // Beast refuses a well-formed version other than 1.0 and 1.1 and a
+    // malformed one alike; only the first is 505 (RFC 9110 §15.6.6).
+    if (ec == http::error::bad_version && names_a_version(unparsed))
+        return {505, "only HTTP/1.0 and HTTP/1.1 are supported"};
+    return {400, "malformed request: " + ec.message()};
+}
+
 Refusal refusal_for_header(const http::fields& header, unsigned version) {
     const auto hosts = header.count(http::field::host);
     if (version >= 11 && hosts != 1) return {400, hosts == 0 ? "the Host header is missing" : "more than one Host header"};
@@ -84,10 +75,10 @@ Refusal refusal_for_header(const http::fields& header, unsigned version) {
     if (header.count(http::field::content_length) != 0)
         return {400, "both Content-Length and Transfer-Encoding"};
     // The body's length is known only when chunked comes last (RFC 9112 §6.3).
-    if (!iequals(codings.back(), "chunked")) return {400, "the last transfer coding is not chunked"};
+    if (!boost::beast::iequals(codings.back(), "chunked")) return {400, "the last transfer coding is not chunked"};
     if (codings.size() > 1) {
         // Chunked may be applied once only; any other coding we do not decode.
-        if (iequals(codings.front(), "chunked")) return {400, "chunked applied more than once"};
+        if (boost::beast::iequals(codings.front(), "chunked")) return {400, "chunked applied more than once"};
         return {501, "transfer coding '" + std::string(codings.front()) + "' is not implemented"};
     }
     return {};

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <iterator>
@@ -9,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include <boost/beast/core/string.hpp>
 #include <nlohmann/json.hpp>
 
 #include "loadgen/replay/readers.hpp"
@@ -122,9 +122,7 @@ std::string entry_problem(const json& entry, bool numbers_marked, ReplayEntry& o
             const std::string name = h["name"];
             if (name.starts_with(':')) continue;  // HTTP/2 pseudo-headers
             // Header names are case-insensitive: a second Host would get the request refused.
-            if (std::equal(name.begin(), name.end(), std::string_view("host").begin(), std::string_view("host").end(),
-                           [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == y; }))
-                has_host = true;
+            if (boost::beast::iequals(name, "host")) has_host = true;
             out.request.headers.emplace_back(name, h["value"].get<std::string>());
         }
     }
