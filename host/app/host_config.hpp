@@ -5,6 +5,8 @@
 #include "../routing/router.hpp"
 #include "../server/limits.hpp"
 
+#include <isapi/contract/host_contract.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -54,12 +56,11 @@ struct HostConfig {
     HuntOptions hunt;  // detectors' settings and --jitter
 };
 
-// Exit codes, for scripts and CI.
-enum ExitCode : int {
-    exit_ok = 0,
-    exit_runtime_error = 1,
-    exit_usage = 2,
-    exit_shutdown_time_limit = 3,  // requests were still running when the host stopped
-};
+// The exit codes are part of the contract with whoever runs the host.
+using contract::ExitCode;
+using contract::exit_ok;
+using contract::exit_runtime_error;
+using contract::exit_usage;
+using contract::exit_shutdown_time_limit;
 
 }  // namespace isapi::host

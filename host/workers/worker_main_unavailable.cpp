@@ -3,7 +3,7 @@
 // --worker-channel typed by hand ends here.
 #include "worker_main.hpp"
 
-#include "../app/host_config.hpp"
+#include <isapi/contract/host_contract.hpp>
 
 #include <cstdio>
 
@@ -11,7 +11,7 @@ namespace isapi::host {
 
 int run_worker(platform::NativeChannel) {
     std::fprintf(stderr, "isapi-host: worker processes are not yet available on this OS\n");
-    return exit_usage;
+    return contract::exit_usage;
 }
 
 }  // namespace isapi::host

@@ -64,6 +64,14 @@ inline constexpr std::string_view kAdminLine = "admin on ";
 inline constexpr const char* kLogPattern = "%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v";
 inline constexpr const char* kWorkerLogPattern = "%Y-%m-%dT%H:%M:%S.%e %^%l%$ [worker %P] %v";
 
+// isapi-host's exit codes, for scripts and CI.
+enum ExitCode : int {
+    exit_ok = 0,
+    exit_runtime_error = 1,
+    exit_usage = 2,
+    exit_shutdown_time_limit = 3,  // requests were still running when the host stopped
+};
+
 // True for a log line of a level that explains a failure.
 constexpr bool log_line_is_error(std::string_view line) {
     const auto first = line.find(' ');
