@@ -17,7 +17,7 @@
 
 #include "loadgen/client/runner.hpp"
 #include "loadgen/hostctl/admin_client.hpp"
-#include "loadgen/hostctl/host_process.hpp"
+#include "loadgen/hostctl/host_launch.hpp"
 #include "loadgen/hostctl/run_folder.hpp"
 #include "loadgen/race/host_findings.hpp"
 
@@ -262,21 +262,18 @@ std::vector<std::string> race_host_arguments(const RaceConfig& c) {
 RaceResult run_race(const RaceConfig& c, const FindingFn& on_finding) {
     validate(c);
     const RunFolder folder("isapi-race", c.keep_files);
-    HostLaunch launch;
-    launch.executable = locate_host_executable(c.host_exe);
-    launch.args = race_host_arguments(c);
-    launch.output_file = folder / "host.log";
-    HostProcess host(launch);
+    const std::string host_log = folder / "host.log";
+    const auto host = start_loopback_host(locate_host_executable(c.host_exe), race_host_arguments(c), host_log);
 
     RaceState state(c, on_finding);
-    HostEventFeed feed(host.admin());
+    HostEventFeed feed(admin_url(*host));
     state.start_churn();
-    SanitizerLogWatch sanitizer(launch.output_file);
+    SanitizerLogWatch sanitizer(host_log);
     std::thread poller([&] { poll_loop(feed, sanitizer, c.all, state); });
     std::thread recycler;
-    if (c.recycle_every_ns > 0) recycler = std::thread([&] { recycle_loop(c, host.admin(), state); });
+    if (c.recycle_every_ns > 0) recycler = std::thread([&] { recycle_loop(c, admin_url(*host), state); });
 
-    RunPlan plan = slice_plan(c, host.base());
+    RunPlan plan = slice_plan(c, base_url(*host));
     RunStats load;
     try {
         while (!state.stopping()) {
@@ -301,10 +298,10 @@ RaceResult run_race(const RaceConfig& c, const FindingFn& on_finding) {
         r.notes.push_back(std::to_string(feed.missed()) + " host event(s) were overwritten before they were read; "
                           "findings among them are only in the host's log");
     const double stopped_at = state.since_start_s();
-    const auto exit = host.stop(std::chrono::milliseconds(c.shutdown_time_limit_ms + 10'000));
+    const auto exit = host->stop(std::chrono::milliseconds(c.shutdown_time_limit_ms + 10'000));
     r.host_exit = exit.describe();
     r.host_exit_code = exit.signaled ? -1 : exit.code;
-    const std::string log_text = host.output();
+    const std::string log_text = host->output();
     take_shutdown_findings(log_text, exit, c.all, r, stopped_at);
     r.sanitizer_reports = sanitizer_reports_in(log_text);
     r.requests = load.sent();

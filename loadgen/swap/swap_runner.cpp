@@ -13,7 +13,7 @@
 
 #include "loadgen/hostctl/admin_client.hpp"
 #include "loadgen/hostctl/host_events.hpp"
-#include "loadgen/hostctl/host_process.hpp"
+#include "loadgen/hostctl/host_launch.hpp"
 #include "loadgen/hostctl/run_folder.hpp"
 #include "loadgen/report/log_convert.hpp"
 #include "loadgen/swap/swap_executor.hpp"
@@ -176,13 +176,9 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
         base = *c.attach_host;
         admin = c.attach_admin ? *c.attach_admin : throw std::invalid_argument("--host needs --admin");
     } else {
-        HostLaunch launch;
-        launch.executable = locate_host_executable(c.host_exe);
-        launch.args = host_arguments(c, live);
-        launch.output_file = work / "host.log";
-        host = std::make_unique<HostProcess>(launch);
-        base = host->base();
-        admin = host->admin();
+        host = start_loopback_host(locate_host_executable(c.host_exe), host_arguments(c, live), work / "host.log");
+        base = base_url(*host);
+        admin = admin_url(*host);
     }
     report.target = "http://" + base.authority + c.url_path;
 

@@ -10,7 +10,7 @@
 #include <isapi/platform/faults.hpp>
 #include <isapi/platform/files.hpp>
 
-#include "loadgen/hostctl/host_process.hpp"
+#include "loadgen/hostctl/host_launch.hpp"
 
 #include "loadgen/swap/swap_runner.hpp"
 
@@ -169,15 +169,12 @@ TEST_CASE("attached to a host it did not start, swap replaces that host's live f
     const std::string live = *dir + "/app.so";
     REQUIRE(isapi::platform::copy_file_atomically(ISAPI_SAMPLE_VERSION_V1, live, error));
     {
-        HostLaunch launch;
-        launch.executable = ISAPI_HOST_EXE;
-        launch.args = {"--map", "/scripts/app.dll=" + live, "--preload"};
-        launch.output_file = *dir + "/host.log";
-        HostProcess host(launch);
+        const auto host =
+            start_loopback_host(ISAPI_HOST_EXE, {"--map", "/scripts/app.dll=" + live, "--preload"}, *dir + "/host.log");
 
         SwapConfig c = small_swap(Strategy::exchange, SwapMode::cached, RecyclePolicy::overlapped);
-        c.attach_host = host.base();
-        c.attach_admin = host.admin();
+        c.attach_host = base_url(*host);
+        c.attach_admin = admin_url(*host);
         c.live_path = live;
         c.url_path = "/scripts/app.dll";
         const SwapReport r = run_swap(c);
@@ -191,7 +188,7 @@ TEST_CASE("attached to a host it did not start, swap replaces that host's live f
             std::ifstream now(live, std::ios::binary), v2(ISAPI_SAMPLE_VERSION_V2, std::ios::binary);
             CHECK(std::string(std::istreambuf_iterator<char>(now), {}) == std::string(std::istreambuf_iterator<char>(v2), {}));
         }
-        CHECK(host.stop().describe() == "exited with code 0");
+        CHECK(host->stop().describe() == "exited with code 0");
     }
     isapi::platform::remove_tree(*dir);
 }
