@@ -6,7 +6,7 @@
 #include "../events/event_recorder.hpp"
 #include "../events/request_counters.hpp"
 #include "../server/dispatcher.hpp"
-#include "access_log.hpp"
+#include "../runtime/access_log.hpp"
 #include "host_config.hpp"
 
 #include <boost/asio/io_context.hpp>

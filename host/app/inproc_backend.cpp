@@ -2,7 +2,7 @@
 // debuggers and sanitizers. The same code a worker runs, without the hop.
 #include "backend.hpp"
 
-#include "extension_runtime.hpp"
+#include "../runtime/extension_runtime.hpp"
 
 #include <isapi/platform/module_loader.hpp>
 #include <isapi/platform/process.hpp>

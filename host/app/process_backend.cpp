@@ -44,6 +44,17 @@ AppPoolOptions pool_options(const HostConfig& config) {
     return o;
 }
 
+// The admin API's answer to a pool command: 202 started, 409 conflict, 503
+// while the host stops, 500 when a worker cannot start.
+RecycleResult admin_result(const PoolCommandResult& result) {
+    using Kind = PoolCommandResult::Kind;
+    const unsigned status = result.kind == Kind::started         ? 202
+                            : result.kind == Kind::conflict      ? 409
+                            : result.kind == Kind::shutting_down ? 503
+                                                                 : 500;
+    return {status, result.message};
+}
+
 class ProcessBackend final : public Backend {
 public:
     explicit ProcessBackend(BackendParts parts)
@@ -70,13 +81,18 @@ public:
             status.isolation = "process";
             status.identity_header = config_.identity_header;
             status.mappings = mapping_statuses(config_);
-            return pool_.status(std::move(status));
+            auto pool = pool_.snapshot();
+            for (auto& w : pool.workers)
+                status.workers.push_back({w.pid, w.generation, std::move(w.state), w.in_flight, w.served});
+            status.modules = std::move(pool.modules);
+            status.pool_state = std::move(pool.state);
+            return status;
         };
         sources.recycle = [this](std::string_view mode) {
-            return pool_.recycle(mode == "immediate" ? RecycleMode::immediate : RecycleMode::overlapped,
-                                 "POST /_isapi/recycle");
+            return admin_result(pool_.recycle(
+                mode == "immediate" ? RecycleMode::immediate : RecycleMode::overlapped, "POST /_isapi/recycle"));
         };
-        sources.reset = [this] { return pool_.reset(); };
+        sources.reset = [this] { return admin_result(pool_.reset()); };
     }
 
     void start() override {

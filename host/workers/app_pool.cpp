@@ -320,8 +320,8 @@ void AppPool::worker_unhealthy(WorkerProcess& worker, const std::string& module,
 
 // ---- recycling ---------------------------------------------------------------------
 
-RecycleResult AppPool::recycle(RecycleMode mode, std::string trigger) {
-    std::promise<RecycleResult> result;
+PoolCommandResult AppPool::recycle(RecycleMode mode, std::string trigger) {
+    std::promise<PoolCommandResult> result;
     auto future = result.get_future();
     net::post(strand_, [&, mode, trigger = std::move(trigger)] { result.set_value(begin_recycle(mode, trigger)); });
     return future.get();
@@ -330,52 +330,52 @@ RecycleResult AppPool::recycle(RecycleMode mode, std::string trigger) {
 void AppPool::recycle_later(RecycleMode mode, std::string trigger) {
     net::post(strand_, [this, mode, trigger = std::move(trigger)] {
         const auto result = begin_recycle(mode, trigger);
-        if (result.status != 202) spdlog::warn("recycle ({}) not started: {}", trigger, result.message);
+        if (!result.started()) spdlog::warn("recycle ({}) not started: {}", trigger, result.message);
     });
 }
 
-RecycleResult AppPool::begin_recycle(RecycleMode mode, const std::string& trigger) {
+PoolCommandResult AppPool::begin_recycle(RecycleMode mode, const std::string& trigger) {
     const char* mode_name = mode == RecycleMode::overlapped ? "overlapped" : "immediate";
-    if (shutting_down_) return {503, "the host is shutting down"};
-    if (stopped_) return {409, *stopped_};
-    if (incoming_ || immediate_gap_) return {409, "a recycle is already under way"};
+    if (shutting_down_) return {PoolCommandResult::Kind::shutting_down, "the host is shutting down"};
+    if (stopped_) return {PoolCommandResult::Kind::conflict, *stopped_};
+    if (incoming_ || immediate_gap_) return {PoolCommandResult::Kind::conflict, "a recycle is already under way"};
     recorder_.worker_event(EventKind::recycle, serving_ ? origin(*serving_) : EventRecorder::Origin{},
                            std::string(mode_name) + " recycle: " + trigger);
     spdlog::info("{} recycle: {}", mode_name, trigger);
     std::string error;
     if (mode == RecycleMode::immediate) {
-        if (!serving_) return {202, "no worker was running; the next request starts one"};
+        if (!serving_) return {PoolCommandResult::Kind::started, "no worker was running; the next request starts one"};
         // The new worker does not wait for the old one to exit: requests that
         // never end would keep it draining until its shutdown time limit.
         retire(std::exchange(serving_, nullptr));
         incoming_ = spawn(error);
         immediate_gap_ = incoming_ != nullptr;
         publish();
-        if (!incoming_) return {500, "cannot start a new worker: " + error + "; the next request tries again"};
-        return {202, "immediate recycle started: the worker stops taking requests and drains, and a new one (worker " +
+        if (!incoming_) return {PoolCommandResult::Kind::failed, "cannot start a new worker: " + error + "; the next request tries again"};
+        return {PoolCommandResult::Kind::started, "immediate recycle started: the worker stops taking requests and drains, and a new one (worker " +
                          std::to_string(incoming_->pid()) + ") serves once ready"};
     }
     if (!serving_) {
         if (options_.worker.preload) serving_ = spawn(error);
         publish();
-        return {202, "no worker was running; " + std::string(serving_ ? "a new one is starting" : "the next request starts one")};
+        return {PoolCommandResult::Kind::started, "no worker was running; " + std::string(serving_ ? "a new one is starting" : "the next request starts one")};
     }
     incoming_ = spawn(error);
     publish();
     if (!incoming_) {
         recorder_.worker_event(EventKind::recycle_failed, origin(*serving_),
                                "cannot start a new worker (" + error + "); the old worker keeps serving");
-        return {500, "cannot start a new worker: " + error + "; the old worker keeps serving"};
+        return {PoolCommandResult::Kind::failed, "cannot start a new worker: " + error + "; the old worker keeps serving"};
     }
-    return {202, "overlapped recycle started: worker " + std::to_string(incoming_->pid()) +
+    return {PoolCommandResult::Kind::started, "overlapped recycle started: worker " + std::to_string(incoming_->pid()) +
                      " takes over when ready, the old worker drains"};
 }
 
-RecycleResult AppPool::reset() {
-    std::promise<RecycleResult> result;
+PoolCommandResult AppPool::reset() {
+    std::promise<PoolCommandResult> result;
     auto future = result.get_future();
     net::post(strand_, [&] {
-        if (!stopped_) return result.set_value({409, "the application pool is not stopped"});
+        if (!stopped_) return result.set_value({PoolCommandResult::Kind::conflict, "the application pool is not stopped"});
         stopped_.reset();
         crashes_.clear();
         recorder_.worker_event(EventKind::pool_reset, {}, "reset through the admin API");
@@ -384,7 +384,7 @@ RecycleResult AppPool::reset() {
             serving_ = spawn(error);
         }
         publish();
-        result.set_value({202, "the application pool is running again"});
+        result.set_value({PoolCommandResult::Kind::started, "the application pool is running again"});
     });
     return future.get();
 }
@@ -426,27 +426,29 @@ void AppPool::schedule_age_limit(const std::shared_ptr<WorkerProcess>& worker) {
 // ---- status and shutdown -------------------------------------------------------------
 
 void AppPool::publish() {
-    Snapshot s;
+    std::vector<std::shared_ptr<WorkerProcess>> workers;
     for (const auto* w : {&serving_, &incoming_})
-        if (*w) s.workers.push_back(*w);
-    for (const auto& w : retiring_) s.workers.push_back(w);
+        if (*w) workers.push_back(*w);
+    workers.insert(workers.end(), retiring_.begin(), retiring_.end());
+    PoolSnapshot s;
     for (const auto& [generation, modules] : modules_by_generation_)
         s.modules.insert(s.modules.end(), modules.begin(), modules.end());
-    s.pool_state = stopped_ ? "stopped: " + *stopped_
-                   : (incoming_ || immediate_gap_) ? "recycling"
-                   : shutting_down_ ? "stopping"
-                                    : "running";
+    s.state = stopped_ ? "stopped: " + *stopped_
+              : (incoming_ || immediate_gap_) ? "recycling"
+              : shutting_down_ ? "stopping"
+                               : "running";
     std::lock_guard lock(snapshot_mutex_);
+    snapshot_workers_ = std::move(workers);
     snapshot_ = std::move(s);
 }
 
-HostStatus AppPool::status(HostStatus base) {
+PoolSnapshot AppPool::snapshot() const {
     std::lock_guard lock(snapshot_mutex_);
-    for (const auto& w : snapshot_.workers)
-        base.workers.push_back({w->pid(), w->generation(), w->state_name(), w->in_flight(), w->requests_served()});
-    base.modules = snapshot_.modules;
-    base.pool_state = snapshot_.pool_state;
-    return base;
+    PoolSnapshot s = snapshot_;
+    // The counters move on between publishes: read them now.
+    for (const auto& w : snapshot_workers_)
+        s.workers.push_back({w->pid(), w->generation(), w->state_name(), w->in_flight(), w->requests_served()});
+    return s;
 }
 
 bool AppPool::shutdown() {

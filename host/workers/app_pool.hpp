@@ -10,10 +10,9 @@
 //
 // Threads: one strand owns all pool state. submit() only counts and hops to
 // it; the admin API and signals reach it through post.
-#include "../app/access_log.hpp"
+#include "../runtime/access_log.hpp"
 #include "../events/event_recorder.hpp"
 #include "../events/request_counters.hpp"
-#include "../admin/admin_api.hpp"
 #include "../server/dispatcher.hpp"
 #include "worker_process.hpp"
 
@@ -32,6 +31,35 @@
 namespace isapi::host {
 
 enum class RecycleMode { overlapped, immediate };
+
+// What a recycle or reset request came to. The admin API maps it to an HTTP
+// status; the pool knows nothing of HTTP.
+struct PoolCommandResult {
+    enum class Kind {
+        started,        // under way (or nothing needed doing)
+        conflict,       // a recycle is already under way, or the pool is (not) stopped
+        shutting_down,  // the host is stopping
+        failed,         // the new worker could not start
+    };
+    Kind kind = Kind::started;
+    std::string message;
+    bool started() const { return kind == Kind::started; }
+};
+
+// One worker as the status shows it.
+struct WorkerSnapshot {
+    std::uint32_t pid = 0;
+    std::uint64_t generation = 0;
+    std::string state;  // "starting", "serving", "draining"
+    std::size_t in_flight = 0;
+    std::uint64_t served = 0;
+};
+
+struct PoolSnapshot {
+    std::vector<WorkerSnapshot> workers;
+    std::vector<ModuleInfo> modules;  // what each generation loaded
+    std::string state;                // "running", "recycling", "stopping" or "stopped: WHY"
+};
 
 struct AppPoolOptions {
     WorkerConfig worker;                 // generation is set per worker
@@ -59,14 +87,12 @@ public:
 
     // Starts the first worker now (--preload).
     void start_worker_now();
-    // Not on the io thread's strand (it waits for it). 202 when started, 409
-    // when one is already under way or the pool is stopped, 503 while
-    // shutting down, 500 when the new worker cannot start.
-    RecycleResult recycle(RecycleMode mode, std::string trigger);
-    RecycleResult reset();
+    // Not on the io thread's strand (it waits for it).
+    PoolCommandResult recycle(RecycleMode mode, std::string trigger);
+    PoolCommandResult reset();
     // Fire and forget, from any thread, even the strand's (SIGHUP, --watch).
     void recycle_later(RecycleMode mode, std::string trigger);
-    HostStatus status(HostStatus base);  // any thread, never waits
+    PoolSnapshot snapshot() const;  // any thread, never waits
     // Drains every worker and waits for them to exit (each is killed at the
     // shutdown time limit). True when every request finished in time.
     bool shutdown();
@@ -86,7 +112,7 @@ private:
     void route(ecb::Request request, std::shared_ptr<ClientConnection> connection);
     void answer(ClientConnection& connection, unsigned status, std::string_view message);
     std::shared_ptr<WorkerProcess> spawn(std::string& error);
-    RecycleResult begin_recycle(RecycleMode mode, const std::string& trigger);
+    PoolCommandResult begin_recycle(RecycleMode mode, const std::string& trigger);
     void retire(const std::shared_ptr<WorkerProcess>& worker);
     // Rapid-fail protection: no worker serves until reset().
     void stop_pool();
@@ -127,13 +153,9 @@ private:
     boost::asio::steady_timer ping_timer_;
     std::map<std::uint64_t, std::vector<ModuleInfo>> modules_by_generation_;
 
-    struct Snapshot {
-        std::vector<std::shared_ptr<WorkerProcess>> workers;
-        std::vector<ModuleInfo> modules;
-        std::string pool_state = "running";
-    };
-    std::mutex snapshot_mutex_;
-    Snapshot snapshot_;
+    mutable std::mutex snapshot_mutex_;
+    std::vector<std::shared_ptr<WorkerProcess>> snapshot_workers_;
+    PoolSnapshot snapshot_;  // its workers are filled from snapshot_workers_ when asked
 };
 
 }  // namespace isapi::host

@@ -1,6 +1,6 @@
 #include "worker_main.hpp"
 
-#include "../app/extension_runtime.hpp"
+#include "../runtime/extension_runtime.hpp"
 #include "../modules/shadow_copy_loader.hpp"
 #include "channel.hpp"
 #include "ipc_transport.hpp"

@@ -6,7 +6,7 @@
 //
 // Threads: everything here runs on the pool's strand (the channel's reads are
 // bound to it); only the exit status arrives from the reaper thread, posted.
-#include "../app/access_log.hpp"
+#include "../runtime/access_log.hpp"
 #include "../server/client_connection.hpp"
 #include "channel.hpp"
 #include "worker_config.hpp"

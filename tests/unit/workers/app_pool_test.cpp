@@ -227,7 +227,7 @@ struct Pool {
         });
         return found;
     }
-    std::string pool_state() { return pool->status({}).pool_state; }
+    std::string pool_state() { return pool->snapshot().state; }
 };
 
 bool starts_with_status(const std::string& response, unsigned status) {
@@ -284,7 +284,7 @@ TEST_CASE("AppPool: an overlapped recycle serves from the old worker until the n
     REQUIRE(old_pid);
 
     const auto result = p.pool->recycle(RecycleMode::overlapped, "test");
-    CHECK(result.status == 202);
+    CHECK(result.started());
     const auto new_pid = p.processes.nth(2);
     REQUIRE(new_pid);
     CHECK(p.pool_state() == "recycling");
@@ -304,7 +304,7 @@ TEST_CASE("AppPool: an immediate recycle drains the old worker at once and answe
     const auto old_pid = start_by_request(p, 1);
     REQUIRE(old_pid);
 
-    CHECK(p.pool->recycle(RecycleMode::immediate, "test").status == 202);
+    CHECK(p.pool->recycle(RecycleMode::immediate, "test").started());
     CHECK(p.sent_drain(*old_pid));
     const auto new_pid = p.processes.nth(2);
     REQUIRE(new_pid);
@@ -353,7 +353,7 @@ TEST_CASE("AppPool: rapid-fail protection stops the pool after too many crashes,
     CHECK(p.processes.spawned().size() == 2);
     CHECK_THAT(p.pool_state(), Catch::StartsWith("stopped"));
 
-    CHECK(p.pool->reset().status == 202);
+    CHECK(p.pool->reset().started());
     CHECK(start_by_request(p, 3));
 }
 
