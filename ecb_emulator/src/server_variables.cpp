@@ -1,6 +1,7 @@
 #include "server_variables.hpp"
 
 #include "header_text.hpp"
+#include "wide_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -11,11 +12,12 @@ namespace isapi::ecb::detail {
 namespace {
 
 enum class Var {
-    all_http, all_raw, appl_physical_path, app_pool_id, auth_type, content_length, content_type,
-    gateway_interface, https, instance_id, local_addr, logon_user, path_info, path_translated,
-    query_string, remote_addr, remote_host, remote_port, remote_user, request_method, script_name,
-    server_name, server_port, server_port_secure, server_protocol, server_software, unencoded_url, url,
-    no_data,
+    all_http, all_raw, appl_md_path, appl_physical_path, app_pool_id, auth_type, cache_url, content_length,
+    content_type, document_root, gateway_interface, https, instance_id, instance_meta_path, instance_name,
+    local_addr, managed_pipeline_mode, method, path_info, path_translated, protocol, query_string, remote_addr,
+    remote_port, remote_user, request_flags, script_file, script_name, server_name, server_port,
+    server_port_secure, server_software, ssi_exec_disabled, unencoded_url, url,
+    empty,  // always "" here: no TLS, no authentication, no configuration to read
 };
 
 struct Entry {
@@ -23,55 +25,79 @@ struct Entry {
     Var var;
 };
 
-// Sorted by name for binary search (checked below at compile time).
+// Every variable IIS documents (docs/server-variables.md has each value and
+// why), sorted by name for binary search (checked below at compile time).
 //
-// ERROR_NO_DATA rule: a name gets it when IIS knows the variable but this
-// host can never give it a value. The harness serves plain HTTP only (no
-// TLS, no client certificates), so that is exactly the CERT_* family and the
-// server-side HTTPS_* key and certificate variables. Every other known
-// variable always has a value, possibly the empty string (REMOTE_USER for an
-// anonymous request), and succeeds.
+// A name IIS knows always succeeds, possibly with "": an extension written
+// for IIS reads its list of variables and gives up at the first failure, and
+// IIS itself answers the certificate, cipher and user variables with empty
+// strings on an anonymous plain-HTTP request.
 constexpr std::array kVariables{
     Entry{"ALL_HTTP", Var::all_http},
     Entry{"ALL_RAW", Var::all_raw},
+    Entry{"APPL_MD_PATH", Var::appl_md_path},
     Entry{"APPL_PHYSICAL_PATH", Var::appl_physical_path},
+    Entry{"APP_POOL_CONFIG", Var::empty},
     Entry{"APP_POOL_ID", Var::app_pool_id},
+    Entry{"AUTH_PASSWORD", Var::empty},
     Entry{"AUTH_TYPE", Var::auth_type},
-    Entry{"CERT_COOKIE", Var::no_data},
-    Entry{"CERT_FLAGS", Var::no_data},
-    Entry{"CERT_ISSUER", Var::no_data},
-    Entry{"CERT_KEYSIZE", Var::no_data},
-    Entry{"CERT_SECRETKEYSIZE", Var::no_data},
-    Entry{"CERT_SERIALNUMBER", Var::no_data},
-    Entry{"CERT_SERVER_ISSUER", Var::no_data},
-    Entry{"CERT_SERVER_SUBJECT", Var::no_data},
-    Entry{"CERT_SUBJECT", Var::no_data},
+    Entry{"AUTH_USER", Var::remote_user},
+    Entry{"CACHE_URL", Var::cache_url},
+    Entry{"CERT_COOKIE", Var::empty},
+    Entry{"CERT_FLAGS", Var::empty},
+    Entry{"CERT_ISSUER", Var::empty},
+    Entry{"CERT_KEYSIZE", Var::empty},
+    Entry{"CERT_SECRETKEYSIZE", Var::empty},
+    Entry{"CERT_SERIALNUMBER", Var::empty},
+    Entry{"CERT_SERVER_ISSUER", Var::empty},
+    Entry{"CERT_SERVER_SUBJECT", Var::empty},
+    Entry{"CERT_SUBJECT", Var::empty},
     Entry{"CONTENT_LENGTH", Var::content_length},
     Entry{"CONTENT_TYPE", Var::content_type},
+    Entry{"CRYPT_CIPHER_ALG_ID", Var::empty},
+    Entry{"CRYPT_HASH_ALG_ID", Var::empty},
+    Entry{"CRYPT_KEYEXCHANGE_ALG_ID", Var::empty},
+    Entry{"CRYPT_PROTOCOL", Var::empty},
+    Entry{"DOCUMENT_ROOT", Var::document_root},
+    Entry{"FORWARDED_URL", Var::empty},
     Entry{"GATEWAY_INTERFACE", Var::gateway_interface},
     Entry{"HTTPS", Var::https},
-    Entry{"HTTPS_KEYSIZE", Var::no_data},
-    Entry{"HTTPS_SECRETKEYSIZE", Var::no_data},
-    Entry{"HTTPS_SERVER_ISSUER", Var::no_data},
-    Entry{"HTTPS_SERVER_SUBJECT", Var::no_data},
+    Entry{"HTTPS_KEYSIZE", Var::empty},
+    Entry{"HTTPS_SECRETKEYSIZE", Var::empty},
+    Entry{"HTTPS_SERVER_ISSUER", Var::empty},
+    Entry{"HTTPS_SERVER_SUBJECT", Var::empty},
+    Entry{"HTTP_METHOD", Var::method},
+    Entry{"HTTP_URL", Var::unencoded_url},
+    Entry{"HTTP_VERSION", Var::protocol},
     Entry{"INSTANCE_ID", Var::instance_id},
+    Entry{"INSTANCE_META_PATH", Var::instance_meta_path},
+    Entry{"INSTANCE_NAME", Var::instance_name},
     Entry{"LOCAL_ADDR", Var::local_addr},
-    Entry{"LOGON_USER", Var::logon_user},
+    Entry{"LOGON_USER", Var::remote_user},
+    Entry{"MANAGED_PIPELINE_MODE", Var::managed_pipeline_mode},
     Entry{"PATH_INFO", Var::path_info},
     Entry{"PATH_TRANSLATED", Var::path_translated},
     Entry{"QUERY_STRING", Var::query_string},
     Entry{"REMOTE_ADDR", Var::remote_addr},
-    Entry{"REMOTE_HOST", Var::remote_host},
+    Entry{"REMOTE_HOST", Var::remote_addr},  // no reverse DNS, as IIS by default
     Entry{"REMOTE_PORT", Var::remote_port},
     Entry{"REMOTE_USER", Var::remote_user},
-    Entry{"REQUEST_METHOD", Var::request_method},
+    Entry{"REQUEST_FILENAME", Var::script_file},
+    Entry{"REQUEST_FLAGS", Var::request_flags},
+    Entry{"REQUEST_METHOD", Var::method},
+    Entry{"REQUEST_URI", Var::unencoded_url},
+    Entry{"SCRIPT_FILENAME", Var::script_file},
     Entry{"SCRIPT_NAME", Var::script_name},
+    Entry{"SCRIPT_TRANSLATED", Var::script_file},
+    Entry{"SERVER_ADDR", Var::local_addr},
     Entry{"SERVER_NAME", Var::server_name},
     Entry{"SERVER_PORT", Var::server_port},
     Entry{"SERVER_PORT_SECURE", Var::server_port_secure},
-    Entry{"SERVER_PROTOCOL", Var::server_protocol},
+    Entry{"SERVER_PROTOCOL", Var::protocol},
     Entry{"SERVER_SOFTWARE", Var::server_software},
+    Entry{"SSI_EXEC_DISABLED", Var::ssi_exec_disabled},
     Entry{"UNENCODED_URL", Var::unencoded_url},
+    Entry{"UNMAPPED_REMOTE_USER", Var::remote_user},
     Entry{"URL", Var::url},
 };
 
@@ -91,20 +117,34 @@ constexpr int compare_upper(std::string_view name, std::string_view table) {
 static_assert(std::is_sorted(kVariables.begin(), kVariables.end(),
                              [](const Entry& a, const Entry& b) { return compare_upper(a.name, b.name) < 0; }));
 
-// True when header `name` is spelled `suffix` once uppercased with '-' as '_'.
-bool header_matches(std::string_view name, std::string_view suffix) {
-    if (name.size() != suffix.size()) return false;
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        const char h = name[i] == '-' ? '_' : upper(name[i]);
-        if (h != upper(suffix[i])) return false;
+bool has_prefix(std::string_view name, std::string_view prefix) {
+    return name.size() > prefix.size() && compare_upper(name.substr(0, prefix.size()), prefix) == 0;
+}
+
+const Entry* find_entry(std::string_view name) {
+    const auto it = std::lower_bound(kVariables.begin(), kVariables.end(), name,
+                                     [](const Entry& e, std::string_view n) { return compare_upper(n, e.name) > 0; });
+    if (it == kVariables.end() || compare_upper(name, it->name) != 0) return nullptr;
+    return &*it;
+}
+
+// HTTP_X_Y names the header "X-Y": IIS reads each '_' as '-', so a header
+// spelled with an underscore is reachable only through HEADER_, which
+// compares the name as written.
+bool header_matches(std::string_view header, std::string_view suffix, bool underscore_is_dash) {
+    if (header.size() != suffix.size()) return false;
+    for (std::size_t i = 0; i < header.size(); ++i) {
+        const char wanted = underscore_is_dash && suffix[i] == '_' ? '-' : upper(suffix[i]);
+        if (upper(header[i]) != wanted) return false;
     }
     return true;
 }
 
-VariableLookup http_header(std::string_view suffix, const Request& request, VariableScratch& scratch) {
+VariableLookup header_value(std::string_view suffix, bool underscore_is_dash, const Request& request,
+                            VariableScratch& scratch) {
     const Header* first = nullptr;
     for (const Header& h : request.headers) {
-        if (!header_matches(h.name, suffix)) continue;
+        if (!header_matches(h.name, suffix, underscore_is_dash)) continue;
         if (!first) {
             first = &h;
             continue;
@@ -123,54 +163,85 @@ std::string_view number(std::uint64_t n, VariableScratch& scratch) {
     return {scratch.number, static_cast<std::size_t>(end - scratch.number)};
 }
 
+std::string_view compose(VariableScratch& scratch, std::initializer_list<std::string_view> parts) {
+    scratch.composed.clear();
+    for (std::string_view p : parts) scratch.composed.append(p);
+    return scratch.composed;
+}
+
 std::string_view value_of(Var var, const Request& r, VariableScratch& scratch) {
     switch (var) {
         case Var::all_raw: return r.all_raw;
+        case Var::appl_md_path: return compose(scratch, {"/LM/W3SVC/", r.instance_id, "/ROOT"});
         case Var::appl_physical_path: return r.appl_physical_path;
         case Var::app_pool_id: return r.app_pool_id;
         case Var::auth_type: return r.auth_type;
+        case Var::cache_url:
+            return compose(scratch, {"http://", r.server_name, ":", number(r.local_port, scratch), r.url});
         case Var::content_length: return number(r.content_length.value_or(0), scratch);
         case Var::content_type: return find_header(r, "Content-Type");
+        case Var::document_root: return r.document_root;
         case Var::gateway_interface: return "CGI/1.1";
         case Var::https: return "off";
         case Var::instance_id: return r.instance_id;
+        case Var::instance_meta_path: return compose(scratch, {"/LM/W3SVC/", r.instance_id});
+        case Var::instance_name: return "Default Web Site";  // site 1 of a fresh install
         case Var::local_addr: return r.local_addr;
-        case Var::logon_user: return r.remote_user;
+        case Var::managed_pipeline_mode: return "Integrated";  // DefaultAppPool's default
+        case Var::method: return r.method;
         case Var::path_info: return r.path_info;
         case Var::path_translated: return r.path_translated;
+        case Var::protocol: return r.protocol;
         case Var::query_string: return r.query_string;
         case Var::remote_addr: return r.remote_addr;
-        case Var::remote_host: return r.remote_addr;  // no reverse DNS, as IIS by default
         case Var::remote_port: return number(r.remote_port, scratch);
         case Var::remote_user: return r.remote_user;
-        case Var::request_method: return r.method;
+        case Var::request_flags: return "0";  // no HTTP/2, no TLS: no HTTP_REQUEST flag applies
+        case Var::script_file: return compose(scratch, {r.document_root, r.script_name});
         case Var::script_name: return r.script_name;
         case Var::server_name: return r.server_name;
         case Var::server_port: return number(r.local_port, scratch);
         case Var::server_port_secure: return "0";
-        case Var::server_protocol: return r.protocol;
         case Var::server_software: return "isapi-harness/0.1";
+        case Var::ssi_exec_disabled: return "0";
         case Var::unencoded_url: return r.unencoded_url;
         case Var::url: return r.url;
         case Var::all_http:
-        case Var::no_data: break;
+        case Var::empty: break;
     }
     return {};
 }
 
+VariableLookup unicode_variable(std::string_view name, const Request& request, VariableScratch& scratch) {
+    // Only the named variables have a UNICODE_ form; headers (HTTP_, HEADER_)
+    // do not, as IIS documents.
+    const Entry* entry = find_entry(name);
+    if (!entry) return {VariableLookup::Kind::unknown, {}};
+    std::string all_http;
+    std::string_view narrow;
+    if (entry->var == Var::all_http) {
+        all_http = build_all_http(request);
+        narrow = all_http;
+    } else {
+        narrow = value_of(entry->var, request, scratch);
+    }
+    scratch.wide.clear();
+    append_utf16le(narrow, scratch.wide);
+    scratch.wide.push_back('\0');  // the first byte of the wide terminator (see the header)
+    return {VariableLookup::Kind::value, scratch.wide};
+}
+
 }  // namespace
 
-
 VariableLookup lookup_server_variable(std::string_view name, const Request& request, VariableScratch& scratch) {
-    if (name.size() > 5 && compare_upper(name.substr(0, 5), "HTTP_") == 0) {
-        return http_header(name.substr(5), request, scratch);
+    if (const Entry* entry = find_entry(name)) {
+        if (entry->var == Var::all_http) return {VariableLookup::Kind::all_http, {}};
+        return {VariableLookup::Kind::value, value_of(entry->var, request, scratch)};
     }
-    const auto it = std::lower_bound(kVariables.begin(), kVariables.end(), name,
-                                     [](const Entry& e, std::string_view n) { return compare_upper(n, e.name) > 0; });
-    if (it == kVariables.end() || compare_upper(name, it->name) != 0) return {VariableLookup::Kind::unknown, {}};
-    if (it->var == Var::all_http) return {VariableLookup::Kind::all_http, {}};
-    if (it->var == Var::no_data) return {VariableLookup::Kind::no_data, {}};
-    return {VariableLookup::Kind::value, value_of(it->var, request, scratch)};
+    if (has_prefix(name, "HTTP_")) return header_value(name.substr(5), true, request, scratch);
+    if (has_prefix(name, "HEADER_")) return header_value(name.substr(7), false, request, scratch);
+    if (has_prefix(name, "UNICODE_")) return unicode_variable(name.substr(8), request, scratch);
+    return {VariableLookup::Kind::unknown, {}};
 }
 
 std::string build_all_http(const Request& request) {
