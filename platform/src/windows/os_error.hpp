@@ -40,6 +40,12 @@ public:
     }
     bool valid() const { return handle_ != INVALID_HANDLE_VALUE && handle_ != nullptr; }
     HANDLE get() const { return handle_; }
+    // Hands the handle to the caller, who closes it from now on.
+    HANDLE release() {
+        const HANDLE handle = handle_;
+        handle_ = INVALID_HANDLE_VALUE;
+        return handle;
+    }
     // Closes now and reports the error: for a written file, closing can be
     // the first to report a failed write.
     bool close() {

@@ -1,8 +1,9 @@
 #pragma once
 // How the OS asks isapi-host to stop (or, on POSIX, to recycle its workers),
-// as one seam: SIGINT, SIGTERM and SIGHUP on POSIX; on Windows the console's
-// control events (Ctrl+C, Ctrl+Break, the console window closing), the only
-// stop request a console program receives there.
+// as one seam: SIGINT, SIGTERM and SIGHUP on POSIX. On Windows, the console's
+// control events (Ctrl+C, Ctrl+Break, the console window closing) and, in
+// place of SIGTERM, the named event stop_event_name(this process's id)
+// (process.hpp), which ProcessControl::terminate sets.
 #include <functional>
 #include <string>
 
@@ -17,13 +18,18 @@ enum class StopRequest {
 // process. The handler runs on a thread of the seam's own (never in a signal
 // handler), once per request: it should hand the work to the caller's own
 // threads and return. `description` names the cause ("SIGTERM",
-// "Ctrl+C"). One instance at a time per process.
+// "Ctrl+C", "stop event"). One instance at a time per process.
+// Windows: the constructor creates the stop event (it throws if the event
+// exists already), so terminate() reaches this process only from then on;
+// each time it is set is one request.
 class StopSignals {
 public:
     using Handler = std::function<void(StopRequest request, const std::string& description)>;
 
     explicit StopSignals(Handler handler);
-    // Restores the previous dispositions. On Windows, a console that is
+    // Restores the previous dispositions (Windows: removes the console
+    // routine, and closes the stop event once its thread, which may be
+    // running the handler, has ended). On Windows, a console that is
     // closing waits for this (the system allows it a few seconds), so the
     // shutdown can finish before the process is ended.
     ~StopSignals();
