@@ -1,6 +1,6 @@
 // HSE_REQ_TRANSMIT_FILE and HSE_REQ_VECTOR_SEND: header, memory and file
 // ranges, sync or async, in as few transport sends as the buffers allow.
-#include "segment_file.hpp"
+#include <isapi/platform/extension_file.hpp>
 #include "session.hpp"
 
 #include <algorithm>
@@ -29,7 +29,7 @@ BOOL Session::transmit_file(const HSE_TF_INFO* info) {
         plan.segments.push_back({.data = head, .size = info->HeadLength});
     }
     if (info->hFile != INVALID_HANDLE_VALUE) {
-        plan.segments.push_back({.fd = segment_file(info->hFile),
+        plan.segments.push_back({.file = platform::extension_file(info->hFile),
                                  .offset = info->Offset,
                                  .size = info->BytesToWrite,
                                  .to_end = info->BytesToWrite == 0});
@@ -59,7 +59,7 @@ BOOL Session::vector_send(const HSE_RESPONSE_VECTOR* vector) {
             if (!e.pvContext && e.cbSize) return fail(ERROR_INVALID_PARAMETER);
             plan.segments.push_back({.data = static_cast<const char*>(e.pvContext) + e.cbOffset, .size = e.cbSize});
         } else if (e.ElementType == HSE_VECTOR_ELEMENT_TYPE_FILE_HANDLE) {
-            plan.segments.push_back({.fd = segment_file(e.pvContext),
+            plan.segments.push_back({.file = platform::extension_file(e.pvContext),
                                      .offset = e.cbOffset,
                                      .size = e.cbSize,
                                      .to_end = e.cbSize == kToEndOfFile});
@@ -134,7 +134,7 @@ DWORD Session::send_segments_locked(std::span<const Segment> segments, bool fina
         std::uint64_t remaining = segment.size;
         if (segment.to_end) {
             std::uint64_t file_size = 0;
-            if ((error = segment_file_size(segment.fd, file_size)) != NO_ERROR) break;
+            if ((error = platform::extension_file_size(segment.file, file_size)) != NO_ERROR) break;
             remaining = file_size > segment.offset ? file_size - segment.offset : 0;
         }
         std::uint64_t offset = segment.offset;
@@ -143,7 +143,7 @@ DWORD Session::send_segments_locked(std::span<const Segment> segments, bool fina
             if (!buffer) buffer = std::make_unique<char[]>(kFileChunk);
             const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, kFileChunk));
             std::size_t got = 0;
-            if ((error = segment_file_read(segment.fd, buffer.get(), want, offset, got)) != NO_ERROR) break;
+            if ((error = platform::extension_file_read(segment.file, buffer.get(), want, offset, got)) != NO_ERROR) break;
             if (got == 0) {
                 error = kErrorHandleEof;  // the file is shorter than the range asked for
                 break;

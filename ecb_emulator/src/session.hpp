@@ -15,6 +15,7 @@
 #include "response_writer.hpp"
 
 #include <isapi/ecb/dispatch.hpp>
+#include <isapi/platform/extension_file.hpp>
 
 #include <httpext.h>
 
@@ -32,7 +33,7 @@ namespace isapi::ecb::detail {
 // Body bytes for TRANSMIT_FILE and VECTOR_SEND: memory or a file range.
 struct Segment {
     const char* data = nullptr;  // memory when non-null
-    int fd = -1;
+    platform::ExtensionFile file = -1;  // a file range when data is null
     std::uint64_t offset = 0;
     std::uint64_t size = 0;
     bool to_end = false;  // file: from offset to the end of the file
