@@ -118,8 +118,8 @@ std::optional<NativeChannel> adopt_channel(const std::string& argument);
 void close_channel(NativeChannel channel);
 
 // The name of the event that terminate() sets for process `pid` on Windows,
-// in the session's namespace (StopSignals creates it there). Empty on POSIX,
-// where terminate() sends SIGTERM.
+// among the named objects of the caller's own logon ("Local" prefix), where
+// StopSignals creates it. Empty on POSIX, where terminate() sends SIGTERM.
 inline std::string stop_event_name([[maybe_unused]] ProcessId pid) {
 #ifdef _WIN32
     return "Local\\isapi-harness-stop-" + std::to_string(pid);
