@@ -18,6 +18,7 @@
 
 using namespace isapi::platform;
 using isapi::test::ChannelReader;
+using isapi::test::reap;
 using isapi::test::start_child;
 namespace net = boost::asio;
 
@@ -47,7 +48,7 @@ TEST_CASE("windows: 1 MB goes to the child and back through ChannelStream with a
     CHECK(received == sent);
     // Closing our end is the child's end of input.
     shutdown_channel_stream(reader.stream());
-    CHECK(system_process_control().wait(child.pid).describe() == "exited with code 0");
+    CHECK(reap(child.pid).describe() == "exited with code 0");
 }
 
 TEST_CASE("windows: shutdown_channel_stream ends a pending read", "[windows][channel]") {
@@ -60,7 +61,7 @@ TEST_CASE("windows: shutdown_channel_stream ends a pending read", "[windows][cha
     net::post(reader.io(), [&] { shutdown_channel_stream(reader.stream()); });
     reader.io().run_for(std::chrono::seconds(20));
     CHECK(read_error == net::error::operation_aborted);
-    CHECK(system_process_control().wait(child.pid).describe() == "exited with code 0");
+    CHECK(reap(child.pid).describe() == "exited with code 0");
 }
 
 TEST_CASE("windows: only the channel and the standard handles reach the child, not other inheritable handles",
@@ -84,7 +85,7 @@ TEST_CASE("windows: only the channel and the standard handles reach the child, n
     // The value is the careless file's in the parent; in the child it is
     // nothing, or something else.
     CHECK(report.find("careless") == std::string::npos);
-    CHECK(system_process_control().wait(child.pid).describe() == "exited with code 0");
+    CHECK(reap(child.pid).describe() == "exited with code 0");
 }
 
 TEST_CASE("windows: adopt_channel accepts the number of a pipe handle and nothing else", "[windows][channel]") {

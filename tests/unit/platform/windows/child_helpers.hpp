@@ -11,6 +11,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <windows.h>
+
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -30,6 +32,20 @@ inline platform::ChildProcess start_child(const std::vector<std::string>& args, 
     INFO(error);
     REQUIRE(child);
     return *child;
+}
+
+// Reaps `pid` once it has ended by itself, within 20 s; a child that has
+// not is killed (and reaped) so the test fails instead of hanging.
+inline platform::ExitStatus reap(platform::ProcessId pid) {
+    const HANDLE process = ::OpenProcess(SYNCHRONIZE, FALSE, static_cast<DWORD>(pid));
+    const bool ended = process != nullptr && ::WaitForSingleObject(process, 20'000) == WAIT_OBJECT_0;
+    if (process != nullptr) ::CloseHandle(process);
+    std::string error;
+    if (!ended) platform::system_process_control().kill(pid, error);
+    const platform::ExitStatus status = platform::system_process_control().wait(pid);
+    INFO("process " << pid << " " << status.describe());
+    REQUIRE(ended);
+    return status;
 }
 
 // A child's channel end, read on an io_context of its own.

@@ -17,6 +17,7 @@
 
 using namespace isapi::platform;
 using isapi::test::ChannelReader;
+using isapi::test::reap;
 using isapi::test::start_child;
 
 namespace {
@@ -24,7 +25,7 @@ namespace {
 ExitStatus run_to_end(const std::vector<std::string>& args) {
     const ChildProcess child = start_child(args);
     close_channel(child.channel);
-    return system_process_control().wait(child.pid);
+    return reap(child.pid);
 }
 
 }  // namespace
@@ -65,7 +66,7 @@ TEST_CASE("windows: kill ends a child at once and wait reports it killed", "[win
     close_channel(child.channel);
     std::string error;
     REQUIRE(system_process_control().kill(child.pid, error));
-    const ExitStatus status = system_process_control().wait(child.pid);
+    const ExitStatus status = reap(child.pid);
     CHECK(status.code == kKilledExitCode);
     CHECK(status.describe() == "killed (exit code 1067)");
 }
@@ -95,7 +96,7 @@ TEST_CASE("windows: arguments with spaces, quotes and backslashes arrive intact"
     std::string expected;
     for (const auto& arg : tricky) expected += arg + '\0';
     CHECK(text == expected);
-    CHECK(system_process_control().wait(child.pid).describe() == "exited with code 0");
+    CHECK(reap(child.pid).describe() == "exited with code 0");
 }
 
 TEST_CASE("windows: env entries are set in the child on top of the parent's environment", "[windows][process]") {
@@ -110,7 +111,7 @@ TEST_CASE("windows: env entries are set in the child on top of the parent's envi
     ::SetEnvironmentVariableW(L"ISAPI_TEST_INHERITED", nullptr);
     ::SetEnvironmentVariableW(L"ISAPI_TEST_OVERRIDDEN", nullptr);
     CHECK(text == "from parent|1\nfrom spawn|1\nalso from spawn \xE2\x9C\x93|1\n");
-    CHECK(system_process_control().wait(child.pid).describe() == "exited with code 0");
+    CHECK(reap(child.pid).describe() == "exited with code 0");
 }
 
 TEST_CASE("windows: output_file receives the child's standard output and error", "[windows][process]") {
@@ -119,7 +120,7 @@ TEST_CASE("windows: output_file receives the child's standard output and error",
     isapi::test::write_file(out, "old content, longer than what the child writes\n");
     const ChildProcess child = start_child({"output"}, {}, out);
     close_channel(child.channel);
-    CHECK(system_process_control().wait(child.pid).describe() == "exited with code 0");
+    CHECK(reap(child.pid).describe() == "exited with code 0");
     // The C runtime writes text-mode lines: CRLF.
     CHECK(isapi::test::read_file(out) == "to-stdout\r\nto-stderr\r\n");
 }
@@ -133,7 +134,7 @@ TEST_CASE("windows: terminate sets the child's stop event, its StopSignals handl
     INFO(error);
     REQUIRE(system_process_control().terminate(child.pid, error));
     CHECK(reader.read_until_closed() == "stop event\n");
-    CHECK(system_process_control().wait(child.pid).describe() == "exited with code 0");
+    CHECK(reap(child.pid).describe() == "exited with code 0");
 }
 
 TEST_CASE("windows: terminate fails with a reason for a process that watches no stop event", "[windows][process][stop]") {
@@ -143,7 +144,7 @@ TEST_CASE("windows: terminate fails with a reason for a process that watches no 
     CHECK_FALSE(system_process_control().terminate(child.pid, error));
     CHECK(error.find("cannot stop process " + std::to_string(child.pid) + ": it has no stop event Local\\isapi-harness-stop-") == 0);
     REQUIRE(system_process_control().kill(child.pid, error));
-    system_process_control().wait(child.pid);
+    reap(child.pid);
 }
 
 TEST_CASE("windows: StopSignals reports terminate() on this process as a stop request", "[windows][stop]") {
@@ -185,7 +186,7 @@ TEST_CASE("windows: the job object ends a grandchild when its parent is killed",
     CHECK(::WaitForSingleObject(grandchild, 0) == WAIT_TIMEOUT);
     std::string error;
     REQUIRE(system_process_control().kill(middle.pid, error));
-    CHECK(system_process_control().wait(middle.pid).code == kKilledExitCode);
+    CHECK(reap(middle.pid).code == kKilledExitCode);
     CHECK(::WaitForSingleObject(grandchild, 20'000) == WAIT_OBJECT_0);
     ::CloseHandle(grandchild);
 }
