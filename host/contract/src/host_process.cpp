@@ -113,6 +113,20 @@ HostProcess::HostProcess(HostStart start)
     }
 }
 
+namespace {
+
+HostStart plain_start(std::string executable, std::vector<std::string> args) {
+    HostStart start;
+    start.executable = std::move(executable);
+    start.args = std::move(args);
+    return start;
+}
+
+}  // namespace
+
+HostProcess::HostProcess(std::string executable, std::vector<std::string> args)
+    : HostProcess(plain_start(std::move(executable), std::move(args))) {}
+
 void HostProcess::await_ready(const HostStart& start) {
     const auto deadline = std::chrono::steady_clock::now() + start.ready_timeout;
     for (;;) {

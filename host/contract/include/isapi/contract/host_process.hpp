@@ -40,6 +40,8 @@ public:
     // spawned, exits first, or prints nothing usable within the timeout; the
     // host is then gone.
     explicit HostProcess(HostStart start);
+    // The same with every other HostStart field at its default.
+    HostProcess(std::string executable, std::vector<std::string> args);
     ~HostProcess();  // stop(2 s) if it still runs
     HostProcess(const HostProcess&) = delete;
     HostProcess& operator=(const HostProcess&) = delete;
