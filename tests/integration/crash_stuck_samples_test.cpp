@@ -9,8 +9,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/system/system_error.hpp>
 
-#include <signal.h>
-#include <sys/wait.h>
+#include <isapi/contract/host_contract.hpp>
 
 #include <chrono>
 
@@ -119,7 +118,7 @@ TEST_CASE("a stuck request gets no response within 300 ms while the host keeps a
 TEST_CASE("SIGTERM with a stuck request running: the host gives up at --shutdown-time-limit and exits with code 3",
           "[integration][samples][stuck][shutdown]")
 {
-    auto host = start_hostile_host({"--shutdown-time-limit", "500"});
+    auto host = start_hostile_host({"--shutdown-time-limit", "500", "--admin", "127.0.0.1:0"});
     // One stuck request whose client gave up and left, one whose client is
     // still connected: neither completes, so neither may let shutdown finish.
     REQUIRE(get_stuck(*host, 300ms) == "timeout");
@@ -128,15 +127,15 @@ TEST_CASE("SIGTERM with a stuck request running: the host gives up at --shutdown
     // The host is otherwise healthy, and by the time this is answered on the
     // same module the held request has long been accepted.
     REQUIRE(client_for(*host).get("/stuck.dll?ok=1").status == 200);
-    std::this_thread::sleep_for(100ms);
+    REQUIRE(wait_for_requests_in_flight(*host, 2, 3s));
 
     const auto signalled = std::chrono::steady_clock::now();
-    host->signal(SIGTERM);
+    REQUIRE(host->terminate());
     const auto status = host->wait_exit(10s);
     const auto took = std::chrono::steady_clock::now() - signalled;
-    INFO("host stderr: " << host->stderr_text());
+    INFO("host output: " << host->output());
     REQUIRE(status.has_value());
-    CHECK(describe_wait_status(*status) == "exit code 3");
+    CHECK(status->describe() == exited_with(isapi::contract::exit_shutdown_time_limit));
     // It waited for the running requests up to the limit, not past it by much.
     CHECK(took >= 450ms);
     CHECK(took < 5s);

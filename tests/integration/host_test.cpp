@@ -6,9 +6,6 @@
 
 #include <boost/system/system_error.hpp>
 
-#include <signal.h>
-#include <sys/wait.h>
-
 #include <filesystem>
 #include <future>
 
@@ -229,40 +226,48 @@ TEST_CASE("a client that stalls halfway through its request gets 408 after --req
 TEST_CASE("SIGTERM lets an in-flight slow request finish, then the host exits cleanly", "[integration][host][shutdown]")
 {
     auto args = map_arg("/slow.dll", Built::slow);
-    args.insert(args.end(), {"--shutdown-time-limit", "20000"});
+    args.insert(args.end(), {"--shutdown-time-limit", "20000", "--admin", "127.0.0.1:0"});
     auto host = start_host(args);
     auto in_flight = std::async(std::launch::async, [&host] {
         auto client = client_for(*host);
         return client.get("/slow.dll?ms=1500");
     });
-    // Let the request reach the extension before the signal.
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    host->signal(SIGTERM);
+    // The request is running before the signal.
+    REQUIRE(wait_for_requests_in_flight(*host, 1, std::chrono::seconds(5)));
+    REQUIRE(host->terminate());
 
     const auto response = in_flight.get();
     CHECK(response.status == 200);
     CHECK(response.body == "slept 1500 ms\n");
 
     const auto status = host->wait_exit(std::chrono::seconds(15));
+    INFO("host output: " << host->output());
     REQUIRE(status.has_value());
-    CHECK(WIFEXITED(*status));
-    CHECK(WEXITSTATUS(*status) == 0);
-    INFO("host stderr: " << host->stderr_text());
+    CHECK(status->describe() == exited_with(0));
 }
 
 TEST_CASE("after SIGTERM the host stops accepting new connections", "[integration][host][shutdown]")
 {
     auto args = map_arg("/slow.dll", Built::slow);
+    args.insert(args.end(), {"--admin", "127.0.0.1:0"});
     auto host = start_host(args);
     auto in_flight = std::async(std::launch::async, [&host] {
         auto client = client_for(*host);
         return client.get("/slow.dll?ms=1500").status;
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
-    host->signal(SIGTERM);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    HttpClient late(host->address(), host->port(), std::chrono::seconds(3));
-    CHECK_THROWS_AS(late.get("/slow.dll?ms=0"), boost::system::system_error);
+    REQUIRE(wait_for_requests_in_flight(*host, 1, std::chrono::seconds(5)));
+    REQUIRE(host->terminate());
+    // Well within the slow request's 1500 ms, a new connection finds no listener.
+    const auto refused = [&] {
+        try {
+            HttpClient late(host->address(), host->port(), std::chrono::seconds(1));
+            late.get("/slow.dll?ms=0");
+            return false;
+        } catch (const boost::system::system_error&) {
+            return true;
+        }
+    };
+    CHECK(wait_until(refused, std::chrono::milliseconds(1000)));
     CHECK(in_flight.get() == 200);
 }
 
@@ -274,18 +279,20 @@ TEST_CASE("in process, an extension that blocks holds up no other connection, in
 {
     for (const std::string budget : {"1000", "0"}) {
         INFO("--inline-budget-us " << budget);
-        std::vector<std::string> args = {"--isolation", "inproc", "--listen", "127.0.0.1:0", "--log-level", "info",
-                                         "--inline-budget-us", budget};
+        std::vector<std::string> args = {"--isolation", "inproc", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0",
+                                         "--log-level", "info", "--inline-budget-us", budget};
         for (auto [url, path] : {std::pair{"/hello.dll", Built::hello}, std::pair{"/slow.dll", Built::slow}}) {
             const auto map = map_arg(url, path);
             args.insert(args.end(), map.begin(), map.end());
         }
-        HostProcess host(Built::host, args);
+        const auto process = spawn_host(args);
+        const HostProcess& host = *process;
         auto first = client_for(host);
         REQUIRE(first.get("/hello.dll").status == 200);
 
         auto in_flight = std::async(std::launch::async, [&host] { return client_for(host).get("/slow.dll?ms=1500"); });
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // slow is in HttpExtensionProc now
+        // The admin API has a thread of its own: it answers while slow holds the I/O thread.
+        REQUIRE(wait_for_requests_in_flight(host, 1, std::chrono::seconds(5)));  // slow is running now
         const auto start = std::chrono::steady_clock::now();
         auto other = client_for(host);
         CHECK(other.get("/hello.dll").status == 200);
@@ -293,11 +300,11 @@ TEST_CASE("in process, an extension that blocks holds up no other connection, in
         CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(900));
         CHECK(in_flight.get().status == 200);
 
-        host.signal(SIGTERM);
+        REQUIRE(process->terminate());
         const auto status = host.wait_exit(std::chrono::seconds(15));
         REQUIRE(status.has_value());
-        CHECK(WIFEXITED(*status));
-        const std::string log = host.stderr_text();
+        CHECK_FALSE(status->signaled);
+        const std::string log = host.output();
         INFO(log);
         if (budget == "0") {
             CHECK(log.find("inline fast path") == std::string::npos);

@@ -1,9 +1,12 @@
 #include "test_support.hpp"
 
+#include "admin_text.hpp"
+
 #include <unistd.h>
 
 #include <boost/system/system_error.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -34,18 +37,39 @@ std::filesystem::path TempDir::write(const std::string& name, const std::string&
     return file;
 }
 
-HttpResponse get_from_live_host(HostProcess& host, HttpClient& client, const std::string& target)
+std::unique_ptr<HostProcess> spawn_host(std::vector<std::string> args)
+{
+    host_control::HostStart start;
+    start.executable = Built::host;
+    start.wait_for_admin = std::find(args.begin(), args.end(), "--admin") != args.end();
+    start.args = std::move(args);
+    start.ready_timeout = std::chrono::seconds(10);
+    return std::make_unique<HostProcess>(std::move(start));
+}
+
+HttpResponse get_from_live_host(const HostProcess& host, HttpClient& client, const std::string& target)
 {
     try {
         return client.get(target);
     } catch (const boost::system::system_error& error) {
-        // Give a dying host a moment to be reaped before asking how it ended.
-        wait_until([&] { return !host.running(); }, std::chrono::milliseconds(500));
-        const auto ended = host.exit_description();
-        if (ended.empty()) throw;
+        // A dying host closes its sockets a moment before it is reaped.
+        const auto ended = host.wait_exit(std::chrono::milliseconds(500));
+        if (!ended) throw;
         throw std::runtime_error("GET " + target + " failed (" + error.code().message() +
-                                 ") because isapi-host died: " + ended + "\nhost stderr:\n" + host.stderr_text());
+                                 ") because isapi-host died: " + ended->describe() + "\nhost output:\n" +
+                                 host.output());
     }
+}
+
+bool wait_for_requests_in_flight(const HostProcess& host, double count, std::chrono::milliseconds timeout)
+{
+    if (host.admin_port() == 0) throw std::logic_error("requests in flight are read from the admin API (--admin)");
+    return wait_until(
+        [&] {
+            HttpClient admin(host.admin_address(), host.admin_port(), std::chrono::seconds(2));
+            return metric(admin.get("/_isapi/metrics").body, "isapi_requests_in_flight") >= count;
+        },
+        timeout);
 }
 
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout)
@@ -58,7 +82,7 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
     }
 }
 
-bool module_mapped(pid_t pid, const std::filesystem::path& path)
+bool module_mapped(platform::ProcessId pid, const std::filesystem::path& path)
 {
     std::error_code ec;
     const auto wanted = std::filesystem::weakly_canonical(path, ec).string();

@@ -1,8 +1,10 @@
 #pragma once
 // Shared helpers for the integration tests: where the built programs are,
 // starting a host with sample mappings, scratch folders, and polling.
-#include "host_process.hpp"
 #include "http_client.hpp"
+
+#include <isapi/contract/host_process.hpp>
+#include <isapi/platform/process.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -14,6 +16,10 @@
 #include <vector>
 
 namespace isapi::itest {
+
+// Every test drives its hosts through the one class the load generator uses
+// too; POSIX-only signals (SIGHUP, SIGSTOP) the tests send themselves, to pid().
+using host_control::HostProcess;
 
 // Paths of the built programs, passed in by CMake ($<TARGET_FILE:...>).
 struct Built {
@@ -36,6 +42,12 @@ inline std::vector<std::string> map_arg(const std::string& url, const std::strin
     return {"--map", url + "=" + path + (mode.empty() ? "" : "," + mode)};
 }
 
+// Starts the built isapi-host with exactly `args`, its output in a
+// temporary file; returns once it listens, and once it has printed its admin
+// address too when `args` ask for one (--admin). Throws, with the host's
+// last output lines, when it does not get that far.
+std::unique_ptr<HostProcess> spawn_host(std::vector<std::string> args);
+
 // Starts isapi-host on a free loopback port with the given mappings and
 // options: in process, unless ISAPI_TEST_ISOLATION=process (ctest runs the
 // sample suite both ways, so each sample is proven through the worker
@@ -46,7 +58,7 @@ inline std::unique_ptr<HostProcess> start_host(std::vector<std::string> args)
     std::vector<std::string> all = {"--isolation", isolation ? isolation : "inproc", "--listen", "127.0.0.1:0",
                                     "--log-level", "warn"};
     all.insert(all.end(), args.begin(), args.end());
-    return std::make_unique<HostProcess>(Built::host, std::move(all));
+    return spawn_host(std::move(all));
 }
 
 // Starts a host with every sample mapped at /<name>.dll.
@@ -73,7 +85,16 @@ inline HttpClient client_for(const HostProcess& host) { return HttpClient(host.a
 
 // client.get(target), but a network failure caused by the host dying (a crash
 // in an extension or in the host) is reported as exactly that.
-HttpResponse get_from_live_host(HostProcess& host, HttpClient& client, const std::string& target);
+HttpResponse get_from_live_host(const HostProcess& host, HttpClient& client, const std::string& target);
+
+// How a process that exited with `code` is described, to compare with
+// ExitStatus::describe() (a failed check then shows both).
+inline std::string exited_with(int code) { return platform::ExitStatus{false, code}.describe(); }
+
+// Polls the admin API's isapi_requests_in_flight until it is at least
+// `count` (the host was started with --admin): the condition a test waits
+// for before it acts on requests that are running.
+bool wait_for_requests_in_flight(const HostProcess& host, double count, std::chrono::milliseconds timeout);
 
 // A scratch folder, removed with everything in it.
 class TempDir {
@@ -93,7 +114,7 @@ private:
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
 
 // True while the file at `path` is mapped into process `pid` (/proc/PID/maps).
-bool module_mapped(pid_t pid, const std::filesystem::path& path);
+bool module_mapped(platform::ProcessId pid, const std::filesystem::path& path);
 
 // Deterministic pseudo-random bytes, zeros and high bytes included.
 std::string pattern_bytes(std::size_t size, unsigned seed);

@@ -108,7 +108,7 @@ TEST_CASE("an extension cannot split its response with a bare CR or bytes past i
     CHECK(bytes.find('\r', 0) == bytes.find("\r\n"));  // the first CR is a line end
     CHECK(wait_until(
         [&] {
-            const std::string log = host->stderr_text();
+            const std::string log = host->output();
             return log.find("bad_response_header") != std::string::npos &&
                    log.find("body_past_content_length") != std::string::npos;
         },

@@ -24,7 +24,7 @@ TEST_CASE("the host prints the admin address after the listening line", "[integr
     const auto port = admin_port(*host);
     CHECK(port != 0);
     CHECK(port != host->port());
-    const std::string out = host->stdout_text();
+    const std::string out = host->output();
     CHECK(out.find("listening on") < out.find("admin on"));
 }
 
@@ -144,7 +144,7 @@ TEST_CASE("admin events record a load failure with its reason", "[integration][a
 
 TEST_CASE("admin recycle answers 409 in process, and wrong methods and paths are refused", "[integration][admin]") {
     auto host = start_host_with_admin(map_arg("/hello.dll", Built::hello));
-    HttpClient admin(host->address(), admin_port(*host));
+    HttpClient admin(host->admin_address(), admin_port(*host));
     HttpRequest recycle;
     recycle.method = "POST";
     recycle.target = "/_isapi/recycle?mode=overlapped";
@@ -187,11 +187,12 @@ TEST_CASE("the admin API refuses a non-loopback address unless remote access is 
                       Catch::Contains("loopback"));
     auto host = start_host(concat(map_arg("/hello.dll", Built::hello),
                                   {"--admin", "0.0.0.0:0", "--admin-allow-remote", "--admin-token", "x"}));
-    CHECK(wait_until([&] { return host->stdout_text().find("admin on http://0.0.0.0:") != std::string::npos; },
-                     std::chrono::seconds(5)));
+    CHECK(host->admin_address() == "0.0.0.0");
+    CHECK(host->output().find("admin on http://0.0.0.0:") != std::string::npos);
 }
 
 TEST_CASE("without --admin the host opens no admin port", "[integration][admin]") {
     auto host = start_host(map_arg("/hello.dll", Built::hello));
-    CHECK(host->stdout_text().find("admin on") == std::string::npos);
+    CHECK(host->admin_port() == 0);
+    CHECK(host->output().find("admin on") == std::string::npos);
 }

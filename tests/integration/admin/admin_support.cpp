@@ -4,24 +4,14 @@
 
 #include <fstream>
 #include <iterator>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 
 namespace isapi::itest {
 
-std::uint16_t admin_port(HostProcess& host) {
-    static const std::regex line(R"(admin on http://127\.0\.0\.1:(\d+))");
-    std::smatch match;
-    std::string text;
-    const bool printed = wait_until(
-        [&] {
-            text = host.stdout_text();
-            return std::regex_search(text, match, line);
-        },
-        std::chrono::seconds(5));
-    if (!printed) throw std::runtime_error("isapi-host printed no admin line; stdout: " + text);
-    return static_cast<std::uint16_t>(std::stoul(match[1].str()));
+std::uint16_t admin_port(const HostProcess& host) {
+    if (host.admin_port() == 0) throw std::runtime_error("isapi-host printed no admin line; output: " + host.output());
+    return host.admin_port();
 }
 
 std::unique_ptr<HostProcess> start_host_with_admin(std::vector<std::string> args) {
@@ -29,21 +19,21 @@ std::unique_ptr<HostProcess> start_host_with_admin(std::vector<std::string> args
     return start_host(std::move(args));
 }
 
-HttpResponse admin_get(HostProcess& host, const std::string& target, const std::string& token) {
-    HttpClient client(host.address(), admin_port(host));
+HttpResponse admin_get(const HostProcess& host, const std::string& target, const std::string& token) {
+    HttpClient client(host.admin_address(), admin_port(host));
     HttpRequest request;
     request.target = target;
     if (!token.empty()) request.headers.emplace_back("Authorization", "Bearer " + token);
     return client.send(request);
 }
 
-nlohmann::json admin_status(HostProcess& host) {
+nlohmann::json admin_status(const HostProcess& host) {
     const auto response = admin_get(host, "/_isapi/status");
     if (response.status != 200) throw std::runtime_error("status answered " + std::to_string(response.status));
     return nlohmann::json::parse(response.body);
 }
 
-std::vector<nlohmann::json> admin_events(HostProcess& host, std::uint64_t since) {
+std::vector<nlohmann::json> admin_events(const HostProcess& host, std::uint64_t since) {
     const auto response = admin_get(host, "/_isapi/events?since=" + std::to_string(since));
     if (response.status != 200) throw std::runtime_error("events answered " + std::to_string(response.status));
     return json_lines(response.body);

@@ -19,20 +19,19 @@ inline std::vector<std::string> concat(std::vector<std::string> a, const std::ve
     return a;
 }
 
-// The port from the host's "admin on http://127.0.0.1:PORT" line (waits for
-// it). Throws if the host never prints one.
-std::uint16_t admin_port(HostProcess& host);
+// The port from the host's admin line. Throws if it printed none.
+std::uint16_t admin_port(const HostProcess& host);
 
 // Starts a host with `args` plus "--admin 127.0.0.1:0".
 std::unique_ptr<HostProcess> start_host_with_admin(std::vector<std::string> args);
 
 // GET on the admin port, optionally with a bearer token.
-HttpResponse admin_get(HostProcess& host, const std::string& target, const std::string& token = "");
+HttpResponse admin_get(const HostProcess& host, const std::string& target, const std::string& token = "");
 
-nlohmann::json admin_status(HostProcess& host);
+nlohmann::json admin_status(const HostProcess& host);
 
 // The events from GET /_isapi/events?since=N, parsed.
-std::vector<nlohmann::json> admin_events(HostProcess& host, std::uint64_t since = 0);
+std::vector<nlohmann::json> admin_events(const HostProcess& host, std::uint64_t since = 0);
 
 
 // Hex SHA-256 of a file's bytes.

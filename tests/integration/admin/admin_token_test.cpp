@@ -30,7 +30,7 @@ std::unique_ptr<HostProcess> start_process_host(const std::vector<std::string>& 
     auto args = concat({"--isolation", "process", "--listen", "127.0.0.1:0", "--log-level", "warn", "--admin",
                         "127.0.0.1:0"},
                        concat(map_arg("/hello.dll", Built::hello), extra));
-    auto host = std::make_unique<HostProcess>(Built::host, std::move(args));
+    auto host = spawn_host(std::move(args));
     auto client = client_for(*host);
     REQUIRE(client.get("/hello.dll").status == 200);
     return host;

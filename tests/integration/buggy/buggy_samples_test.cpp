@@ -11,6 +11,8 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <isapi/contract/host_contract.hpp>
+
 #include <signal.h>
 
 #include <future>
@@ -192,11 +194,11 @@ TEST_CASE("buggy pending_forever at shutdown: SIGTERM with --shutdown-time-limit
                               [port = host.port()] { return request_outcome(port, "/pending_forever.dll", 5s); });
     REQUIRE(module_loaded(host, "pending_forever.so"));
 
-    host.process().signal(SIGTERM);
+    REQUIRE(host.process().terminate());
     const auto status = host.process().wait_exit(5s);
-    INFO(host.process().stderr_text());
+    INFO(host.process().output());
     REQUIRE(status);
-    CHECK(describe_wait_status(*status) == "exit code 3");
+    CHECK(status->describe() == exited_with(isapi::contract::exit_shutdown_time_limit));
     CHECK(pending.get() != "timeout");
 }
 
@@ -278,12 +280,17 @@ TEST_CASE("good samples churned in uncached mode raise no finding at all, with a
     std::vector<std::future<bool>> runs;
     for (const auto& g : good) runs.push_back(std::async(std::launch::async, churn, g));
     for (auto& run : runs) CHECK(run.get());
-    // Let the last unloads (and their thread checks) finish.
-    std::this_thread::sleep_for(700ms);
+    // Every load unloaded: a module's findings are recorded before its unload is counted.
+    const auto all_unloaded = [&] {
+        const auto text = host.metrics();
+        const double loads = metric(text, "isapi_module_loads_total");
+        return loads > 0 && metric(text, "isapi_module_unloads_total") == loads;
+    };
+    CHECK(wait_until(all_unloaded, 5s));
     INFO(host.diagnostics());
     CHECK(finding_kinds(host).empty());
     CHECK(host.process().running());
-    if (jitter) CHECK(host.process().stderr_text().find("lifecycle jitter: seed 42, pauses of 0..2000 us") != std::string::npos);
+    if (jitter) CHECK(host.process().output().find("lifecycle jitter: seed 42, pauses of 0..2000 us") != std::string::npos);
 }
 
 TEST_CASE("buggy late_thread in uncached mode: its thread calls into the unloaded module, unloaded_code_executed, and only that",
@@ -388,13 +395,12 @@ TEST_CASE("buggy hang_on_terminate answers its first request, and at SIGTERM the
     CHECK(finding_kinds(host).empty());
     REQUIRE(build);
 
-    host.process().signal(SIGTERM);
+    REQUIRE(host.process().terminate());
     const auto exited = host.process().wait_exit(5s);
     // Bounded teardown even if the check below fails.
     if (!exited) host.process().stop(1s);
     if (!wait_until([&] { return !process_alive(build->pid); }, 2s)) ::kill(static_cast<pid_t>(build->pid), SIGKILL);
     REQUIRE(exited);
-    CHECK(WIFEXITED(*exited));
-    CHECK(WEXITSTATUS(*exited) == 3);
+    CHECK(exited->describe() == exited_with(isapi::contract::exit_shutdown_time_limit));
     CHECK_FALSE(process_alive(build->pid));
 }

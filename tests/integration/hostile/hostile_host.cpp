@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include <exception>
-#include <regex>
 #include <stdexcept>
 
 namespace isapi::itest::hostile {
@@ -19,22 +18,12 @@ HostileHost::HostileHost(std::string isolation, std::vector<std::string> flags, 
         args.insert(args.end(), pair.begin(), pair.end());
     if (admin) args.insert(args.end(), {"--admin", "127.0.0.1:0"});
     args.insert(args.end(), flags.begin(), flags.end());
-    process_ = std::make_unique<HostProcess>(Built::host, std::move(args));
-    if (!admin) return;
-
-    // The admin line follows the listening line on stdout.
-    static const std::regex admin_line(R"(admin on http://127\.0\.0\.1:(\d+))");
-    std::smatch match;
-    std::string out;
-    if (!wait_until([&] { return std::regex_search(out = process_->stdout_text(), match, admin_line); },
-                    std::chrono::seconds(5)))
-        throw std::runtime_error("isapi-host printed no admin line; stdout: " + out);
-    admin_port_ = static_cast<std::uint16_t>(std::stoul(match[1].str()));
+    process_ = spawn_host(std::move(args));
 }
 
 double HostileHost::requests_in_flight() {
-    if (admin_port_ == 0) throw std::logic_error("requests_in_flight needs the admin API");
-    HttpClient client(process_->address(), admin_port_, std::chrono::seconds(2));
+    if (admin_port() == 0) throw std::logic_error("requests_in_flight needs the admin API");
+    HttpClient client(process_->admin_address(), admin_port(), std::chrono::seconds(2));
     const auto response = client.get("/_isapi/metrics");
     if (response.status != 200) throw std::runtime_error("metrics answered " + std::to_string(response.status));
     return metric(response.body, "isapi_requests_in_flight");
@@ -43,8 +32,8 @@ double HostileHost::requests_in_flight() {
 std::string HostileHost::diagnostics() {
     const auto ended = process_->exit_description();
     return "isolation " + isolation_ + (ended.empty() ? ", host running" : ", host ended: " + ended) +
-           "\nhost stderr (tail):\n" + [&] {
-               const auto text = process_->stderr_text();
+           "\nhost output (tail):\n" + [&] {
+               const auto text = process_->output();
                return text.size() > 3000 ? text.substr(text.size() - 3000) : text;
            }();
 }

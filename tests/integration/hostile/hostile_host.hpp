@@ -29,8 +29,8 @@ public:
     const std::string& isolation() const { return isolation_; }
     HostProcess& process() { return *process_; }
     std::uint16_t port() const { return process_->port(); }
-    std::uint16_t admin_port() const { return admin_port_; }  // 0 without `admin`
-    pid_t pid() const { return process_->pid(); }
+    std::uint16_t admin_port() const { return process_->admin_port(); }  // 0 without `admin`
+    platform::ProcessId pid() const { return process_->pid(); }
 
     std::unique_ptr<RawConnection> connect() const { return std::make_unique<RawConnection>(port()); }
 
@@ -43,7 +43,6 @@ public:
 private:
     std::string isolation_;
     std::unique_ptr<HostProcess> process_;
-    std::uint16_t admin_port_ = 0;
 };
 
 // The outcome of one normal GET /hello.dll on a fresh connection.

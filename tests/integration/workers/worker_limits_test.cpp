@@ -8,7 +8,7 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/system/system_error.hpp>
 
-#include <signal.h>
+#include <isapi/contract/host_contract.hpp>
 
 #include <future>
 #include <regex>
@@ -100,13 +100,13 @@ TEST_CASE("a clean SIGTERM after an earlier recycle ended a stuck worker exits 0
     REQUIRE(build_of(host.get("/hello.dll")).value_or(Build{}).generation == 2);
     REQUIRE(wait_until([&] { return metric(host.metrics(), "isapi_requests_in_flight") == 0; }, 3s));
 
-    host.process().signal(SIGTERM);
+    REQUIRE(host.process().terminate());
     const auto status = host.process().wait_exit(5s);
-    INFO(host.process().stderr_text());
+    INFO(host.process().output());
     REQUIRE(status);
     // Exit code 3 means "requests still running when the shutdown time limit
     // ran out"; none was.
-    CHECK(describe_wait_status(*status) == "exit code 0");
+    CHECK(status->describe() == exited_with(isapi::contract::exit_ok));
 }
 
 TEST_CASE("a queue limit of 2 (--queue-limit 2) with two stuck requests held open: the third request gets 503 and is counted",

@@ -51,19 +51,7 @@ WorkerHost::WorkerHost(std::vector<std::string> extra) {
     if (std::find(extra.begin(), extra.end(), "--shutdown-time-limit") == extra.end())
         all.insert(all.end(), {"--shutdown-time-limit", "2000"});
     all.insert(all.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<HostProcess>(Built::host, std::move(all));
-
-    static const std::regex line(R"(admin on http://127\.0\.0\.1:(\d+))");
-    std::smatch match;
-    std::string text;
-    const bool printed = wait_until(
-        [&] {
-            text = process_->stdout_text();
-            return std::regex_search(text, match, line);
-        },
-        std::chrono::seconds(5));
-    if (!printed) throw std::runtime_error("isapi-host printed no admin line; stdout: " + text);
-    admin_port_ = static_cast<std::uint16_t>(std::stoul(match[1].str()));
+    process_ = spawn_host(std::move(all));
 }
 
 HttpResponse WorkerHost::get(const std::string& target, std::chrono::milliseconds timeout) {
@@ -76,7 +64,7 @@ HttpClient WorkerHost::client(std::chrono::milliseconds timeout) const {
 }
 
 HttpResponse WorkerHost::admin(const std::string& method, const std::string& target) {
-    HttpClient c(process_->address(), admin_port_, std::chrono::seconds(5));
+    HttpClient c(process_->admin_address(), admin_port(), std::chrono::seconds(5));
     HttpRequest request;
     request.method = method;
     request.target = target;
@@ -123,7 +111,7 @@ std::optional<nlohmann::json> WorkerHost::wait_for_event(const std::function<boo
 }
 
 std::string WorkerHost::diagnostics() {
-    std::string text = "--- host stderr ---\n" + process_->stderr_text() + "--- events ---\n";
+    std::string text = "--- host output ---\n" + process_->output() + "--- events ---\n";
     try {
         for (const auto& e : events()) {
             text += std::to_string(e.value("seq", 0)) + " " + e.value("kind", std::string("?"));

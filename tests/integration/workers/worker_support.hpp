@@ -57,7 +57,7 @@ public:
 
     HostProcess& process() { return *process_; }
     std::uint16_t port() const { return process_->port(); }
-    std::uint16_t admin_port() const { return admin_port_; }
+    std::uint16_t admin_port() const { return process_->admin_port(); }
 
     // One request on a fresh connection.
     HttpResponse get(const std::string& target, std::chrono::milliseconds timeout = std::chrono::seconds(5));
@@ -74,12 +74,11 @@ public:
     std::optional<nlohmann::json> wait_for_event(const std::function<bool(const nlohmann::json&)>& match,
                                                  std::chrono::milliseconds timeout, std::uint64_t since = 0);
 
-    // The host's stderr and every event, for INFO() when something fails.
+    // The host's output and every event, for INFO() when something fails.
     std::string diagnostics();
 
 private:
     std::unique_ptr<HostProcess> process_;
-    std::uint16_t admin_port_ = 0;
 };
 
 // `--map URL=PATH`, plus more arguments.
