@@ -6,11 +6,11 @@
 
 #include <benchmark/benchmark.h>
 #include <httpext.h>
-
-#include <dlfcn.h>
+#include <isapi/platform/module_loader.hpp>
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <vector>
 
 namespace {
@@ -22,20 +22,22 @@ struct HelloModule {
         // Referencing the last-error slot links it in, so hello.so's
         // GetLastError resolves against this executable.
         SetLastError(0);
-        handle = ::dlopen(ISAPI_HELLO_SO, RTLD_NOW | RTLD_LOCAL);
+        auto& loader = isapi::platform::system_module_loader();
+        std::string error;
+        handle = loader.open(ISAPI_HELLO_SO, error);
         if (!handle) {
-            std::fprintf(stderr, "cannot load %s: %s\n", ISAPI_HELLO_SO, ::dlerror());
+            std::fprintf(stderr, "cannot load %s: %s\n", ISAPI_HELLO_SO, error.c_str());
             std::exit(1);
         }
-        auto version = reinterpret_cast<PFN_GETEXTENSIONVERSION>(::dlsym(handle, "GetExtensionVersion"));
-        proc = reinterpret_cast<PFN_HTTPEXTENSIONPROC>(::dlsym(handle, "HttpExtensionProc"));
+        auto version = reinterpret_cast<PFN_GETEXTENSIONVERSION>(loader.symbol(handle, "GetExtensionVersion"));
+        proc = reinterpret_cast<PFN_HTTPEXTENSIONPROC>(loader.symbol(handle, "HttpExtensionProc"));
         HSE_VERSION_INFO info{};
         if (!version || !proc || !version(&info)) {
             std::fprintf(stderr, "%s is not a usable ISAPI extension\n", ISAPI_HELLO_SO);
             std::exit(1);
         }
     }
-    void* handle = nullptr;
+    isapi::platform::ModuleHandle handle = nullptr;
     PFN_HTTPEXTENSIONPROC proc = nullptr;
 };
 

@@ -4,6 +4,8 @@
 // host uses, and over loopback TCP with TCP_NODELAY, the portable
 // alternative. A thread on the other end echoes, so the
 // figure includes the wake-up of the receiving thread, as in the host.
+#include "worker_channel_pair.hpp"
+
 #include <benchmark/benchmark.h>
 
 #include <netinet/in.h>
@@ -28,12 +30,6 @@ bool read_exact(int fd, char* data, std::size_t size) {
         size -= static_cast<std::size_t>(n);
     }
     return true;
-}
-
-std::pair<int, int> unix_pair() {
-    int fds[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) throw std::runtime_error("socketpair");
-    return {fds[0], fds[1]};
 }
 
 std::pair<int, int> tcp_pair() {
@@ -79,7 +75,7 @@ void BM_RoundTrip(benchmark::State& state) {
     ::close(far);
 }
 
-BENCHMARK(BM_RoundTrip<unix_pair>)->Name("ipc_round_trip/af_unix_socketpair")->UseRealTime();
+BENCHMARK(BM_RoundTrip<isapi::bench::worker_channel_pair>)->Name("ipc_round_trip/af_unix_socketpair")->UseRealTime();
 BENCHMARK(BM_RoundTrip<tcp_pair>)->Name("ipc_round_trip/loopback_tcp_nodelay")->UseRealTime();
 
 }  // namespace
