@@ -12,8 +12,12 @@
 //   output                   writes a line to stdout and one to stderr
 //   exit CODE                exits with CODE
 //   crash                    writes through a null pointer
+//   crash-noted NOTE WHERE   installs the crash handler with the note file
+//                            NOTE, then crashes "inside" an entry point
+//                            scope or "outside" any
 //   linger                   sleeps a minute, then exits 5
 #include <isapi/platform/channel_stream.hpp>
+#include <isapi/platform/crash_handler.hpp>
 #include <isapi/platform/process.hpp>
 #include <isapi/platform/stop_signals.hpp>
 
@@ -142,6 +146,23 @@ int start_grandchild(ChannelStream& channel, const std::string& self) {
     return 5;
 }
 
+void write_through_null() {
+    volatile int* nowhere = nullptr;
+    *nowhere = 1;
+}
+
+int crash_noted(const std::string& note, bool inside) {
+    std::string error;
+    if (!install_crash_handler(note, error) || crash_in_progress()) return 2;
+    if (!inside) {
+        write_through_null();
+        return 3;
+    }
+    const EntryPointScope scope("HttpExtensionProc", "crashy.dll", 7);
+    write_through_null();
+    return 3;
+}
+
 int with_channel(const std::vector<std::string>& args) {
     const auto native = adopt_channel(args[2]);
     if (!native) return kUsage;
@@ -182,10 +203,10 @@ int main() {
     }
     if (mode == "exit" && args.size() == 3) return std::atoi(args[2].c_str());
     if (mode == "crash") {
-        volatile int* nowhere = nullptr;
-        *nowhere = 1;
+        write_through_null();
         return 3;
     }
+    if (mode == "crash-noted" && args.size() == 4) return crash_noted(args[2], args[3] == "inside");
     if (mode == "linger") {
         ::Sleep(60'000);
         return 5;
