@@ -12,23 +12,22 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 }
 
 Channel::Channel(net::any_io_executor executor, platform::NativeChannel native)
-    : socket_(executor, net::local::stream_protocol(), static_cast<int>(native)) {
-    boost::system::error_code ec;
-    socket_.non_blocking(true, ec);
-}
+    : stream_(platform::adopt_channel_stream(executor, native)) {}
 
 void Channel::start(FrameHandler on_frame, CloseHandler on_close) {
     on_frame_ = std::move(on_frame);
     on_close_ = std::move(on_close);
-    net::post(socket_.get_executor(), [self = shared_from_this()] { self->read_more(); });
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->read_more(); });
 }
 
 void Channel::read_more() {
     if (in_.size() - in_size_ < kReadChunk / 2) in_.resize(std::max(in_.size() * 2, in_size_ + kReadChunk));
-    socket_.async_read_some(
+    stream_.async_read_some(
         net::buffer(in_.data() + in_size_, in_.size() - in_size_),
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-            if (ec) return self->fail(ec == net::error::eof ? "the other end closed the channel" : ec.message());
+            if (ec)
+                return self->fail(platform::channel_closed_by_peer(ec) ? "the other end closed the channel"
+                                                                       : ec.message());
             self->in_size_ += n;
             std::size_t consumed = 0;
             try {
@@ -54,16 +53,16 @@ void Channel::fail(const std::string& reason) {
         queued_.clear();
     }
     boost::system::error_code ignored;
-    socket_.close(ignored);
+    stream_.close(ignored);
     if (auto on_close = std::move(on_close_)) on_close(reason);
 }
 
 void Channel::send(std::string_view frames) {
     std::lock_guard lock(write_mutex_);
     if (broken_) return;
-    if (!async_writing_ && queued_.empty() && !coalescing_) {
+    if (platform::kChannelWriteSomeNeverBlocks && !async_writing_ && queued_.empty() && !coalescing_) {
         boost::system::error_code ec;
-        const std::size_t n = socket_.write_some(net::buffer(frames.data(), frames.size()), ec);
+        const std::size_t n = stream_.write_some(net::buffer(frames.data(), frames.size()), ec);
         if (ec && ec != net::error::would_block && ec != net::error::try_again) {
             // The read side notices the broken stream (the peer is gone) and reports it.
             broken_ = true;
@@ -75,7 +74,7 @@ void Channel::send(std::string_view frames) {
     queued_.append(frames);
     if (!async_writing_) {
         async_writing_ = true;
-        net::post(socket_.get_executor(), [self = shared_from_this()] { self->flush_queued(); });
+        net::post(stream_.get_executor(), [self = shared_from_this()] { self->flush_queued(); });
     }
 }
 
@@ -90,15 +89,17 @@ void Channel::flush_queued() {
         queued_.clear();
         // Most rounds fit the socket buffer: write directly, and wait
         // asynchronously only for what the kernel does not take.
-        boost::system::error_code ec;
-        const std::size_t n = socket_.write_some(net::buffer(writing_), ec);
-        if (!ec || ec == net::error::would_block || ec == net::error::try_again) writing_.erase(0, ec ? 0 : n);
-        if (writing_.empty()) {
-            async_writing_ = false;
-            return;
+        if constexpr (platform::kChannelWriteSomeNeverBlocks) {
+            boost::system::error_code ec;
+            const std::size_t n = stream_.write_some(net::buffer(writing_), ec);
+            if (!ec || ec == net::error::would_block || ec == net::error::try_again) writing_.erase(0, ec ? 0 : n);
+            if (writing_.empty()) {
+                async_writing_ = false;
+                return;
+            }
         }
     }
-    net::async_write(socket_, net::buffer(writing_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+    net::async_write(stream_, net::buffer(writing_), [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
         if (ec) {
             {
                 std::lock_guard lock(self->write_mutex_);
@@ -106,8 +107,7 @@ void Channel::flush_queued() {
                 self->async_writing_ = false;
             }
             // Wake the read side, which reports the end.
-            boost::system::error_code ignored;
-            self->socket_.shutdown(net::socket_base::shutdown_both, ignored);
+            platform::shutdown_channel_stream(self->stream_);
             return;
         }
         self->writing_.clear();
@@ -116,10 +116,7 @@ void Channel::flush_queued() {
 }
 
 void Channel::close() {
-    net::post(socket_.get_executor(), [self = shared_from_this()] {
-        boost::system::error_code ignored;
-        self->socket_.shutdown(net::socket_base::shutdown_both, ignored);
-    });
+    net::post(stream_.get_executor(), [self = shared_from_this()] { platform::shutdown_channel_stream(self->stream_); });
 }
 
 }  // namespace isapi::host

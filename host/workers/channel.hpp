@@ -1,15 +1,17 @@
 #pragma once
-// One end of the front end <-> worker byte stream, carrying ipc frames.
-// Sending is thread-safe and never blocks: the calling thread writes straight
-// to the socket while nothing is queued (the cheap path, no thread hop), and
-// whatever the kernel does not take at once is queued and written by the
-// io_context. Frames are read on the io_context and handed to one handler.
+// One end of the front end <-> worker byte stream, carrying ipc frames (the
+// platform's channel stream: a socket pair on POSIX, a named pipe on
+// Windows). Sending is thread-safe and never blocks: where the OS allows a
+// write that never blocks, the calling thread writes straight to the stream
+// while nothing is queued (the cheap path, no thread hop); whatever is not
+// taken at once is queued and written by the io_context. Frames are read on
+// the io_context and handed to one handler.
 #include "ipc_codec.hpp"
 
+#include <isapi/platform/channel_stream.hpp>
 #include <isapi/platform/process.hpp>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
 
 #include <functional>
 #include <memory>
@@ -53,7 +55,7 @@ private:
     void flush_queued();  // on the executor
     void fail(const std::string& reason);
 
-    boost::asio::local::stream_protocol::socket socket_;
+    platform::ChannelStream stream_;
     FrameHandler on_frame_;
     CloseHandler on_close_;
     std::function<void()> on_batch_end_;

@@ -1,7 +1,7 @@
 #pragma once
 // The wire format between the front end and a worker process: length-prefixed
-// binary frames over one byte stream (an AF_UNIX socket here, a named pipe on
-// Windows later). Both ends run on the same machine from the same build, so
+// binary frames over one byte stream (an AF_UNIX socket on POSIX, a named
+// pipe on Windows). Both ends run on the same machine from the same build, so
 // integers travel in native byte order and no version negotiation is needed.
 //
 //   u32 body length | u8 type | u64 request id | body

@@ -60,7 +60,7 @@ void close_record(platform::NativeChannel native, std::string reason) {
 
 }  // namespace
 
-Channel::Channel(boost::asio::any_io_executor executor, platform::NativeChannel native) : socket_(executor) {
+Channel::Channel(boost::asio::any_io_executor executor, platform::NativeChannel native) : stream_(executor) {
     auto& r = records();
     std::lock_guard lock(r.mutex);
     // A new Channel may reuse a dead one's address, or a handle number.
