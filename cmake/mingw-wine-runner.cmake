@@ -11,7 +11,9 @@
 # seconds to make, once; a lock keeps parallel runs from making it, or
 # starting the server, together. `wineserver -k` with the same WINEPREFIX
 # stops the server. Nothing started under the lock keeps its descriptor
-# (9>&-): a server or helper holding it would hold the lock for ever.
+# (9>&-): a server or helper holding it would hold the lock for ever; the
+# same goes for any other descriptor the caller passed on (a build run under
+# flock(1) passes its lock as 3), so 3 to 8 are closed for them too.
 set(ISAPI_WINE_PREFIX "${CMAKE_BINARY_DIR}/wineprefix")
 set(ISAPI_WINE_RUN "${CMAKE_BINARY_DIR}/wine-run")
 file(WRITE "${ISAPI_WINE_RUN}" "#!/bin/sh
@@ -22,18 +24,18 @@ unset DISPLAY WAYLAND_DISPLAY
 (
   flock 9
   if [ ! -f \"\$WINEPREFIX/.isapi-ready\" ]; then
-    wine wineboot --init </dev/null >/dev/null 2>&1 9>&-
-    wine reg add 'HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion\\AeDebug' /v Debugger /d '' /f </dev/null >/dev/null 2>&1 9>&-
-    wine reg add 'HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion\\AeDebug' /v Auto /d 0 /f </dev/null >/dev/null 2>&1 9>&-
-    wineserver -w 9>&-
+    wine wineboot --init </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+    wine reg add 'HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion\\AeDebug' /v Debugger /d '' /f </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+    wine reg add 'HKLM\\Software\\Microsoft\\Windows NT\\CurrentVersion\\AeDebug' /v Auto /d 0 /f </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+    wineserver -w 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
     touch \"\$WINEPREFIX/.isapi-ready\"
   fi
   # wineserver -p exits 0 when it started a server, 2 when one runs already.
   # A new server gets its background processes (services, devices) started
   # now, by a program whose output goes nowhere: they would otherwise keep
   # the output pipe of the first real program open for ever.
-  if wineserver -p </dev/null >/dev/null 2>&1 9>&-; then
-    wine cmd /c exit </dev/null >/dev/null 2>&1 9>&-
+  if wineserver -p </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; then
+    wine cmd /c exit </dev/null >/dev/null 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
   fi
 ) 9>\"\$WINEPREFIX.lock\"
 exec wine \"\$@\"

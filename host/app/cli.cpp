@@ -2,7 +2,6 @@
 
 #include "../detectors/lifecycle_jitter.hpp"
 
-#include <isapi/platform/worker_support.hpp>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -194,8 +193,7 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
 
     std::string listen = "127.0.0.1:8080";
     std::vector<std::string> maps;
-    // In process where this OS has no worker processes yet (Windows).
-    std::string isolation = platform::worker_processes_unavailable().empty() ? "process" : "inproc";
+    std::string isolation = "process";
     bool uncached = false;
 
     app.add_option("--listen", listen, "Address and port to listen on; port 0 picks a free one")
@@ -207,8 +205,7 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     app.add_flag("--uncached", uncached, "Unload each module as soon as no request uses it (default: cached)");
     app.add_option("--isolation", isolation,
                    "Where extensions run: process (worker processes, like IIS application pools) or inproc (this "
-                   "process, for debuggers and sanitizers; the default on Windows, where worker processes are not yet "
-                   "available)")
+                   "process, for debuggers and sanitizers)")
         ->check(CLI::IsMember({"inproc", "process"}))
         ->capture_default_str();
     app.add_option("--root", config.document_root, "Site root for PATH_TRANSLATED and MAP_URL_TO_PATH")
@@ -320,9 +317,6 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     try {
         app.parse(argc, argv);
         config.isolation = isolation == "inproc" ? Isolation::inproc : Isolation::process;
-        if (const auto missing = platform::worker_processes_unavailable();
-            config.isolation == Isolation::process && !missing.empty())
-            throw CLI::ValidationError("--isolation", std::string(missing) + "; use --isolation inproc");
         if (config.isolation == Isolation::inproc)
             for (const char* option : {"--preload", "--shadow-copy", "--watch", "--recycle-requests", "--recycle-age"})
                 if (app.count(option) > 0)
