@@ -469,6 +469,10 @@ bool AppPool::shutdown() {
         spdlog::error("worker processes did not exit in time");
         return false;
     }
+    // Every worker has exited, so no note is still to be read. Removed here,
+    // not only in the destructor: a host whose requests outlived the time
+    // limit leaves with _Exit, which runs no destructor.
+    if (!crash_notes_.empty()) platform::remove_tree(crash_notes_);
     return all_drained_;
 }
 
