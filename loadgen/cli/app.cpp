@@ -1,15 +1,15 @@
-#include "loadgen/cli/app.hpp"
+#include "app.hpp"
 
 #include <fstream>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
-#include "loadgen/cli/plan_builder.hpp"
-#include "loadgen/cli/session.hpp"
-#include "loadgen/cli/race_cli.hpp"
-#include "loadgen/cli/swap_cli.hpp"
-#include "loadgen/report/log_convert.hpp"
+#include "plan_builder.hpp"
+#include "session.hpp"
+#include "race_cli.hpp"
+#include "swap_cli.hpp"
+#include "../report/log_convert.hpp"
 
 namespace isapi::loadgen {
 namespace {

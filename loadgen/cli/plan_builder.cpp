@@ -1,12 +1,12 @@
-#include "loadgen/cli/plan_builder.hpp"
+#include "plan_builder.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
-#include "loadgen/models/units.hpp"
-#include "loadgen/replay/readers.hpp"
-#include "loadgen/replay/replay_span.hpp"
+#include "../models/units.hpp"
+#include "../replay/readers.hpp"
+#include "../replay/replay_span.hpp"
 
 namespace isapi::loadgen {
 namespace {

@@ -3,9 +3,9 @@
 // std::runtime_error with a message fit for the user.
 #include <ostream>
 
-#include "loadgen/cli/options.hpp"
-#include "loadgen/client/runner.hpp"
-#include "loadgen/replay/replay_entry.hpp"
+#include "options.hpp"
+#include "../client/runner.hpp"
+#include "../replay/replay_entry.hpp"
 
 namespace isapi::loadgen {
 

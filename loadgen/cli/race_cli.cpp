@@ -1,14 +1,14 @@
-#include "loadgen/cli/race_cli.hpp"
+#include "race_cli.hpp"
 
 #include <iostream>
 #include <random>
 
 #include <isapi/platform/process.hpp>
 
-#include "loadgen/cli/session.hpp"
-#include "loadgen/models/units.hpp"
-#include "loadgen/race/race_report.hpp"
-#include "loadgen/report/output_file.hpp"
+#include "session.hpp"
+#include "../models/units.hpp"
+#include "../race/race_report.hpp"
+#include "../report/output_file.hpp"
 
 namespace isapi::loadgen {
 

@@ -1,16 +1,16 @@
-#include "loadgen/cli/session.hpp"
+#include "session.hpp"
 
 #include <cstdio>
 #include <iostream>
 
 #include <isapi/platform/terminal.hpp>
 
-#include "loadgen/report/json_report.hpp"
-#include "loadgen/report/junit_report.hpp"
-#include "loadgen/report/output_file.hpp"
-#include "loadgen/report/progress_line.hpp"
-#include "loadgen/report/text_report.hpp"
-#include "loadgen/report/thresholds.hpp"
+#include "../report/json_report.hpp"
+#include "../report/junit_report.hpp"
+#include "../report/output_file.hpp"
+#include "../report/progress_line.hpp"
+#include "../report/text_report.hpp"
+#include "../report/thresholds.hpp"
 
 namespace isapi::loadgen {
 

@@ -4,8 +4,8 @@
 #include <cstddef>
 #include <string>
 
-#include "loadgen/cli/options.hpp"
-#include "loadgen/client/runner.hpp"
+#include "options.hpp"
+#include "../client/runner.hpp"
 
 namespace isapi::loadgen {
 

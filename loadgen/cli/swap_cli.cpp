@@ -1,4 +1,4 @@
-#include "loadgen/cli/swap_cli.hpp"
+#include "swap_cli.hpp"
 
 #include <cctype>
 #include <cstdio>
@@ -8,12 +8,12 @@
 #include <isapi/platform/process.hpp>
 #include <isapi/platform/terminal.hpp>
 
-#include "loadgen/cli/session.hpp"
-#include "loadgen/models/units.hpp"
-#include "loadgen/report/output_file.hpp"
-#include "loadgen/report/progress_line.hpp"
-#include "loadgen/swap/bench_html.hpp"
-#include "loadgen/swap/swap_runner.hpp"
+#include "session.hpp"
+#include "../models/units.hpp"
+#include "../report/output_file.hpp"
+#include "../report/progress_line.hpp"
+#include "../swap/bench_html.hpp"
+#include "../swap/swap_runner.hpp"
 
 namespace isapi::loadgen {
 

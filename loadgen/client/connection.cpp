@@ -1,4 +1,4 @@
-#include "loadgen/client/connection.hpp"
+#include "connection.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>

@@ -14,10 +14,10 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 
-#include "loadgen/client/response_parser.hpp"
-#include "loadgen/client/request_template.hpp"
-#include "loadgen/models/pacer.hpp"
-#include "loadgen/stats/request_record.hpp"
+#include "response_parser.hpp"
+#include "request_template.hpp"
+#include "../models/pacer.hpp"
+#include "../stats/request_record.hpp"
 
 namespace isapi::loadgen {
 

@@ -1,4 +1,4 @@
-#include "loadgen/client/request_template.hpp"
+#include "request_template.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "loadgen/client/runner.hpp"
+#include "runner.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "loadgen/client/worker.hpp"
+#include "worker.hpp"
 
 namespace isapi::loadgen {
 namespace {

@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
-#include "loadgen/client/request_template.hpp"
-#include "loadgen/client/url.hpp"
-#include "loadgen/models/pacer.hpp"
-#include "loadgen/models/rate_schedule.hpp"
-#include "loadgen/report/request_log.hpp"
-#include "loadgen/stats/run_stats.hpp"
+#include "request_template.hpp"
+#include "url.hpp"
+#include "../models/pacer.hpp"
+#include "../models/rate_schedule.hpp"
+#include "../stats/request_log.hpp"
+#include "../stats/run_stats.hpp"
 
 namespace isapi::loadgen {
 

@@ -1,4 +1,4 @@
-#include "loadgen/client/url.hpp"
+#include "url.hpp"
 
 #include <charconv>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "loadgen/client/worker.hpp"
+#include "worker.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -7,7 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "loadgen/client/connection.hpp"
+#include "connection.hpp"
 
 namespace isapi::loadgen {
 

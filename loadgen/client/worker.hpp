@@ -10,11 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "loadgen/client/request_template.hpp"
-#include "loadgen/client/url.hpp"
-#include "loadgen/models/pacer.hpp"
-#include "loadgen/report/request_log.hpp"
-#include "loadgen/stats/run_stats.hpp"
+#include "request_template.hpp"
+#include "url.hpp"
+#include "../models/pacer.hpp"
+#include "../stats/request_log.hpp"
+#include "../stats/run_stats.hpp"
 
 namespace isapi::loadgen {
 

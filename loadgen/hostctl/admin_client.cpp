@@ -1,4 +1,4 @@
-#include "loadgen/hostctl/admin_client.hpp"
+#include "admin_client.hpp"
 
 #include <stdexcept>
 

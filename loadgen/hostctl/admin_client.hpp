@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string>
 
-#include "loadgen/client/url.hpp"
+#include "../client/url.hpp"
 
 namespace isapi::loadgen {
 

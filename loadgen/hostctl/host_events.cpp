@@ -1,4 +1,4 @@
-#include "loadgen/hostctl/host_events.hpp"
+#include "host_events.hpp"
 
 #include <sstream>
 #include <stdexcept>
@@ -7,7 +7,7 @@
 
 #include <isapi/contract/host_contract.hpp>
 
-#include "loadgen/hostctl/admin_client.hpp"
+#include "admin_client.hpp"
 
 namespace isapi::loadgen {
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "loadgen/client/url.hpp"
+#include "../client/url.hpp"
 
 namespace isapi::loadgen {
 

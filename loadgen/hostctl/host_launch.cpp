@@ -1,4 +1,4 @@
-#include "loadgen/hostctl/host_launch.hpp"
+#include "host_launch.hpp"
 
 #include <cstdlib>
 #include <filesystem>

@@ -8,7 +8,7 @@
 
 #include <isapi/contract/host_process.hpp>
 
-#include "loadgen/client/url.hpp"
+#include "../client/url.hpp"
 
 namespace isapi::loadgen {
 

@@ -1,4 +1,4 @@
-#include "loadgen/models/pacer.hpp"
+#include "pacer.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -13,7 +13,7 @@
 #include <limits>
 #include <vector>
 
-#include "loadgen/models/rate_schedule.hpp"
+#include "rate_schedule.hpp"
 
 namespace isapi::loadgen {
 

@@ -1,10 +1,10 @@
-#include "loadgen/models/rate_schedule.hpp"
+#include "rate_schedule.hpp"
 
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
-#include "loadgen/models/units.hpp"
+#include "units.hpp"
 
 namespace isapi::loadgen {
 namespace {

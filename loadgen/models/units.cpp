@@ -1,4 +1,4 @@
-#include "loadgen/models/units.hpp"
+#include "units.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "loadgen/race/host_findings.hpp"
+#include "host_findings.hpp"
 
 #include <isapi/contract/host_contract.hpp>
 

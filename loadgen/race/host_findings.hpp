@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "loadgen/hostctl/host_events.hpp"
-#include "loadgen/race/race_runner.hpp"
+#include "../hostctl/host_events.hpp"
+#include "race_runner.hpp"
 
 namespace isapi::loadgen {
 

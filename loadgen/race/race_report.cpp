@@ -1,4 +1,4 @@
-#include "loadgen/race/race_report.hpp"
+#include "race_report.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "loadgen/report/markup.hpp"
+#include "../report/markup.hpp"
 
 namespace isapi::loadgen {
 namespace {

@@ -3,7 +3,7 @@
 // the --json document and the --junit report (one testcase per module).
 #include <string>
 
-#include "loadgen/race/race_runner.hpp"
+#include "race_runner.hpp"
 
 namespace isapi::loadgen {
 

@@ -1,4 +1,4 @@
-#include "loadgen/race/race_runner.hpp"
+#include "race_runner.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -15,11 +15,11 @@
 
 #include <isapi/contract/host_contract.hpp>
 
-#include "loadgen/client/runner.hpp"
-#include "loadgen/hostctl/admin_client.hpp"
-#include "loadgen/hostctl/host_launch.hpp"
-#include "loadgen/hostctl/run_folder.hpp"
-#include "loadgen/race/host_findings.hpp"
+#include "../client/runner.hpp"
+#include "../hostctl/admin_client.hpp"
+#include "../hostctl/host_launch.hpp"
+#include "../hostctl/run_folder.hpp"
+#include "host_findings.hpp"
 
 namespace isapi::loadgen {
 namespace {

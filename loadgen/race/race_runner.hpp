@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "loadgen/race/sanitizer_reports.hpp"
+#include "sanitizer_reports.hpp"
 
 namespace isapi::loadgen {
 

@@ -1,4 +1,4 @@
-#include "loadgen/race/sanitizer_reports.hpp"
+#include "sanitizer_reports.hpp"
 
 #include <fstream>
 #include <map>

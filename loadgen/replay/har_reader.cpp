@@ -11,8 +11,8 @@
 #include <boost/beast/core/string.hpp>
 #include <nlohmann/json.hpp>
 
-#include "loadgen/replay/readers.hpp"
-#include "loadgen/replay/time_parse.hpp"
+#include "readers.hpp"
+#include "time_parse.hpp"
 
 namespace isapi::loadgen {
 namespace {

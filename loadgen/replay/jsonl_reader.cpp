@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "loadgen/replay/readers.hpp"
+#include "readers.hpp"
 
 namespace isapi::loadgen {
 namespace {

@@ -6,7 +6,7 @@
 #include <istream>
 #include <string>
 
-#include "loadgen/replay/replay_entry.hpp"
+#include "replay_entry.hpp"
 
 namespace isapi::loadgen {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "loadgen/client/request_template.hpp"
+#include "../client/request_template.hpp"
 
 namespace isapi::loadgen {
 

@@ -1,7 +1,7 @@
 #include <fstream>
 #include <stdexcept>
 
-#include "loadgen/replay/readers.hpp"
+#include "readers.hpp"
 
 namespace isapi::loadgen {
 namespace {

@@ -1,4 +1,4 @@
-#include "loadgen/replay/replay_span.hpp"
+#include "replay_span.hpp"
 
 #include <algorithm>
 #include <cmath>

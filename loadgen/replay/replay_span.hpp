@@ -5,7 +5,7 @@
 // request at once.
 #include <string>
 
-#include "loadgen/replay/replay_entry.hpp"
+#include "replay_entry.hpp"
 
 namespace isapi::loadgen {
 

@@ -1,4 +1,4 @@
-#include "loadgen/replay/time_parse.hpp"
+#include "time_parse.hpp"
 
 #include <cctype>
 #include <charconv>

@@ -1,8 +1,8 @@
 #include <string_view>
 #include <vector>
 
-#include "loadgen/replay/readers.hpp"
-#include "loadgen/replay/time_parse.hpp"
+#include "readers.hpp"
+#include "time_parse.hpp"
 
 namespace isapi::loadgen {
 namespace {

@@ -1,4 +1,4 @@
-#include "loadgen/report/json_report.hpp"
+#include "json_report.hpp"
 
 #include <nlohmann/json.hpp>
 

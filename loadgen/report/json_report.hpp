@@ -6,7 +6,7 @@
 // malformed_lines, thresholds, passed.
 #include <string>
 
-#include "loadgen/report/report_input.hpp"
+#include "report_input.hpp"
 
 namespace isapi::loadgen {
 

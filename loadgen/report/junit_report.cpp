@@ -1,6 +1,6 @@
-#include "loadgen/report/junit_report.hpp"
+#include "junit_report.hpp"
 
-#include "loadgen/report/markup.hpp"
+#include "markup.hpp"
 
 #include <cstdio>
 #include <string>

@@ -3,7 +3,7 @@
 // accounted for, one that no request failed, and one per --fail-if threshold.
 #include <string>
 
-#include "loadgen/report/report_input.hpp"
+#include "report_input.hpp"
 
 namespace isapi::loadgen {
 

@@ -1,9 +1,9 @@
-#include "loadgen/report/log_convert.hpp"
+#include "log_convert.hpp"
 
 #include <map>
 #include <utility>
 
-#include "loadgen/report/log_codec.hpp"
+#include "../stats/log_codec.hpp"
 
 namespace isapi::loadgen {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "loadgen/stats/request_record.hpp"
+#include "../stats/request_record.hpp"
 
 namespace isapi::loadgen {
 

@@ -1,4 +1,4 @@
-#include "loadgen/report/output_file.hpp"
+#include "output_file.hpp"
 
 #include <cstdio>
 #include <filesystem>

@@ -1,8 +1,8 @@
-#include "loadgen/report/progress_line.hpp"
+#include "progress_line.hpp"
 
 #include <cstdio>
 
-#include "loadgen/models/units.hpp"
+#include "../models/units.hpp"
 
 namespace isapi::loadgen {
 

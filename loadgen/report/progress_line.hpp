@@ -3,7 +3,7 @@
 // is a terminal (so logs and pipes stay clean).
 #include <string>
 
-#include "loadgen/client/runner.hpp"
+#include "../client/runner.hpp"
 
 namespace isapi::loadgen {
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "loadgen/client/runner.hpp"
-#include "loadgen/report/thresholds.hpp"
+#include "../client/runner.hpp"
+#include "thresholds.hpp"
 
 namespace isapi::loadgen {
 

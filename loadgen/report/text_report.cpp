@@ -1,9 +1,9 @@
-#include "loadgen/report/text_report.hpp"
+#include "text_report.hpp"
 
 #include <cstdio>
 #include <string>
 
-#include "loadgen/models/units.hpp"
+#include "../models/units.hpp"
 
 namespace isapi::loadgen {
 namespace {

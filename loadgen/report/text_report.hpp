@@ -2,7 +2,7 @@
 // The human summary printed at the end of a run.
 #include <ostream>
 
-#include "loadgen/report/report_input.hpp"
+#include "report_input.hpp"
 
 namespace isapi::loadgen {
 

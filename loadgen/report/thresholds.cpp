@@ -1,10 +1,10 @@
-#include "loadgen/report/thresholds.hpp"
+#include "thresholds.hpp"
 
 #include <array>
 #include <cstdio>
 #include <stdexcept>
 
-#include "loadgen/models/units.hpp"
+#include "../models/units.hpp"
 
 namespace isapi::loadgen {
 namespace {

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "loadgen/client/runner.hpp"
+#include "../client/runner.hpp"
 
 namespace isapi::loadgen {
 

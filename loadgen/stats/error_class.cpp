@@ -1,4 +1,4 @@
-#include "loadgen/stats/error_class.hpp"
+#include "error_class.hpp"
 
 namespace isapi::loadgen {
 namespace {

@@ -1,4 +1,4 @@
-#include "loadgen/stats/histogram.hpp"
+#include "histogram.hpp"
 
 #include <algorithm>
 #include <bit>

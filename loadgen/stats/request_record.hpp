@@ -6,7 +6,7 @@
 // that never began) is -1.
 #include <cstdint>
 
-#include "loadgen/stats/error_class.hpp"
+#include "error_class.hpp"
 
 namespace isapi::loadgen {
 

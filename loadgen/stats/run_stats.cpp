@@ -1,4 +1,4 @@
-#include "loadgen/stats/run_stats.hpp"
+#include "run_stats.hpp"
 
 #include <algorithm>
 

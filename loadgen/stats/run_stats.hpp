@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "loadgen/stats/error_class.hpp"
-#include "loadgen/stats/histogram.hpp"
-#include "loadgen/stats/request_record.hpp"
+#include "error_class.hpp"
+#include "histogram.hpp"
+#include "request_record.hpp"
 
 namespace isapi::loadgen {
 

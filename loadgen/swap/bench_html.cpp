@@ -2,7 +2,7 @@
 // and the comparison page. The page ranks the cells of each mode (fewest
 // failed runs, then fewest dropped, then the lowest p99 during the swap),
 // names the best one, and draws the median dropped per cell as bars.
-#include "loadgen/swap/bench_html.hpp"
+#include "bench_html.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "loadgen/models/units.hpp"
-#include "loadgen/swap/html_util.hpp"
+#include "../models/units.hpp"
+#include "html_util.hpp"
 
 namespace isapi::loadgen {
 namespace {

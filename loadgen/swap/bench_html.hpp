@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "loadgen/swap/swap_analysis.hpp"
+#include "swap_analysis.hpp"
 
 namespace isapi::loadgen {
 

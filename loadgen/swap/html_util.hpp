@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "loadgen/report/markup.hpp"
+#include "../report/markup.hpp"
 
 namespace isapi::loadgen::html {
 

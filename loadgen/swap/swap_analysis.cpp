@@ -1,4 +1,4 @@
-#include "loadgen/swap/swap_analysis.hpp"
+#include "swap_analysis.hpp"
 
 #include <isapi/contract/host_contract.hpp>
 
@@ -6,7 +6,7 @@
 #include <array>
 #include <limits>
 
-#include "loadgen/stats/histogram.hpp"
+#include "../stats/histogram.hpp"
 
 namespace isapi::loadgen {
 namespace {

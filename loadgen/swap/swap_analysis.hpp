@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "loadgen/stats/request_record.hpp"
-#include "loadgen/swap/swap_types.hpp"
+#include "../stats/request_record.hpp"
+#include "swap_types.hpp"
 
 namespace isapi::loadgen {
 

@@ -1,4 +1,4 @@
-#include "loadgen/swap/swap_executor.hpp"
+#include "swap_executor.hpp"
 
 #include <filesystem>
 

@@ -8,7 +8,7 @@
 #include <functional>
 #include <string>
 
-#include "loadgen/swap/swap_types.hpp"
+#include "swap_types.hpp"
 
 namespace isapi::loadgen {
 

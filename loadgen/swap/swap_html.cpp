@@ -7,10 +7,10 @@
 #include <string_view>
 #include <vector>
 
-#include "loadgen/models/units.hpp"
-#include "loadgen/swap/html_util.hpp"
-#include "loadgen/swap/swap_report.hpp"
-#include "loadgen/swap/swap_timeline.hpp"
+#include "../models/units.hpp"
+#include "html_util.hpp"
+#include "swap_report.hpp"
+#include "swap_timeline.hpp"
 
 namespace isapi::loadgen {
 namespace {

@@ -1,4 +1,4 @@
-#include "loadgen/swap/swap_report.hpp"
+#include "swap_report.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "loadgen/models/units.hpp"
-#include "loadgen/report/json_report.hpp"
-#include "loadgen/report/markup.hpp"
-#include "loadgen/report/thresholds.hpp"
+#include "../models/units.hpp"
+#include "../report/json_report.hpp"
+#include "../report/markup.hpp"
+#include "../report/thresholds.hpp"
 
 namespace isapi::loadgen {
 namespace {

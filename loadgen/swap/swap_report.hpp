@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "loadgen/client/runner.hpp"
-#include "loadgen/report/thresholds.hpp"
-#include "loadgen/swap/swap_analysis.hpp"
+#include "../client/runner.hpp"
+#include "../report/thresholds.hpp"
+#include "swap_analysis.hpp"
 
 namespace isapi::loadgen {
 

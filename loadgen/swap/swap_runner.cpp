@@ -1,4 +1,4 @@
-#include "loadgen/swap/swap_runner.hpp"
+#include "swap_runner.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -11,12 +11,12 @@
 #include <isapi/platform/files.hpp>
 #include <isapi/platform/sha256.hpp>
 
-#include "loadgen/hostctl/admin_client.hpp"
-#include "loadgen/hostctl/host_events.hpp"
-#include "loadgen/hostctl/host_launch.hpp"
-#include "loadgen/hostctl/run_folder.hpp"
-#include "loadgen/report/log_convert.hpp"
-#include "loadgen/swap/swap_executor.hpp"
+#include "../hostctl/admin_client.hpp"
+#include "../hostctl/host_events.hpp"
+#include "../hostctl/host_launch.hpp"
+#include "../hostctl/run_folder.hpp"
+#include "../report/log_convert.hpp"
+#include "swap_executor.hpp"
 
 namespace isapi::loadgen {
 namespace {

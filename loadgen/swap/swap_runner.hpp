@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "loadgen/client/runner.hpp"
-#include "loadgen/client/url.hpp"
-#include "loadgen/swap/swap_report.hpp"
-#include "loadgen/swap/swap_types.hpp"
+#include "../client/runner.hpp"
+#include "../client/url.hpp"
+#include "swap_report.hpp"
+#include "swap_types.hpp"
 
 namespace isapi::loadgen {
 

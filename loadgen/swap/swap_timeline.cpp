@@ -4,7 +4,7 @@
 // the per-bucket counts as stacked bars below, the maximum latency per
 // bucket as a line, the swap's steps as labelled markers and the rename
 // window as a shaded band; then its legend.
-#include "loadgen/swap/swap_timeline.hpp"
+#include "swap_timeline.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "loadgen/models/units.hpp"
-#include "loadgen/swap/html_util.hpp"
+#include "../models/units.hpp"
+#include "html_util.hpp"
 
 namespace isapi::loadgen {
 namespace {

@@ -4,7 +4,7 @@
 // the rename window) and its legend.
 #include <string>
 
-#include "loadgen/swap/swap_report.hpp"
+#include "swap_report.hpp"
 
 namespace isapi::loadgen {
 

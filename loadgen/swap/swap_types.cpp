@@ -1,4 +1,4 @@
-#include "loadgen/swap/swap_types.hpp"
+#include "swap_types.hpp"
 
 #include <array>
 #include <utility>

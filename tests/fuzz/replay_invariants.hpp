@@ -4,7 +4,7 @@
 // can be sent (its target starts with '/', its method is not empty), and the
 // entries and skipped lines keep the order and line numbers of the file.
 #include "fuzz_check.hpp"
-#include "loadgen/replay/readers.hpp"
+#include "replay/readers.hpp"
 
 #include <algorithm>
 #include <cmath>

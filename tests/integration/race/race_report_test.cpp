@@ -3,8 +3,8 @@
 // modules.
 #include <catch2/catch.hpp>
 
-#include "loadgen/race/host_findings.hpp"
-#include "loadgen/race/race_report.hpp"
+#include "race/host_findings.hpp"
+#include "race/race_report.hpp"
 
 using namespace isapi::loadgen;
 

@@ -2,7 +2,7 @@
 // build's), without a host: distinct reports, their module, repeats counted.
 #include <catch2/catch.hpp>
 
-#include "loadgen/race/sanitizer_reports.hpp"
+#include "race/sanitizer_reports.hpp"
 
 using namespace isapi::loadgen;
 

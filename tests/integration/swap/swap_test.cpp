@@ -10,9 +10,9 @@
 #include <isapi/platform/faults.hpp>
 #include <isapi/platform/files.hpp>
 
-#include "loadgen/hostctl/host_launch.hpp"
+#include "hostctl/host_launch.hpp"
 
-#include "loadgen/swap/swap_runner.hpp"
+#include "swap/swap_runner.hpp"
 
 using namespace isapi::loadgen;
 

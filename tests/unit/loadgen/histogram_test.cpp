@@ -2,8 +2,8 @@
 
 #include <random>
 
-#include "loadgen/stats/histogram.hpp"
-#include "loadgen/stats/run_stats.hpp"
+#include "stats/histogram.hpp"
+#include "stats/run_stats.hpp"
 
 using isapi::loadgen::Histogram;
 

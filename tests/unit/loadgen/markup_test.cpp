@@ -7,11 +7,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "loadgen/report/json_report.hpp"
-#include "loadgen/report/junit_report.hpp"
-#include "loadgen/report/markup.hpp"
-#include "loadgen/swap/bench_html.hpp"
-#include "loadgen/swap/swap_report.hpp"
+#include "report/json_report.hpp"
+#include "report/junit_report.hpp"
+#include "report/markup.hpp"
+#include "swap/bench_html.hpp"
+#include "swap/swap_report.hpp"
 
 using namespace isapi::loadgen;
 

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "loadgen/client/request_template.hpp"
-#include "loadgen/client/url.hpp"
-#include "loadgen/models/pacer.hpp"
-#include "loadgen/models/rate_schedule.hpp"
-#include "loadgen/models/units.hpp"
+#include "client/request_template.hpp"
+#include "client/url.hpp"
+#include "models/pacer.hpp"
+#include "models/rate_schedule.hpp"
+#include "models/units.hpp"
 
 using namespace isapi::loadgen;
 

@@ -4,8 +4,8 @@
 
 #include <sstream>
 
-#include "loadgen/cli/plan_builder.hpp"
-#include "loadgen/replay/readers.hpp"
+#include "cli/plan_builder.hpp"
+#include "replay/readers.hpp"
 
 using namespace isapi::loadgen;
 

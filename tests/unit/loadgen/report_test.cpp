@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "loadgen/report/json_report.hpp"
-#include "loadgen/report/junit_report.hpp"
-#include "loadgen/report/thresholds.hpp"
+#include "report/json_report.hpp"
+#include "report/junit_report.hpp"
+#include "report/thresholds.hpp"
 
 using namespace isapi::loadgen;
 

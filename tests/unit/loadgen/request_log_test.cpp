@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "fault_server.hpp"
-#include "loadgen/report/log_codec.hpp"
-#include "loadgen/report/log_convert.hpp"
+#include "stats/log_codec.hpp"
+#include "report/log_convert.hpp"
 #include "test_helpers.hpp"
 
 using namespace isapi::loadgen;

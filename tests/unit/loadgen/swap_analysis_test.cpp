@@ -1,8 +1,8 @@
 // The swap's measures from hand-made request records: no sockets, no host.
 #include <catch2/catch.hpp>
 
-#include "loadgen/swap/swap_analysis.hpp"
-#include "loadgen/swap/swap_report.hpp"
+#include "swap/swap_analysis.hpp"
+#include "swap/swap_report.hpp"
 
 using namespace isapi::loadgen;
 

@@ -10,7 +10,7 @@
 #include <isapi/platform/files.hpp>
 #include <isapi/platform/renames.hpp>
 
-#include "loadgen/swap/swap_executor.hpp"
+#include "swap/swap_executor.hpp"
 
 using namespace isapi::loadgen;
 namespace fs = std::filesystem;

@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "loadgen/swap/bench_html.hpp"
-#include "loadgen/swap/swap_report.hpp"
+#include "swap/bench_html.hpp"
+#include "swap/swap_report.hpp"
 
 using namespace isapi::loadgen;
 

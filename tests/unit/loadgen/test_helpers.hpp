@@ -3,8 +3,8 @@
 // same plan builder the command line uses, and check the books balance.
 #include <catch2/catch.hpp>
 
-#include "loadgen/cli/plan_builder.hpp"
-#include "loadgen/client/runner.hpp"
+#include "cli/plan_builder.hpp"
+#include "client/runner.hpp"
 
 namespace isapi::loadgen::test {
 

@@ -1,4 +1,4 @@
-#include "loadgen/report/log_codec.hpp"
+#include "log_codec.hpp"
 
 #include <bit>
 #include <charconv>

@@ -1,11 +1,11 @@
-#include "loadgen/report/request_log.hpp"
+#include "request_log.hpp"
 
 #include <cerrno>
 #include <cstring>
 #include <iostream>
 #include <stdexcept>
 
-#include "loadgen/report/log_codec.hpp"
+#include "log_codec.hpp"
 
 namespace isapi::loadgen {
 

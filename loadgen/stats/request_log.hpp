@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "loadgen/stats/request_record.hpp"
+#include "request_record.hpp"
 
 namespace isapi::loadgen {
 

@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-#include "loadgen/stats/request_record.hpp"
+#include "request_record.hpp"
 
 namespace isapi::loadgen {
 
