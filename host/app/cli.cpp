@@ -1,7 +1,8 @@
 #include "cli.hpp"
 
+#include "../detectors/leak_trend.hpp"
 #include "../detectors/lifecycle_jitter.hpp"
-
+#include "../pool/work_pool.hpp"
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -14,12 +15,15 @@
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
-#include <thread>
+#include <string>
 
 namespace isapi::host {
 namespace {
 
-constexpr const char* kFooter = R"(
+constexpr std::size_t kMaxTokenBytes = 4096;
+
+// The footer, in two parts around the token size limit.
+constexpr const char* kFooterHead = R"(
 Examples:
   # Serve the hello sample from a worker process; the extension answers at
   # /hello.dll and below it.
@@ -67,7 +71,8 @@ file or the variable: a command line is visible to every local user (ps,
 /proc/PID/cmdline). The host removes ISAPI_ADMIN_TOKEN from its own
 environment at startup, so worker processes, extensions and anything else it
 starts never see it. A token is printable ASCII without spaces (RFC 6750),
-at most 4096 bytes. --admin-allow-remote is refused without a token.
+at most )";
+constexpr const char* kFooterTail = R"( bytes. --admin-allow-remote is refused without a token.
 
 On startup the host prints "listening on http://ADDR:PORT" on stdout (port 0
 picks a free port), then "admin on http://ADDR:PORT" with --admin; logs go to
@@ -82,7 +87,6 @@ Exit codes: 0 clean stop, 1 runtime error (e.g. cannot bind), 2 bad command
 line, 3 requests still running when the shutdown time limit ran out.)";
 
 constexpr const char* kTokenVariable = "ISAPI_ADMIN_TOKEN";
-constexpr std::size_t kMaxTokenBytes = 4096;
 
 // What a client sends after "Bearer " must be able to match the token: HTTP
 // drops spaces around a header value and carries no control bytes, so such a
@@ -189,11 +193,12 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     CLI::App app{"isapi-host: serves ISAPI extensions over HTTP the way IIS hosts them (ECB emulation, cached and "
                  "uncached modes).",
                  "isapi-host"};
-    app.footer(kFooter);
+    app.footer(kFooterHead + std::to_string(kMaxTokenBytes) + kFooterTail);
 
-    std::string listen = "127.0.0.1:8080";
+    // Options parsed into something else start from the config's defaults.
+    std::string listen = config.listen_address + ":" + std::to_string(config.listen_port);
     std::vector<std::string> maps;
-    std::string isolation = "process";
+    std::string isolation = config.isolation == Isolation::inproc ? "inproc" : "process";
     bool uncached = false;
 
     app.add_option("--listen", listen, "Address and port to listen on; port 0 picks a free one")
@@ -202,7 +207,9 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
                    "URL=PATH[,cached|,uncached]: serve the extension at PATH for URL (e.g. /scripts/app.dll, the "
                    "rest of the path becomes PATH_INFO) or for a wildcard (*.isa). Repeatable")
         ->required();
-    app.add_flag("--uncached", uncached, "Unload each module as soon as no request uses it (default: cached)");
+    app.add_flag("--uncached", uncached,
+                 "Unload each module as soon as no request uses it (default: " +
+                     std::string(to_string(config.default_mode)) + ")");
     app.add_option("--isolation", isolation,
                    "Where extensions run: process (worker processes, like IIS application pools) or inproc (this "
                    "process, for debuggers and sanitizers)")
@@ -211,7 +218,9 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     app.add_option("--root", config.document_root, "Site root for PATH_TRANSLATED and MAP_URL_TO_PATH")
         ->check(CLI::ExistingDirectory)
         ->capture_default_str();
-    app.add_option("--threads", config.threads, "Extension pool threads (default: 8, or 4 per core if more)")
+    app.add_option("--threads", config.threads,
+                   "Extension pool threads (default: " + std::to_string(kDefaultThreads) + ", or " +
+                       std::to_string(kThreadsPerCore) + " per core if more)")
         ->check(CLI::Range(1, 4096));
     app.add_option("--io-threads", config.io_threads,
                    "Network I/O threads; more than 1 turns the inline fast path off")
@@ -304,8 +313,8 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
                      "that has not returned is the finding `hang`, with thread stacks when gdb is on PATH (0: off)",
                      0, 3'600'000);
     app.add_option("--leak-cycles", config.hunt.leak_cycles,
-                   "Samples per window of leak_per_cycle: after 8 warm-up cycles, the growth per cycle must hold in two "
-                   "windows in a row (0: off)")
+                   "Samples per window of leak_per_cycle: after " + std::to_string(LeakTrendOptions{}.warm_up) +
+                       " warm-up cycles, the growth per cycle must hold in two windows in a row (0: off)")
         ->check(CLI::Range(0, 100'000))
         ->capture_default_str();
     std::string jitter;
@@ -357,8 +366,7 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
         if (exit_code != 0) exit_code = exit_usage;
         return std::nullopt;
     }
-    config.default_mode = uncached ? LoadMode::uncached : LoadMode::cached;
-    if (config.threads == 0) config.threads = std::max<std::size_t>(8, 4 * std::thread::hardware_concurrency());
+    if (uncached) config.default_mode = LoadMode::uncached;
     return config;
 }
 

@@ -1,9 +1,16 @@
 #pragma once
-// Everything isapi-host is told on its command line.
+// Everything isapi-host is told on its command line. The defaults are those
+// of the layers that own each setting (docs/architecture.md, Configuration).
 #include "../detectors/hunt_options.hpp"
 #include "../modules/load_mode.hpp"
+#include "../modules/module_manager.hpp"
+#include "../pool/work_pool.hpp"
 #include "../routing/router.hpp"
+#include "../runtime/extension_runtime.hpp"
+#include "../server/io_runner.hpp"
 #include "../server/limits.hpp"
+#include "../workers/app_pool.hpp"
+#include "../workers/worker_config.hpp"
 
 #include <isapi/contract/host_contract.hpp>
 
@@ -23,19 +30,19 @@ struct HostConfig {
     std::string listen_address = "127.0.0.1";
     std::uint16_t listen_port = 8080;
     std::vector<Mapping> mappings;
-    LoadMode default_mode = LoadMode::cached;
-    std::filesystem::path document_root = ".";
-    std::size_t threads = 0;  // 0: chosen from the core count
-    std::size_t io_threads = 1;
+    LoadMode default_mode = kDefaultLoadMode;
+    std::filesystem::path document_root{kDefaultDocumentRoot};
+    std::size_t threads = 0;  // 0: default_thread_count(), from the core count
+    std::size_t io_threads = IoRunner::Options{}.io_threads;
     // In process, extension code may run on the I/O thread for this long
     // before a standby thread takes the I/O over (0: always on the pool).
-    std::chrono::microseconds inline_budget{1000};
-    std::size_t queue_limit = 1000;
+    std::chrono::microseconds inline_budget = IoRunner::Options{}.inline_budget;
+    std::size_t queue_limit = kDefaultQueueLimit;
     ServerLimits limits;
-    std::chrono::milliseconds shutdown_time_limit{90'000};
+    std::chrono::milliseconds shutdown_time_limit = kDefaultShutdownTimeLimit;
     std::string access_log;  // empty: none
-    std::string log_level = "info";
-    bool identity_header = true;  // X-Isapi-Build on every extension response
+    std::string log_level{kDefaultLogLevel};
+    bool identity_header = IdentityOptions{}.header;  // X-Isapi-Build on every extension response
     // Admin API (--admin); off while admin_address is empty.
     std::string admin_address;
     std::uint16_t admin_port = 0;
@@ -46,12 +53,12 @@ struct HostConfig {
     bool shadow_copy = false;  // workers load private copies of the modules
     bool watch = false;        // recycle when a mapped module file is replaced by a complete one
     std::chrono::milliseconds watch_interval{100};
-    std::uint64_t recycle_after_requests = 0;  // 0: never
-    std::chrono::milliseconds recycle_after_age{0};  // 0: never
-    std::size_t rapid_fail_crashes = 5;
-    std::chrono::milliseconds rapid_fail_window{5 * 60 * 1000};
-    std::chrono::milliseconds ping_interval{5'000};  // 0: no pings
-    std::chrono::milliseconds ping_timeout{30'000};
+    std::uint64_t recycle_after_requests = kDefaultRecycleAfterRequests;  // 0: never
+    std::chrono::milliseconds recycle_after_age = kDefaultRecycleAfterAge;  // 0: never
+    std::size_t rapid_fail_crashes = kDefaultRapidFailCrashes;
+    std::chrono::milliseconds rapid_fail_window = kDefaultRapidFailWindow;
+    std::chrono::milliseconds ping_interval = kDefaultPingInterval;  // 0: no pings
+    std::chrono::milliseconds ping_timeout = kDefaultPingTimeout;
 
     HuntOptions hunt;  // detectors' settings and --jitter
 };

@@ -1,6 +1,7 @@
 // --isolation inproc: the front end runs the ECB emulator itself, for
 // debuggers and sanitizers. The same code a worker runs, without the hop.
 #include "backend.hpp"
+#include "derived_options.hpp"
 
 #include "../runtime/extension_runtime.hpp"
 
@@ -17,15 +18,7 @@ class InprocBackend final : public Backend {
 public:
     explicit InprocBackend(BackendParts parts)
         : config_(parts.config), pid_(static_cast<std::uint32_t>(platform::current_process_id())), runtime_([&] {
-              ExtensionRuntimeOptions o;
-              o.mappings = config_.mappings;
-              o.default_mode = config_.default_mode;
-              o.document_root = config_.document_root;
-              o.threads = config_.threads;
-              o.queue_limit = config_.queue_limit;
-              o.shutdown_time_limit = config_.shutdown_time_limit;
-              o.hunt = config_.hunt;
-              o.identity = IdentityOptions{pid_, 1, config_.identity_header};
+              ExtensionRuntimeOptions o = runtime_options(config_);
               o.loader = &platform::system_module_loader();
               o.findings = [&recorder = parts.recorder](const ecb::Finding& f) {
                   spdlog::warn("finding {} in {} (load {}): {}", f.kind, f.module.empty() ? "?" : f.module,

@@ -1,6 +1,7 @@
 // --isolation process: extensions run in worker processes of one application
 // pool; this process keeps the sockets (as HTTP.sys does).
 #include "backend.hpp"
+#include "derived_options.hpp"
 
 #include "../workers/app_pool.hpp"
 #include "../workers/module_watch.hpp"
@@ -10,7 +11,6 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include <cstdlib>
 #include <set>
 
 namespace isapi::host {
@@ -18,31 +18,6 @@ namespace isapi::host {
 namespace net = boost::asio;
 
 namespace {
-
-AppPoolOptions pool_options(const HostConfig& config) {
-    AppPoolOptions o;
-    o.worker.mappings = config.mappings;
-    o.worker.default_mode = config.default_mode;
-    o.worker.document_root = std::filesystem::absolute(config.document_root).lexically_normal().string();
-    o.worker.threads = config.threads;
-    o.worker.shutdown_time_limit = config.shutdown_time_limit;
-    o.worker.identity_header = config.identity_header;
-    o.worker.preload = config.preload;
-    o.worker.shadow_copy = config.shadow_copy;
-    o.worker.log_level = config.log_level;
-    o.worker.hunt = config.hunt;
-    o.executable = platform::current_executable();
-    o.queue_limit = config.queue_limit;
-    o.rapid_fail_crashes = config.rapid_fail_crashes;
-    o.rapid_fail_window = config.rapid_fail_window;
-    o.recycle_after_requests = config.recycle_after_requests;
-    o.recycle_after_age = config.recycle_after_age;
-    o.ping_interval = config.ping_interval;
-    o.ping_timeout = config.ping_timeout;
-    // Test hook: failure injection per worker generation (see AppPoolOptions).
-    if (const char* faults = std::getenv("ISAPI_WORKER_FAULTS")) o.worker_faults = faults;
-    return o;
-}
 
 // The admin API's answer to a pool command: 202 started, 409 conflict, 503
 // while the host stops, 500 when a worker cannot start.

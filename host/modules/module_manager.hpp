@@ -96,14 +96,18 @@ struct AcquireResult {
     std::string reason;       // why, for the log
 };
 
+// How long shutdown waits for running requests before it gives up on them
+// (IIS's shutdownTimeLimit is 90 s too).
+inline constexpr std::chrono::milliseconds kDefaultShutdownTimeLimit{90'000};
+
 struct ModuleManagerOptions {
-    std::chrono::milliseconds shutdown_time_limit{90'000};
+    std::chrono::milliseconds shutdown_time_limit = kDefaultShutdownTimeLimit;
     // Hash each module file at load and precompute its build identity.
     std::optional<IdentityOptions> identity{};
     ModuleEventSink events{};  // may be empty; called outside the manager's lock
     // leak_per_cycle: the load/unload cycles a module's growth is judged
     // over, after a few warm-up cycles (0: the detector is off).
-    std::size_t leak_cycles = 16;
+    std::size_t leak_cycles = kDefaultLeakCycles;
     std::optional<JitterSpec> jitter{};  // seeded pauses at lifecycle points (--jitter)
 };
 

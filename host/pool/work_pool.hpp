@@ -1,6 +1,7 @@
 #pragma once
 // The bounded pool that runs extension code (HttpExtensionProc, completions,
 // unloads), as IIS does, so a blocking extension never starves network I/O.
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -11,6 +12,16 @@
 #include <vector>
 
 namespace isapi::host {
+
+// Tasks that may wait for a thread before new requests get 503.
+inline constexpr std::size_t kDefaultQueueLimit = 1000;
+// Request threads when none are asked for: kDefaultThreads, or
+// kThreadsPerCore per core when that is more.
+inline constexpr std::size_t kDefaultThreads = 8;
+inline constexpr std::size_t kThreadsPerCore = 4;
+inline std::size_t default_thread_count() {
+    return std::max<std::size_t>(kDefaultThreads, kThreadsPerCore * std::thread::hardware_concurrency());
+}
 
 class WorkPool {
 public:

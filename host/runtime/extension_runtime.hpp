@@ -12,25 +12,32 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <string_view>
 #include <vector>
 
 namespace isapi::host {
 
+inline constexpr LoadMode kDefaultLoadMode = LoadMode::cached;  // as IIS's "Cache ISAPI applications"
+inline constexpr std::string_view kDefaultDocumentRoot = ".";
+
+// The first block is what extensions run with (the same in both isolation
+// modes); the rest is how this process reports and loads.
 struct ExtensionRuntimeOptions {
     std::vector<Mapping> mappings;
-    LoadMode default_mode = LoadMode::cached;
-    std::filesystem::path document_root = ".";
-    std::size_t threads = 8;
-    std::size_t queue_limit = 1000;
-    std::chrono::milliseconds shutdown_time_limit{90'000};
+    LoadMode default_mode = kDefaultLoadMode;
+    std::filesystem::path document_root{kDefaultDocumentRoot};
+    std::size_t threads = kDefaultThreads;
+    std::size_t queue_limit = kDefaultQueueLimit;
+    std::chrono::milliseconds shutdown_time_limit = kDefaultShutdownTimeLimit;
+    HuntOptions hunt;
     IdentityOptions identity;
+
     platform::ModuleLoader* loader = nullptr;  // required
     ecb::FindingSink findings;                 // also the orphan-ConnID sink while the runtime lives
     ModuleEventSink module_events;
     AccessLog* access_log = nullptr;
     RequestCounters* counters = nullptr;
     InprocDispatcher::OutcomeHook on_outcome;
-    HuntOptions hunt;
 };
 
 class ExtensionRuntime {

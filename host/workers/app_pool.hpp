@@ -61,16 +61,26 @@ struct PoolSnapshot {
     std::string state;                // "running", "recycling", "stopping" or "stopped: WHY"
 };
 
+// Rapid-fail protection as IIS sets it up: 5 crashes within 5 minutes.
+inline constexpr std::size_t kDefaultRapidFailCrashes = 5;
+inline constexpr std::chrono::milliseconds kDefaultRapidFailWindow = std::chrono::minutes(5);
+inline constexpr std::uint64_t kDefaultRecycleAfterRequests = 0;  // 0: no limit
+inline constexpr std::chrono::milliseconds kDefaultRecycleAfterAge{0};  // 0: no limit
+inline constexpr std::chrono::milliseconds kDefaultPingInterval{5'000};  // 0: no pings
+inline constexpr std::chrono::milliseconds kDefaultPingTimeout{30'000};
+
 struct AppPoolOptions {
-    WorkerConfig worker;                 // generation is set per worker
-    std::string executable;              // the binary that serves --worker-channel
-    std::size_t queue_limit = 1000;      // requests in the pool beyond which new ones get 503
-    std::size_t rapid_fail_crashes = 5;  // this many crashes ...
-    std::chrono::milliseconds rapid_fail_window{5 * 60 * 1000};  // ... within this stop the pool
-    std::uint64_t recycle_after_requests = 0;                     // 0: no limit
-    std::chrono::milliseconds recycle_after_age{0};               // 0: no limit
-    std::chrono::milliseconds ping_interval{5'000};               // 0: no pings
-    std::chrono::milliseconds ping_timeout{30'000};
+    WorkerConfig worker;     // generation is set per worker
+    std::string executable;  // the binary that serves --worker-channel
+    // Requests in the pool beyond which new ones get 503: the work pool's
+    // limit (reached through the runtime), which the workers do not apply.
+    std::size_t queue_limit = kDefaultQueueLimit;
+    std::size_t rapid_fail_crashes = kDefaultRapidFailCrashes;                // this many crashes ...
+    std::chrono::milliseconds rapid_fail_window = kDefaultRapidFailWindow;  // ... within this stop the pool
+    std::uint64_t recycle_after_requests = kDefaultRecycleAfterRequests;
+    std::chrono::milliseconds recycle_after_age = kDefaultRecycleAfterAge;
+    std::chrono::milliseconds ping_interval = kDefaultPingInterval;
+    std::chrono::milliseconds ping_timeout = kDefaultPingTimeout;
     // Per-generation failure injection for workers: "2:module_open,3:drain"
     // gives worker 2 ISAPI_FAULTS=module_open, worker 3 ISAPI_FAULTS=drain.
     std::string worker_faults;

@@ -1,7 +1,10 @@
 #include "worker_config.hpp"
 
+#include <isapi/platform/process.hpp>
+
 #include <nlohmann/json.hpp>
 
+#include <limits>
 #include <stdexcept>
 
 namespace isapi::host {
@@ -67,6 +70,34 @@ WorkerConfig worker_config_from_json(std::string_view text) {
     } catch (const nlohmann::json::exception& e) {
         throw std::runtime_error(std::string("worker config: ") + e.what());
     }
+}
+
+WorkerConfig worker_config(const ExtensionRuntimeOptions& runtime) {
+    WorkerConfig c;
+    c.mappings = runtime.mappings;
+    c.default_mode = runtime.default_mode;
+    c.document_root = runtime.document_root.string();
+    c.threads = runtime.threads;
+    c.shutdown_time_limit = runtime.shutdown_time_limit;
+    c.hunt = runtime.hunt;
+    c.identity_header = runtime.identity.header;
+    return c;
+}
+
+ExtensionRuntimeOptions runtime_options(const WorkerConfig& config) {
+    ExtensionRuntimeOptions o;
+    o.mappings = config.mappings;
+    o.default_mode = config.default_mode;
+    o.document_root = config.document_root;
+    // The worker's RunnerPool bounds the requests; this pool runs only
+    // completions.
+    o.threads = config.threads;
+    o.queue_limit = std::numeric_limits<std::size_t>::max();
+    o.shutdown_time_limit = config.shutdown_time_limit;
+    o.hunt = config.hunt;
+    o.identity = IdentityOptions{static_cast<std::uint32_t>(platform::current_process_id()), config.generation,
+                                 config.identity_header};
+    return o;
 }
 
 }  // namespace isapi::host

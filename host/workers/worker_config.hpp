@@ -1,8 +1,11 @@
 #pragma once
 // What a worker process is told in its first frame: everything it needs to
-// serve requests exactly as the in-process host would.
+// serve requests exactly as the in-process host would. The extension
+// settings come from, and turn back into, ExtensionRuntimeOptions, so both
+// isolation modes run extensions with the same settings.
 #include "../detectors/hunt_options.hpp"
 #include "../routing/router.hpp"
+#include "../runtime/extension_runtime.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -12,17 +15,19 @@
 
 namespace isapi::host {
 
+inline constexpr std::string_view kDefaultLogLevel = "info";
+
 struct WorkerConfig {
     std::vector<Mapping> mappings;
-    LoadMode default_mode = LoadMode::cached;
-    std::string document_root = ".";
-    std::size_t threads = 8;
-    std::chrono::milliseconds shutdown_time_limit{90'000};
-    bool identity_header = true;
+    LoadMode default_mode = kDefaultLoadMode;
+    std::string document_root{kDefaultDocumentRoot};
+    std::size_t threads = kDefaultThreads;
+    std::chrono::milliseconds shutdown_time_limit = kDefaultShutdownTimeLimit;
+    bool identity_header = IdentityOptions{}.header;
     std::uint64_t generation = 1;  // the worker generation, 1 for the first worker
     bool preload = false;          // load every mapped module before reporting ready
     bool shadow_copy = false;      // load private copies, never the deployed files
-    std::string log_level = "info";
+    std::string log_level{kDefaultLogLevel};
     HuntOptions hunt;
     std::string crash_note;  // where the crash handler notes a fatal signal's finding ("": no handler)
 };
@@ -30,5 +35,13 @@ struct WorkerConfig {
 std::string to_json(const WorkerConfig& config);
 // Throws std::runtime_error on JSON that does not describe a WorkerConfig.
 WorkerConfig worker_config_from_json(std::string_view json);
+
+// The extension settings of `runtime` (its first block) for a worker; the
+// rest of the WorkerConfig keeps its defaults.
+WorkerConfig worker_config(const ExtensionRuntimeOptions& runtime);
+// What a worker runs extensions with: the settings of `config`, its pid and
+// generation in the identity, and no queue limit (the front end's pool
+// enforces the host's). Loader and sinks are the caller's.
+ExtensionRuntimeOptions runtime_options(const WorkerConfig& config);
 
 }  // namespace isapi::host

@@ -6,7 +6,6 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
-#include <limits>
 #include <stdexcept>
 
 namespace isapi::host {
@@ -186,17 +185,8 @@ platform::ModuleLoader* WorkerRuntime::make_loader(const WorkerConfig& config) {
 }
 
 ExtensionRuntimeOptions WorkerRuntime::runtime_options(const WorkerConfig& config) {
-    ExtensionRuntimeOptions o;
-    o.mappings = config.mappings;
-    o.default_mode = config.default_mode;
-    o.document_root = config.document_root;
-    // RunnerPool bounds the requests; this pool runs only completions.
-    o.threads = config.threads;
-    o.queue_limit = std::numeric_limits<std::size_t>::max();
-    o.shutdown_time_limit = config.shutdown_time_limit;
-    o.hunt = config.hunt;
-    o.identity = IdentityOptions{static_cast<std::uint32_t>(platform::current_process_id()), config.generation,
-                                 config.identity_header};
+    // The member hides the free function of the same name.
+    ExtensionRuntimeOptions o = host::runtime_options(config);
     o.loader = make_loader(config);
     o.findings = [this](const ecb::Finding& f) { report(f); };
     o.module_events = [this](const ModuleEvent& event) { report(event); };
