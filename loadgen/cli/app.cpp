@@ -69,6 +69,10 @@ int report_error(const std::exception& e) {
 int loadgen_main(int argc, char** argv) {
     CLI::App app{"isapi-loadgen: HTTP load generator and log replayer with exact latency accounting.\n"
                  "No request is ever lost from the books: each one is answered or dropped in a named class."};
+    // Options start with '-' on every OS. CLI11 would otherwise read
+    // "/name" as an option on Windows, and a file given as a POSIX path
+    // (as under Wine) would go missing. Subcommands inherit this.
+    app.allow_windows_style_options(false);
     app.footer(kFooter);
     app.require_subcommand(1);
 

@@ -23,9 +23,13 @@ std::string locate_host_executable(const std::string& explicit_path) {
     } else if (const char* env = std::getenv("ISAPI_HOST"); env != nullptr && *env != '\0') {
         candidates.emplace_back(env);
     } else {
-        const fs::path self = fs::path(platform::current_executable()).parent_path();
-        candidates.push_back((self / "isapi-host").string());
-        candidates.push_back((self.parent_path() / "host" / "isapi-host").string());
+        // Beside us or in the build tree, with our own extension (".exe" on
+        // Windows, none on POSIX).
+        const fs::path self_path(platform::current_executable());
+        const fs::path self = self_path.parent_path();
+        const std::string name = "isapi-host" + self_path.extension().string();
+        candidates.push_back((self / name).string());
+        candidates.push_back((self.parent_path() / "host" / name).string());
     }
     std::string tried;
     for (const auto& c : candidates) {
