@@ -2,12 +2,23 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 using namespace isapi::host;
+
+namespace {
+// The router makes module paths absolute the way the OS does: "/srv/app.so"
+// stays as it is on POSIX, and becomes "Z:\srv\app.so" (the current
+// drive) on Windows.
+std::filesystem::path absolute_path(const char* path) {
+    return std::filesystem::absolute(std::filesystem::path(path)).lexically_normal();
+}
+}  // namespace
 
 TEST_CASE("a mapping spec names a URL, a path and an optional load mode", "[routing]") {
     auto plain = parse_mapping("/scripts/app.dll=/srv/app.so");
     CHECK(plain.url == "/scripts/app.dll");
-    CHECK(plain.module == "/srv/app.so");
+    CHECK(plain.module == absolute_path("/srv/app.so"));
     CHECK_FALSE(plain.mode.has_value());
     CHECK(parse_mapping("/a.dll=./a.so,uncached").mode == LoadMode::uncached);
     CHECK(parse_mapping("*.isa=./h.so,cached").mode == LoadMode::cached);
@@ -36,10 +47,10 @@ TEST_CASE("the path after a mapped module becomes PATH_INFO", "[routing]") {
 TEST_CASE("URL matching ignores case and prefers the longest mapping", "[routing]") {
     Router router({parse_mapping("/a.dll=/x/a.so"), parse_mapping("/a.dll/deeper.dll=/x/b.so,uncached")},
                   LoadMode::cached);
-    CHECK(router.route("/A.DLL/q")->mapping->module == "/x/a.so");
+    CHECK(router.route("/A.DLL/q")->mapping->module == absolute_path("/x/a.so"));
     auto deeper = router.route("/a.dll/deeper.dll/z");
     REQUIRE(deeper);
-    CHECK(deeper->mapping->module == "/x/b.so");
+    CHECK(deeper->mapping->module == absolute_path("/x/b.so"));
     CHECK(deeper->mode == LoadMode::uncached);
     CHECK(deeper->path_info == "/z");
 }
