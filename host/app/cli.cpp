@@ -4,6 +4,8 @@
 #include "../detectors/lifecycle_jitter.hpp"
 #include "../pool/work_pool.hpp"
 
+#include <isapi/platform/environment.hpp>
+
 #include <CLI/CLI.hpp>
 #include <boost/asio/ip/address.hpp>
 
@@ -175,19 +177,8 @@ CLI::Option* add_duration(CLI::App& app, const std::string& name, Target& target
 
 std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_code) {
     // The token variable leaves this process's environment before anything
-    // can inherit it: worker processes, extensions (getenv), gdb. Its bytes
-    // are zeroed first, because /proc/PID/environ shows the environment as
-    // the process started with it, whatever unsetenv did later.
-    std::optional<std::string> token_variable;
-    if (char* value = std::getenv(kTokenVariable)) {
-        token_variable = value;
-        std::memset(value, 0, token_variable->size());
-    }
-#ifdef _WIN32
-    _putenv_s(kTokenVariable, "");  // an empty value removes the variable there
-#else
-    ::unsetenv(kTokenVariable);
-#endif
+    // can inherit it: worker processes, extensions (getenv), gdb.
+    const std::optional<std::string> token_variable = platform::take_environment_variable(kTokenVariable);
 
     HostConfig config;
     CLI::App app{"isapi-host: serves ISAPI extensions over HTTP the way IIS hosts them (ECB emulation, cached and "
