@@ -1,104 +1,86 @@
 #pragma once
-// One client connection of the front end: reads requests (with limits and
-// timeouts), preloads up to 48 KiB of each body, hands the request to the
-// Dispatcher, and is the request's ecb::Transport until it finishes.
-//
-// Threads: the read side runs on the session's strand. While a request is
-// dispatched, the strand has no operation on the socket, so the pool thread
-// running the extension may write to it directly (the cheap path) and, once
-// the response is complete, start reading the next request itself; anything
-// that must wait (a full send buffer, more body bytes) is posted back to the
-// strand and awaited.
-//
-// Corking: bytes that inline extension code sends (IoRunner) wait in
-// `corked_` for the end of the I/O thread's batch (BatchEnd). Whoever writes
-// to the socket next, on any thread, sends them first, so the order holds.
-//
-// Timeouts: one timer per connection checks a deadline that requests move
-// (an atomic store), so a request costs no timer operations.
+// One client connection of the front end, and the reader of its requests. It
+// owns the connection (its SessionSocket and both transports) and is the
+// ClientConnection the dispatcher gets. It reads each request's header,
+// applies the limits and refusals, preloads up to 48 KiB of the body, hands
+// the request to the Dispatcher, and, once the response is finished, reads
+// the next request on the same connection (keep-alive, including requests
+// already pipelined into its buffer). While a request runs, its bytes go
+// through BlockingTransport (extension code in process) or RelayTransport (a
+// worker's frames). Which thread may touch the connection, and when:
+// docs/architecture.md, "Threading model".
+#include "blocking_transport.hpp"
+#include "body_reader.hpp"
 #include "client_connection.hpp"
 #include "dispatcher.hpp"
 #include "limits.hpp"
+#include "relay_transport.hpp"
 #include "request_parser.hpp"
+#include "session_socket.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
-#include <atomic>
-#include <deque>
+#include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 namespace isapi::host {
 
-class HttpSession final : public ClientConnection, public std::enable_shared_from_this<HttpSession> {
+class HttpSession final : public ClientConnection,
+                          private BodyReader,
+                          public std::enable_shared_from_this<HttpSession> {
 public:
     HttpSession(boost::asio::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher);
     void start();
 
-    bool send(std::span<const std::string_view> pieces) override;
+    // ecb::Transport: the in-process path (BlockingTransport).
+    bool send(std::span<const std::string_view> pieces) override { return blocking_.send(pieces); }
     std::optional<std::size_t> receive(std::span<char> buffer) override;
-    bool connected() const override;
+    bool connected() const override { return socket_.connected(); }
     void finish(bool keep_alive, bool abortive) override;
 
-    void send_async(std::string bytes, std::function<void(bool ok)> written) override;
-    void receive_async(std::size_t max, std::function<void(std::optional<std::string>)> received) override;
-    void finish_async(bool keep_alive, bool abortive) override;
-    bool response_started() const override { return response_started_; }
-    void notify_when_gone(std::function<void()> gone) override;
+    // The worker-process path (RelayTransport).
+    void send_async(std::string bytes, std::function<void(bool ok)> written) override {
+        relay_.send(std::move(bytes), std::move(written));
+    }
+    void receive_async(std::size_t max, std::function<void(std::optional<std::string>)> received) override {
+        relay_.receive(max, std::move(received));
+    }
+    void finish_async(bool keep_alive, bool abortive) override { relay_.finish(keep_alive, abortive); }
+    void notify_when_gone(std::function<void()> gone) override { relay_.notify_when_gone(std::move(gone)); }
+    bool response_started() const override { return socket_.response_started(); }
 
 private:
     using error_code = boost::system::error_code;
     using Parser = BoundedRequestParser<boost::beast::http::buffer_body>;
+    using Clock = SessionSocket::Clock;
 
     void do_read();
     void on_read_header(error_code ec);
     void do_preload();
     void on_preload(error_code ec);
     void dispatch_request();
+    ecb::Request make_request() const;
     void reply_and_close(unsigned status, std::string_view message);
     // A body read failed: the client gets the status when no response has
     // started (on the strand).
     void refuse_body(error_code ec);
-    // Arms the timer for a body read: the request timeout, or less if the
+    // BodyReader, for both transports (on the strand).
+    void read_body(std::span<char> buffer, Done done) override;
+    // Arms the deadline for a body read: the request timeout, or less if the
     // body is behind the minimum rate (limits_.min_body_bytes_per_second).
     void arm_body_timer();
     void count_body_progress(std::size_t bytes);
-    void close(bool abortive);
-    void arm_timer(std::chrono::milliseconds timeout);
-    void disarm_timer();
-    void watch_deadline();
-    bool write_blocking_on_strand(std::span<const boost::asio::const_buffer> buffers);
-    // Body bytes into `buffer` (on the strand); `done` gets the count, 0 at
-    // the end of the body, nullopt on failure.
-    void read_body(std::span<char> buffer, std::function<void(std::optional<std::size_t>)> done);
-    void write_queued();  // on the strand
-    void watch_for_close(std::function<void()> gone, std::uint64_t request);  // on the strand
-    // Sends what corking held back (an I/O thread, at the end of its batch);
-    // waits for the socket to drain if the kernel cannot take it all.
-    void flush_corked();
-    // The held-back bytes, for a writer about to send: they go out first.
-    std::string take_corked();
-    // Writes `earlier` then `pieces`, waiting (through the strand) if the
-    // kernel's send buffer is full.
-    bool write_all(std::string_view earlier, std::span<const std::string_view> pieces);
-    ecb::Request make_request() const;
 
-    boost::asio::strand<boost::asio::any_io_executor> strand_;
-    boost::asio::ip::tcp::socket socket_;
-    boost::asio::steady_timer timer_;
-    using Clock = std::chrono::steady_clock;
-    static constexpr Clock::rep kNoDeadline = Clock::duration::max().count();
-    std::atomic<Clock::rep> deadline_{kNoDeadline};  // ticks since the clock's epoch
-    std::atomic<bool> timed_out_{false};
+    SessionSocket socket_;
     const ServerLimits& limits_;
     Dispatcher& dispatcher_;
+    BlockingTransport blocking_{socket_, *this};
+    RelayTransport relay_{socket_, *this, *this};
 
     boost::beast::flat_buffer buffer_;
     std::optional<Parser> parser_;
@@ -109,22 +91,6 @@ private:
     Clock::duration body_wait_{};
     Clock::time_point body_read_started_{};
     bool replying_ = false;  // a canned answer is on its way: nothing else closes
-    std::atomic<bool> connected_{true};
-    std::atomic<bool> response_started_{false};
-    std::atomic<std::uint64_t> request_number_{0};  // which request on this connection
-    // The relay path's queue (strand only): bytes and who waits for them.
-    struct QueuedWrite {
-        std::string bytes;
-        std::function<void(bool)> written;
-    };
-    std::deque<QueuedWrite> queued_writes_;
-    bool async_writing_ = false;
-    std::optional<std::pair<bool, bool>> finish_after_writes_;  // keep_alive, abortive
-    // Larger responses go out at once: the kernel's send buffer starts at
-    // 16 KiB (tcp_wmem), so a flush of this much rarely has to wait.
-    static constexpr std::size_t kCorkLimit = 16 * 1024;
-    std::mutex cork_mutex_;
-    std::string corked_;  // not empty: a flush is deferred or waits for the socket
     std::string local_addr_, remote_addr_;
     std::uint16_t local_port_ = 0, remote_port_ = 0;
 };

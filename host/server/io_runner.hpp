@@ -1,18 +1,12 @@
 #pragma once
-// Runs the front end's io_context. With an inline budget, one thread at a
-// time leads the I/O and may run a short request's extension code itself,
-// start to finish, with no hand-off to the pool: on two cores the hand-off
-// (a wake-up and a context switch per request) costs a quarter of the
-// throughput. A standby thread waits to take the I/O over, and a watchdog
-// gives it the I/O once an inline call has run past the budget, so a slow
-// or blocking extension holds network I/O up for one to two budgets at most
-// (IIS's rule that extension code never starves network I/O, with that
-// bound; docs/architecture.md). Extension code about to wait on the
-// I/O itself (a sync ReadClient, a full send buffer) hands the I/O over at
-// once through before_blocking().
-//
-// Without a budget (or with several I/O threads) it is the classic model:
-// every thread runs the io_context, and requests go to the pool.
+// Runs the front end's io_context. With an inline budget and one I/O
+// thread, one thread at a time leads the I/O and may run a short request's
+// extension code itself, with no hand-off to the pool; a standby thread takes
+// the I/O over when that code is about to wait (before_blocking) or has run
+// past the budget (the watchdog's rescue). Without a budget, or with several
+// I/O threads, every thread runs the io_context and requests go to the pool.
+// The rules, and the measurements that keep this design:
+// docs/architecture.md, "Threading model".
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>

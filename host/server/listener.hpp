@@ -18,7 +18,7 @@ public:
     // address when it cannot (fail fast at setup). With `strand_per_socket`,
     // each socket's handlers run on a strand of their own: needed when
     // several threads run the io_context at once, a cost per operation when
-    // only one does.
+    // only one does (docs/architecture.md, "Threading model").
     Listener(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint, std::string what,
              SessionFactory start_session, bool strand_per_socket = true);
 

@@ -1,20 +1,10 @@
 #pragma once
-// The threads of a worker process. One thread runs the io_context: it reads
-// the channel and runs each request it reads itself, with no hand-off to
-// another thread (a hand-off costs a wake-up and a context switch per
-// request, which measured as the difference between 0.34x and 0.6x of nginx).
-// That alone would let a blocking extension stall the channel, so a monitor
-// checks every half millisecond (every 5 ms while idle) whether every thread in the io_context is
-// inside a request and none has finished one since the last check (a busy
-// runner that keeps finishing requests is healthy); then it adds a spare thread to the io_context
-// (`spares` wait from the start; more are made when needed), which reads on,
-// and leaves once it is not needed. Requests that wait for body bytes or
-// acknowledgements therefore always get them.
-//
-// Parking: a runner whose request waits for its client (a slow upload, a slow
-// reader) leaves the io_context's count while it waits, and another thread
-// takes the channel over at once: a slow client costs its own request's
-// thread only, never the channel.
+// The threads of a worker process: the thread that reads a request from the
+// channel runs it itself; a monitor adds a spare thread to the io_context
+// (`spares` wait from the start; more are made when needed) while every
+// runner is stuck in a request, and a runner whose request waits for its
+// client parks so another takes the channel over. The rules, their timings
+// and the measurement behind them: docs/architecture.md, "Threading model".
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>

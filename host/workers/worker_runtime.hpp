@@ -3,13 +3,9 @@
 // manager, router, ECB dispatcher) plus the scheduling of requests onto the
 // worker's threads. worker_main.cpp builds one when the config frame arrives.
 //
-// Threads (RunnerPool): the thread that reads a request runs it itself, once
-// the channel's next read is under way; spare threads join the io_context
-// only while every runner is stuck in a request. At most config.threads
-// requests run at once, and there is always one more runner than that, so
-// a request waiting for body bytes or an acknowledgement is never starved.
-// A request that waits for its client (a slow upload, a slow reader) gives
-// its slot up for the wait, so slow clients hold no other request back.
+// Threads: at most config.threads requests run at once, on RunnerPool's
+// runners; a request that waits for its client gives its slot up for the
+// wait. docs/architecture.md, "Threading model", has the whole scheme.
 #include "../modules/shadow_copy_loader.hpp"
 #include "../runtime/extension_runtime.hpp"
 #include "channel.hpp"

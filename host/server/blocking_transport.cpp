@@ -1,0 +1,119 @@
+#include "blocking_transport.hpp"
+
+#include "batch_end.hpp"
+#include "io_runner.hpp"
+#include "pool/work_pool.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
+
+#include <future>
+#include <utility>
+#include <vector>
+
+namespace isapi::host {
+
+namespace net = boost::asio;
+using error_code = boost::system::error_code;
+
+bool BlockingTransport::send(std::span<const std::string_view> pieces) {
+    if (!socket_.connected()) return false;
+    socket_.set_response_started();
+    std::string earlier;
+    {
+        std::lock_guard lock(cork_mutex_);
+        std::size_t size = corked_.size();
+        for (auto piece : pieces) size += piece.size();
+        // Small responses only: a large one gains nothing from waiting.
+        if (size <= kCorkLimit && IoRunner::in_inline_call()) {
+            const bool first = corked_.empty();
+            for (auto piece : pieces) corked_.append(piece);
+            if (first) BatchEnd::defer(socket_.tcp().get_executor(), [self = socket_.hold(this)] { self->flush_corked(); });
+            return true;
+        }
+        earlier.swap(corked_);
+    }
+    return write_all(earlier, pieces);
+}
+
+std::string BlockingTransport::take_corked() {
+    std::lock_guard lock(cork_mutex_);
+    return std::exchange(corked_, {});
+}
+
+void BlockingTransport::flush_corked() {
+    std::lock_guard lock(cork_mutex_);
+    if (corked_.empty()) return;
+    error_code ec;
+    const std::size_t n = socket_.connected() ? socket_.tcp().write_some(net::buffer(corked_), ec) : 0;
+    if (!socket_.connected() || (ec && ec != net::error::would_block && ec != net::error::try_again)) {
+        socket_.set_disconnected();
+        corked_.clear();
+        return;
+    }
+    corked_.erase(0, n);
+    if (corked_.empty()) return;
+    // Rare (the client stopped reading): flush again once the socket drains.
+    // Until then corked_ stays non-empty, so any other writer goes after it.
+    socket_.tcp().async_wait(net::socket_base::wait_write, [self = socket_.hold(this)](error_code wait_ec) {
+        if (!wait_ec) return self->flush_corked();
+        std::lock_guard relock(self->cork_mutex_);
+        self->socket_.set_disconnected();
+        self->corked_.clear();
+    });
+}
+
+bool BlockingTransport::write_all(std::string_view earlier, std::span<const std::string_view> pieces) {
+    std::vector<net::const_buffer> buffers;
+    buffers.reserve(pieces.size() + 1);
+    if (!earlier.empty()) buffers.emplace_back(earlier.data(), earlier.size());
+    for (auto piece : pieces)
+        if (!piece.empty()) buffers.emplace_back(piece.data(), piece.size());
+    boost::beast::buffers_suffix<std::vector<net::const_buffer>> rest(buffers);
+    while (net::buffer_size(rest) > 0) {
+        error_code ec;
+        const std::size_t n = socket_.tcp().write_some(rest, ec);
+        if (ec == net::error::would_block || ec == net::error::try_again) {
+            std::vector<net::const_buffer> remaining(rest.begin(), rest.end());
+            return write_blocking_on_strand(remaining);
+        }
+        if (ec) {
+            socket_.set_disconnected();
+            return false;
+        }
+        rest.consume(n);
+    }
+    return true;
+}
+
+bool BlockingTransport::write_blocking_on_strand(std::span<const net::const_buffer> buffers) {
+    IoRunner::before_blocking();  // the strand may need this very thread
+    WorkPool::NetworkWait waiting_for_client;
+    std::promise<bool> done;
+    auto result = done.get_future();
+    net::post(socket_.strand(), [&, self = socket_.hold(this)] {
+        socket_.arm(socket_.limits().write_timeout);
+        net::async_write(socket_.tcp(), buffers, [&, self](error_code ec, std::size_t) {
+            socket_.disarm();
+            if (ec) socket_.set_disconnected();
+            done.set_value(!ec);
+        });
+    });
+    return result.get();
+}
+
+std::optional<std::size_t> BlockingTransport::receive(std::span<char> buffer) {
+    IoRunner::before_blocking();  // the strand may need this very thread
+    WorkPool::NetworkWait waiting_for_client;
+    std::promise<std::optional<std::size_t>> done;
+    auto result = done.get_future();
+    net::post(socket_.strand(), [&, self = socket_.hold(this)] {
+        // Setting the value must come last: the waiting pool thread owns the
+        // connection again the moment it wakes.
+        body_.read_body(buffer, [&](std::optional<std::size_t> got) { done.set_value(got); });
+    });
+    return result.get();
+}
+
+}  // namespace isapi::host
