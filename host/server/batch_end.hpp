@@ -4,7 +4,7 @@
 // written by inline extension code go out this way, back to back at the end
 // of the batch, so the client is woken once per batch rather than once per
 // response (on a VM each wake-up is an inter-processor interrupt; batching
-// them served 13-32 % more against wrk, see the README).
+// them served 13-32 % more against wrk; docs/architecture.md, "Threading model").
 #include <boost/asio/any_io_executor.hpp>
 
 #include <functional>
