@@ -93,8 +93,8 @@ void BM_ModuleManagerUncachedCycle(benchmark::State& state)
     const auto context = isapi::bench::inline_context(&completed);
     const auto request = isapi::bench::hello_request();
     for (auto _ : state) {
-        auto acquired = manager.acquire(kHello, isapi::host::LoadMode::uncached, true);
-        if (acquired.status != 0) {
+        auto acquired = manager.acquire(kHello, isapi::host::LoadMode::uncached);
+        if (!acquired.ok()) {
             state.SkipWithError(("acquire failed: " + acquired.reason).c_str());
             return;
         }

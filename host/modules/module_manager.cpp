@@ -152,17 +152,17 @@ ModuleManager::ModuleManager(platform::ModuleLoader& loader, ecb::Executor unloa
 
 ModuleManager::~ModuleManager() { shutdown(); }
 
-AcquireResult ModuleManager::acquire(const std::filesystem::path& path, LoadMode mode, bool url_names_module) {
+AcquireResult ModuleManager::acquire(const std::filesystem::path& path, LoadMode mode) {
     const std::string key = utf8(path);
     State& s = *state_;
     std::unique_lock lock(s.mutex);
     for (;;) {
-        if (s.stopping) return {{}, 503, "the host is shutting down"};
+        if (s.stopping) return {{}, AcquireFailure::shutting_down, "the host is shutting down"};
         auto& entry = s.entries[key];
         if (entry.phase == State::Phase::ready) {
             ++entry.slot->leases;
             ++s.outstanding;
-            return {ModuleLease(this, entry.slot), 0, {}};
+            return {ModuleLease(this, entry.slot), AcquireFailure::none, {}};
         }
         if (entry.phase == State::Phase::idle) break;
         // Another request is loading it (wait for GetExtensionVersion) or an
@@ -199,9 +199,10 @@ AcquireResult ModuleManager::acquire(const std::filesystem::path& path, LoadMode
         entry.phase = State::Phase::idle;
         ++s.stats.load_failures;
         s.changed.notify_all();
-        const unsigned status = attempt.failure == LoadFailure::missing_file && url_names_module ? 404 : 500;
+        const auto failure =
+            attempt.failure == LoadFailure::missing_file ? AcquireFailure::missing_file : AcquireFailure::cannot_load;
         spdlog::error("cannot serve {}: {}", key, attempt.reason);
-        return {{}, status, std::move(attempt.reason)};
+        return {{}, failure, std::move(attempt.reason)};
     }
     slot->module = std::move(attempt.module);
     slot->mode = mode;
@@ -211,7 +212,7 @@ AcquireResult ModuleManager::acquire(const std::filesystem::path& path, LoadMode
     entry.slot = slot;
     entry.phase = State::Phase::ready;
     s.changed.notify_all();
-    return {ModuleLease(this, std::move(slot)), 0, {}};
+    return {ModuleLease(this, std::move(slot)), AcquireFailure::none, {}};
 }
 
 void ModuleManager::release(const std::shared_ptr<ModuleLease::Slot>& slot) {

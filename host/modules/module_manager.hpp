@@ -90,10 +90,21 @@ private:
     std::shared_ptr<Slot> slot_;
 };
 
+// Why acquire() gave no lease. The caller answers the client; the HTTP
+// status is its choice (the in-process dispatcher: 404 for a missing file
+// the URL names, 500 for one it cannot load, 503 while shutting down).
+enum class AcquireFailure {
+    none,
+    missing_file,   // no file at the path
+    cannot_load,    // not a module, an export missing, GetExtensionVersion refused or threw
+    shutting_down,  // the manager takes no new requests
+};
+
 struct AcquireResult {
-    ModuleLease lease;        // valid when status == 0
-    unsigned status = 0;      // otherwise the HTTP status to answer (404, 500, 503)
-    std::string reason;       // why, for the log
+    ModuleLease lease;  // valid when ok()
+    AcquireFailure failure = AcquireFailure::none;
+    std::string reason;  // why, for the log
+    bool ok() const { return failure == AcquireFailure::none; }
 };
 
 // How long shutdown waits for running requests before it gives up on them
@@ -120,9 +131,7 @@ public:
     // Returns a lease on the module at `path`, loading it first if needed.
     // `path` is the module's identity as spelled: pass it absolute and
     // lexically normal (Router's mappings are), so one file is one module.
-    // `url_names_module`: the URL named the file directly (a missing file is
-    // 404), rather than reaching it through a wildcard mapping (500).
-    AcquireResult acquire(const std::filesystem::path& path, LoadMode mode, bool url_names_module);
+    AcquireResult acquire(const std::filesystem::path& path, LoadMode mode);
 
     // Waits for outstanding requests (up to the shutdown time limit), then
     // calls TerminateExtension(HSE_TERM_MUST_UNLOAD) and unloads every module.

@@ -14,6 +14,17 @@
 namespace isapi::host {
 namespace {
 
+// A missing file is 404 when the URL names it, as IIS answers for a missing
+// script; reached through a wildcard mapping it is the server's fault (500).
+unsigned status_for(AcquireFailure failure, bool url_names_module) {
+    switch (failure) {
+        case AcquireFailure::missing_file: return url_names_module ? 404 : 500;
+        case AcquireFailure::shutting_down: return 503;
+        default: return 500;
+    }
+}
+
+
 // Internal redirects (SEND_URL) may chain; a loop must not exhaust the stack.
 constexpr int kMaxInternalDepth = 4;
 constexpr auto kInternalTimeout = std::chrono::seconds(30);
@@ -98,8 +109,8 @@ void InprocDispatcher::handle(ecb::Request&& request, std::shared_ptr<ecb::Trans
     request.document_root = document_root_string_;
     request.appl_physical_path = appl_physical_path_;
 
-    AcquireResult acquired = modules_.acquire(route->mapping->module, route->mode, route->url_names_module);
-    if (acquired.status != 0) return answer(acquired.status, acquired.reason);
+    AcquireResult acquired = modules_.acquire(route->mapping->module, route->mode);
+    if (!acquired.ok()) return answer(status_for(acquired.failure, route->url_names_module), acquired.reason);
     auto lease = std::make_shared<ModuleLease>(std::move(acquired.lease));
 
     // The lease keeps the module loaded. Besides the request itself (released

@@ -34,8 +34,8 @@ std::string WorkerRuntime::preload() {
     for (const auto& mapping : config_.mappings) {
         const LoadMode mode = mapping.mode.value_or(config_.default_mode);
         if (mode != LoadMode::cached) continue;
-        auto acquired = runtime_.modules().acquire(mapping.module, mode, false);
-        if (acquired.status == 0) continue;
+        auto acquired = runtime_.modules().acquire(mapping.module, mode);
+        if (acquired.ok()) continue;
         spdlog::warn("preload of {} failed: {}", mapping.module.string(), acquired.reason);
         failures += (failures.empty() ? "" : "; ") + mapping.module.filename().string() + ": " + acquired.reason;
     }

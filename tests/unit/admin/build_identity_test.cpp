@@ -116,8 +116,8 @@ TEST_CASE("a manager with identity on gives each load its own precomputed header
 
     const std::string short_hash = platform::sha256_hex("version one").substr(0, 12);
     for (std::uint64_t load = 1; load <= 2; ++load) {
-        auto acquired = manager.acquire(path, host::LoadMode::uncached, true);
-        REQUIRE(acquired.status == 0);
+        auto acquired = manager.acquire(path, host::LoadMode::uncached);
+        REQUIRE(acquired.ok());
         const auto& headers = acquired.lease.identity_headers();
         REQUIRE(headers.size() == 1);
         CHECK(headers[0].name == "X-Isapi-Build");
@@ -140,8 +140,8 @@ TEST_CASE("a manager with the identity header off still knows each module's hash
     host::ModuleManagerOptions options{2s};
     options.identity = host::IdentityOptions{1, 1, false};
     host::ModuleManager manager(loader, [](std::function<void()> task) { task(); }, {}, std::move(options));
-    auto acquired = manager.acquire(path, host::LoadMode::cached, true);
-    REQUIRE(acquired.status == 0);
+    auto acquired = manager.acquire(path, host::LoadMode::cached);
+    REQUIRE(acquired.ok());
     CHECK(acquired.lease.identity_headers().empty());
     const auto modules = manager.loaded_modules();
     REQUIRE(modules.size() == 1);
@@ -159,7 +159,7 @@ TEST_CASE("a manager reports a refused load as a load_failed event with the reas
     host::ModuleManagerOptions options{2s};
     options.events = [&recorded](const host::ModuleEvent& e) { recorded.add(e); };
     host::ModuleManager manager(loader, [](std::function<void()> task) { task(); }, {}, std::move(options));
-    CHECK(manager.acquire(path, host::LoadMode::cached, true).status == 500);
+    CHECK(manager.acquire(path, host::LoadMode::cached).failure == host::AcquireFailure::cannot_load);
     REQUIRE(recorded.events.size() == 1);
     CHECK(recorded.events[0].kind == host::ModuleEvent::Kind::load_failed);
     CHECK(recorded.events[0].module == "bad.so");

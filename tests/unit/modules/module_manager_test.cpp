@@ -15,6 +15,7 @@
 
 using namespace isapi;
 using namespace std::chrono_literals;
+using host::AcquireFailure;
 using host::LoadMode;
 
 namespace {
@@ -94,8 +95,8 @@ TEST_CASE("uncached mode makes one load and one TerminateExtension per sequentia
     Fixture f;
     auto manager = f.make();
     for (int i = 1; i <= 5; ++i) {
-        auto acquired = manager.acquire(f.path, LoadMode::uncached, true);
-        REQUIRE(acquired.status == 0);
+        auto acquired = manager.acquire(f.path, LoadMode::uncached);
+        REQUIRE(acquired.ok());
         CHECK(acquired.lease.proc() == &proc);
         CHECK(acquired.lease.load_generation() == static_cast<std::uint64_t>(i));
         acquired.lease.release();
@@ -112,8 +113,8 @@ TEST_CASE("cached mode loads a module once for all requests", "[modules]") {
     Fixture f;
     auto manager = f.make();
     for (int i = 0; i < 5; ++i) {
-        auto acquired = manager.acquire(f.path, LoadMode::cached, true);
-        REQUIRE(acquired.status == 0);
+        auto acquired = manager.acquire(f.path, LoadMode::cached);
+        REQUIRE(acquired.ok());
         CHECK(acquired.lease.load_generation() == 1);
     }
     CHECK(version_calls == 1);
@@ -128,10 +129,10 @@ TEST_CASE("cached mode loads a module once for all requests", "[modules]") {
 TEST_CASE("uncached mode keeps a module loaded while any request still uses it", "[modules]") {
     Fixture f;
     auto manager = f.make();
-    auto first = manager.acquire(f.path, LoadMode::uncached, true);
-    auto second = manager.acquire(f.path, LoadMode::uncached, true);
-    REQUIRE(first.status == 0);
-    REQUIRE(second.status == 0);
+    auto first = manager.acquire(f.path, LoadMode::uncached);
+    auto second = manager.acquire(f.path, LoadMode::uncached);
+    REQUIRE(first.ok());
+    REQUIRE(second.ok());
     CHECK(version_calls == 1);
     first.lease.release();
     std::this_thread::sleep_for(50ms);
@@ -148,8 +149,8 @@ TEST_CASE("concurrent first requests wait for one GetExtensionVersion", "[module
     std::vector<std::thread> threads;
     for (int i = 0; i < 8; ++i) {
         threads.emplace_back([&] {
-            auto acquired = manager.acquire(f.path, LoadMode::cached, true);
-            if (acquired.status == 0 && version_calls == 1) ++served;
+            auto acquired = manager.acquire(f.path, LoadMode::cached);
+            if (acquired.ok() && version_calls == 1) ++served;
         });
     }
     for (auto& t : threads) t.join();
@@ -158,22 +159,23 @@ TEST_CASE("concurrent first requests wait for one GetExtensionVersion", "[module
     CHECK(f.loader.opens == 1);
 }
 
-TEST_CASE("a missing module file answers 404 when the URL names it and 500 through a wildcard", "[modules]") {
+// The status (404 when the URL names the file, 500 through a wildcard) is
+// the dispatcher's choice: tests/integration/host_test.cpp.
+TEST_CASE("a missing module file is reported as missing, not as unloadable", "[modules]") {
     Fixture f;
     auto manager = f.make();
     const auto missing = (f.dir / "gone.so").string();
-    auto named = manager.acquire(missing, LoadMode::cached, true);
-    CHECK(named.status == 404);
+    auto named = manager.acquire(missing, LoadMode::cached);
+    CHECK(named.failure == AcquireFailure::missing_file);
     CHECK_THAT(named.reason, Catch::Contains("no such file"));
-    CHECK(manager.acquire(missing, LoadMode::cached, false).status == 500);
 }
 
 TEST_CASE("a file that is not a module answers 500 with the loader's reason", "[modules]") {
     Fixture f;
     f.loader.refuse_open = true;
     auto manager = f.make();
-    auto acquired = manager.acquire(f.path, LoadMode::cached, true);
-    CHECK(acquired.status == 500);
+    auto acquired = manager.acquire(f.path, LoadMode::cached);
+    CHECK(acquired.failure == AcquireFailure::cannot_load);
     CHECK_THAT(acquired.reason, Catch::Contains("not a loadable module") && Catch::Contains("invalid ELF header"));
 }
 
@@ -181,8 +183,8 @@ TEST_CASE("a module without HttpExtensionProc answers 500 and is closed again", 
     Fixture f;
     f.loader.add(f.path, {good_version, nullptr, terminate});
     auto manager = f.make();
-    auto acquired = manager.acquire(f.path, LoadMode::cached, true);
-    CHECK(acquired.status == 500);
+    auto acquired = manager.acquire(f.path, LoadMode::cached);
+    CHECK(acquired.failure == AcquireFailure::cannot_load);
     CHECK_THAT(acquired.reason, Catch::Contains("HttpExtensionProc"));
     CHECK(f.loader.closes == 1);
     CHECK(f.loader.mapped == 0);
@@ -192,13 +194,13 @@ TEST_CASE("GetExtensionVersion returning FALSE answers 500, and the next request
     Fixture f;
     f.loader.add(f.path, {refusing_version, proc, terminate});
     auto manager = f.make();
-    auto first = manager.acquire(f.path, LoadMode::cached, true);
-    CHECK(first.status == 500);
+    auto first = manager.acquire(f.path, LoadMode::cached);
+    CHECK(first.failure == AcquireFailure::cannot_load);
     CHECK_THAT(first.reason, Catch::Contains("GetExtensionVersion returned FALSE"));
     CHECK(f.loader.mapped == 0);
     CHECK(terminate_calls == 0);  // TerminateExtension only follows a successful load
     f.loader.add(f.path, {good_version, proc, terminate});
-    CHECK(manager.acquire(f.path, LoadMode::cached, true).status == 0);
+    CHECK(manager.acquire(f.path, LoadMode::cached).ok());
     CHECK(manager.stats().load_failures == 1);
 }
 
@@ -206,7 +208,7 @@ TEST_CASE("an exception escaping GetExtensionVersion is a finding and a 500", "[
     Fixture f;
     f.loader.add(f.path, {throwing_version, proc, terminate});
     auto manager = f.make();
-    CHECK(manager.acquire(f.path, LoadMode::cached, true).status == 500);
+    CHECK(manager.acquire(f.path, LoadMode::cached).failure == AcquireFailure::cannot_load);
     CHECK(f.has_finding("exception_escaped"));
 }
 
@@ -214,7 +216,7 @@ TEST_CASE("an unload that leaves the module mapped is reported as unload_ineffec
     Fixture f;
     f.loader.stays_mapped = true;
     auto manager = f.make();
-    manager.acquire(f.path, LoadMode::uncached, true).lease.release();
+    manager.acquire(f.path, LoadMode::uncached).lease.release();
     REQUIRE(eventually([&] { return manager.stats().unloads == 1; }));
     CHECK(eventually([&] { return f.has_finding("unload_ineffective"); }));
 }
@@ -222,10 +224,10 @@ TEST_CASE("an unload that leaves the module mapped is reported as unload_ineffec
 TEST_CASE("shutdown past its time limit reports the pending request and keeps the module", "[modules]") {
     Fixture f;
     auto manager = f.make(100ms);
-    auto held = manager.acquire(f.path, LoadMode::cached, true);
-    REQUIRE(held.status == 0);
+    auto held = manager.acquire(f.path, LoadMode::cached);
+    REQUIRE(held.ok());
     CHECK_FALSE(manager.shutdown());
     CHECK(f.has_finding("pending_at_unload"));
     CHECK(terminate_calls == 0);
-    CHECK(manager.acquire(f.path, LoadMode::cached, true).status == 503);
+    CHECK(manager.acquire(f.path, LoadMode::cached).failure == AcquireFailure::shutting_down);
 }
