@@ -193,10 +193,10 @@ TEST_CASE("race with a module file that does not exist is a setup failure, exit 
     CHECK(run.output.find("/nonexistent/race-test.so: no such file") != std::string::npos);
 }
 
-TEST_CASE("race churns all the good samples at once for 30 s with zero findings (the issue's false-positive run)",
+TEST_CASE("race churns all the good samples at once for 30 s with zero findings (the false-positive run)",
           "[race][false_positives]") {
-    // One host, every good sample at its own URL, 30 s: the issue's 30 s per
-    // sample, side by side so CI pays it once (bench/race_bars.sh gives each
+    // One host, every good sample at its own URL, 30 s: the 30 s per sample
+    // of the false-positive bar, side by side so CI pays it once (bench/race_bars.sh gives each
     // sample 60 s of its own).
     std::vector<std::string> args;
     for (const auto& name : kGoodSamples) args.insert(args.end(), {"--module", sample(ISAPI_SAMPLES_DIR, name)});
