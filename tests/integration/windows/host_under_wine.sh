@@ -10,43 +10,12 @@
 # Usage: host_under_wine.sh WINE_RUN ISAPI_HOST_EXE HELLO_DLL CRASH_DLL ISOLATION
 set -u
 wine_run=$1 host=$2 hello=$3 crash=$4 isolation=$5
-work=$(mktemp -d)
-host_pid=
-cleanup() {
-  # Only if a check failed before the host stopped by itself.
-  if [ -n "$host_pid" ] && kill -0 "$host_pid" 2>/dev/null; then kill -KILL "$host_pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL ($isolation): $*"
-  echo "--- host stdout"; cat "$work/out" 2>/dev/null
-  echo "--- host stderr"; grep -v '^[0-9a-f]*:err:\|wine32\|multiarch\|dpkg --add\|apt-get' "$work/err" 2>/dev/null
-  exit 1
-}
+fail_label=$isolation
+. "$(dirname "$0")/wine_host.sh"
 
-# Reads "<prefix>http://ADDR:PORT" from the host's stdout into $found.
-url_after() {
-  found=$(sed -n "s/^$1\(http:[^[:space:]]*\).*/\1/p" "$work/out" | tr -d '\r' | head -n 1)
-}
-
-# Starts the host (extra arguments are its options); sets $url and $admin.
-start_host() {
-  : >"$work/out"
-  # wine-run execs wine, which keeps this pid for the Windows process.
-  "$wine_run" "$host" --isolation "$isolation" --listen 127.0.0.1:0 --admin 127.0.0.1:0 \
-    --map "/hello.dll=$hello" --map "/crash.dll=$crash" "$@" </dev/null >"$work/out" 2>"$work/err" &
-  host_pid=$!
-  for _ in $(seq 1 120); do
-    url_after "admin on "
-    admin=$found
-    url_after "listening on "
-    url=$found
-    [ -n "$url" ] && [ -n "$admin" ] && return 0
-    kill -0 "$host_pid" 2>/dev/null || fail "the host ended before it listened"
-    sleep 0.5
-  done
-  fail "no 'listening on' and 'admin on' lines within 60 s"
+# The host in the isolation mode under test, with both samples mapped.
+start_test_host() {
+  start_host --isolation "$isolation" --map "/hello.dll=$hello" --map "/crash.dll=$crash" "$@"
 }
 
 # GET $1 into $work/body, headers into $work/headers; sets $status.
@@ -69,23 +38,14 @@ request_hello() {
 
 events() { curl -s --max-time 10 "$admin/_isapi/events?since=0" || fail "the admin API did not answer"; }
 
-# Ctrl+C, then the host must drain and exit 0 by itself.
-stop_host() {
-  kill -INT "$host_pid" || fail "cannot signal the host"
-  for _ in $(seq 1 60); do
-    kill -0 "$host_pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  kill -0 "$host_pid" 2>/dev/null && fail "the host did not stop within 30 s of Ctrl+C"
-  wait "$host_pid"
-  code=$?
-  host_pid=
-  [ "$code" -eq 0 ] || fail "the host exited with $code after Ctrl+C"
+# Stops the host with Ctrl+C; it must log the stop as it drains.
+stop_test_host() {
+  stop_host
   grep -q "Ctrl+C: stopping" "$work/err" || fail "the host did not log the Ctrl+C stop"
   grep -q " stopped" "$work/err" || fail "the host did not log that it stopped"
 }
 
-start_host
+start_test_host
 request_hello
 first=$load
 request_hello
@@ -108,9 +68,9 @@ if [ "$isolation" = process ]; then
     grep -q 'entry_point_crash' "$work/err" || fail "no entry_point_crash finding"
   echo "$isolation, crash: 502, then worker $answered_by (was $worker) serves"
 fi
-stop_host
+stop_test_host
 
-start_host --uncached
+start_test_host --uncached
 request_hello
 first=$load
 request_hello
@@ -121,6 +81,6 @@ events >"$work/events"
 unloads=$(grep -c '"kind":"module_unload".*left the process' "$work/events")
 [ "$unloads" -ge 2 ] || fail "uncached: $unloads verified unloads of hello.dll, expected 2: $(cat "$work/events")"
 grep -q 'still mapped after unload' "$work/events" && fail "uncached: a module stayed mapped after its unload"
-stop_host
+stop_test_host
 echo "$isolation, uncached: two requests, loads $first and $second, each unload verified"
 echo PASS

@@ -7,34 +7,9 @@
 # Usage: loadgen_under_wine.sh WINE_RUN ISAPI_LOADGEN_EXE ISAPI_HOST_EXE HELLO_DLL
 set -u
 wine_run=$1 loadgen=$2 host=$3 hello=$4
-work=$(mktemp -d)
-host_pid=
-cleanup() {
-  # Only if a check failed before the host stopped.
-  if [ -n "$host_pid" ] && kill -0 "$host_pid" 2>/dev/null; then kill -KILL "$host_pid" 2>/dev/null; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  echo "--- loadgen output"; cat "$work/run" 2>/dev/null
-  echo "--- host stdout"; cat "$work/out" 2>/dev/null
-  echo "--- host stderr"; grep -v '^[0-9a-f]*:err:\|wine32\|multiarch\|dpkg --add\|apt-get' "$work/err" 2>/dev/null
-  exit 1
-}
+. "$(dirname "$0")/wine_host.sh"
 
-# The host, on ports of its choosing; $url from its "listening on" line.
-"$wine_run" "$host" --listen 127.0.0.1:0 --admin 127.0.0.1:0 --map "/hello.dll=$hello" \
-  </dev/null >"$work/out" 2>"$work/err" &
-host_pid=$!
-url=
-for _ in $(seq 1 120); do
-  url=$(sed -n 's/^listening on \(http:[^[:space:]]*\).*/\1/p' "$work/out" | tr -d '\r' | head -n 1)
-  [ -n "$url" ] && break
-  kill -0 "$host_pid" 2>/dev/null || fail "the host ended before it listened"
-  sleep 0.5
-done
-[ -n "$url" ] || fail "no 'listening on' line within 60 s"
+start_host --map "/hello.dll=$hello"
 
 # Runs isapi-loadgen.exe with the arguments given; output (CR removed) in
 # $work/run, exit code in $code.
@@ -68,15 +43,5 @@ expect 'unexpected_status 20' "the 20 answers are not booked as unexpected_statu
 expect "threshold broken: errors = 20, which breaks --fail-if 'errors>0'" "the broken threshold is not named"
 echo "run --expect-status 404: 20 unexpected_status, threshold broken, exit 2"
 
-# Ctrl+C: the host drains and exits 0.
-kill -INT "$host_pid" || fail "cannot signal the host"
-for _ in $(seq 1 60); do
-  kill -0 "$host_pid" 2>/dev/null || break
-  sleep 0.5
-done
-kill -0 "$host_pid" 2>/dev/null && fail "the host did not stop within 30 s of Ctrl+C"
-wait "$host_pid"
-host_code=$?
-host_pid=
-[ "$host_code" -eq 0 ] || fail "the host exited with $host_code after Ctrl+C"
+stop_host
 echo PASS
