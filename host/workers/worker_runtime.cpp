@@ -12,7 +12,6 @@ namespace isapi::host {
 
 namespace net = boost::asio;
 
-thread_local std::vector<WorkerRuntime::Job> WorkerRuntime::t_batch;
 thread_local bool WorkerRuntime::t_holds_slot = false;
 thread_local bool WorkerRuntime::t_parked = false;
 
@@ -49,13 +48,17 @@ void WorkerRuntime::submit(std::uint64_t id, ecb::Request request) {
         transports_[id] = transport;
     }
     unstarted_.fetch_add(1);
-    t_batch.push_back({std::move(request), std::move(transport)});
+    std::lock_guard lock(batch_mutex_);
+    batch_.push_back({std::move(request), std::move(transport)});
 }
 
 void WorkerRuntime::run_batch() {
-    if (t_batch.empty()) return;
     std::vector<Job> jobs;
-    jobs.swap(t_batch);
+    {
+        std::lock_guard lock(batch_mutex_);
+        jobs.swap(batch_);
+    }
+    if (jobs.empty()) return;
     for (std::size_t i = 1; i < jobs.size(); ++i)
         net::post(io_, [this, job = std::move(jobs[i])]() mutable { run(std::move(job)); });
     run(std::move(jobs.front()));

@@ -69,7 +69,6 @@ private:
         ecb::Request request;
         std::shared_ptr<IpcTransport> transport;
     };
-    static thread_local std::vector<Job> t_batch;
     // This thread runs a request in a slot (t_holds_slot), or had one and
     // gave it up while it waits for the client (t_parked).
     static thread_local bool t_holds_slot;
@@ -91,6 +90,12 @@ private:
     std::atomic<std::size_t> running_{0};
     std::uint64_t completed_at_last_ping_ = static_cast<std::uint64_t>(-1);
     std::deque<Job> waiting_;
+    // Requests of the frames read so far, started when the read's frames are
+    // all decoded. A member, not a thread_local: the next read may complete
+    // on another io thread meanwhile, and a thread_local with a destructor
+    // crashes at thread exit under mingw-w64's emulated TLS.
+    std::mutex batch_mutex_;
+    std::vector<Job> batch_;
     std::string shadow_directory_;
     std::unique_ptr<ShadowCopyLoader> shadow_loader_;
     ExtensionRuntime runtime_;
