@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include <isapi/platform/module_loader.hpp>
 #include <isapi/platform/process.hpp>
+#include <isapi/platform/renames.hpp>
 #include <isapi/platform/terminal.hpp>
 
 #include "session.hpp"
@@ -45,10 +47,13 @@ constexpr int kExitSwapFailed = 3;  // a step failed, or the swap was rolled bac
 
 constexpr const char* kSwapFooter = R"(Strategies (how the new file reaches the live path):
   rename-copy    the seed's procedure: rename live to live.old, copy the new file in, recycle, delete live.old
-  overwrite      copy over the live file in place (Linux allows it; a mapped module can crash)
+  overwrite      copy over the live file in place (Linux allows it and a mapped module can crash;
+                 Windows refuses a loaded DLL with a sharing violation and nothing changes)
   rename-rename  stage live.new, rename live -> live.old, rename live.new -> live
-  replace        stage live.new, then one atomic rename over live
-  exchange       stage live.new, swap the two names atomically (renameat2 RENAME_EXCHANGE)
+  replace        stage live.new, then one atomic rename over live (Windows: FileRenameInfoEx with
+                 POSIX semantics where the system has it, else MoveFileEx, else ReplaceFileW)
+  exchange       stage live.new, swap the two names atomically (Linux renameat2 RENAME_EXCHANGE;
+                 Windows has no such call: refused, nothing changes)
   shadow         the host loads private copies (--shadow-copy); copy over live in place
 
 Examples:
@@ -94,13 +99,14 @@ Samples bundled_samples(const std::string& explicit_dir) {
         dirs = {self.parent_path() / "samples", self / "samples", self};
     }
     std::string tried;
+    const std::string v1 = "version_v1" + std::string(platform::module_suffix());
+    const std::string v2 = "version_v2" + std::string(platform::module_suffix());
     for (const auto& d : dirs) {
         std::error_code ec;
-        if (fs::is_regular_file(d / "version_v1.so", ec) && fs::is_regular_file(d / "version_v2.so", ec))
-            return {(d / "version_v1.so").string(), (d / "version_v2.so").string()};
+        if (fs::is_regular_file(d / v1, ec) && fs::is_regular_file(d / v2, ec)) return {(d / v1).string(), (d / v2).string()};
         tried += "\n  " + d.string();
     }
-    throw std::runtime_error("cannot find the bundled samples version_v1.so and version_v2.so; looked in:" + tried +
+    throw std::runtime_error("cannot find the bundled samples " + v1 + " and " + v2 + "; looked in:" + tried +
                              "\n  (build them with `cmake --build BUILD --target isapi_samples`, or give --new FILE)");
 }
 
@@ -111,9 +117,9 @@ T parse_or_throw(std::optional<T> value, const std::string& text, const char* wh
 }
 
 void add_shared(CLI::App& cmd, SwapCli& o) {
-    cmd.add_option("--new", o.new_file, "The build to deploy (default: the bundled version_v2.so)");
-    cmd.add_option("--old", o.old_file, "The build served first, copied to a private live path (default: version_v1.so)");
-    cmd.add_option("--samples-dir", o.samples_dir, "Where version_v1.so and version_v2.so are (default: the build tree)");
+    cmd.add_option("--new", o.new_file, "The build to deploy (default: the bundled version_v2 sample)");
+    cmd.add_option("--old", o.old_file, "The build served first, copied to a private live path (default: version_v1)");
+    cmd.add_option("--samples-dir", o.samples_dir, "Where the version_v1 and version_v2 samples are (default: the build tree)");
     cmd.add_option("--copy-rate", o.copy_rate, "Throttle every copy, e.g. 200KiB/s, to imitate a large module on a slow share");
     cmd.add_option("-R,--rate", o.rate, "Open-loop requests per second")->capture_default_str()->check(CLI::PositiveNumber);
     cmd.add_option("-t,--threads", o.threads, "Load threads")->capture_default_str()->check(CLI::PositiveNumber);
@@ -271,8 +277,10 @@ int run_swap_command(const SwapCli& o) {
         seed.mode = SwapMode::uncached;
         seed.recycle = RecyclePolicy::none;
         if (o.copy_rate.empty()) seed.copy_rate = 200 * 1024;
+        // Where the OS has no atomic exchange (Windows), the best is a shadow
+        // copy: the host never holds the live file, so a plain copy deploys.
         SwapConfig best = c;
-        best.strategy = Strategy::exchange;
+        best.strategy = platform::exchange_available() ? Strategy::exchange : Strategy::shadow;
         best.mode = SwapMode::cached;
         best.recycle = RecyclePolicy::overlapped;
         runs = {seed, best};
@@ -280,7 +288,11 @@ int run_swap_command(const SwapCli& o) {
             std::cout << "isapi-loadgen swap demo: version v1 -> v2 under " << o.rate << " req/s, twice:\n"
                       << "  1. the seed's procedure, uncached: rename the live module, copy the new one in at "
                       << seed.copy_rate / 1024 << " KiB/s (a slow share)\n"
-                      << "  2. the best strategy: stage it, exchange the two names atomically, overlapped recycle\n\n";
+                      << "  2. the best strategy: "
+                      << (best.strategy == Strategy::exchange
+                              ? "stage it, exchange the two names atomically"
+                              : "the host loads private copies, so the new build is copied over the live file")
+                      << ", overlapped recycle\n\n";
     } else {
         c.strategy = parse_or_throw(parse_strategy(o.strategy.empty() ? "exchange" : o.strategy), o.strategy, "strategy",
                                     "rename-copy, overwrite, rename-rename, replace, exchange, shadow");

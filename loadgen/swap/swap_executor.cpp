@@ -4,6 +4,7 @@
 
 #include <isapi/platform/files.hpp>
 #include <isapi/platform/renames.hpp>
+#include <isapi/platform/sha256.hpp>
 
 namespace isapi::loadgen {
 namespace {
@@ -32,15 +33,26 @@ private:
     void window_opens() { trace_.window_start_ns = clock_.now_ns(); }
     void window_closes() { trace_.window_end_ns = clock_.now_ns(); }
 
-    // Fails the swap; when the live path may have been touched, puts the
-    // old build back.
-    bool fail(const std::string& error, bool live_touched) {
+    // Fails the swap. The old build goes back only when the live path no
+    // longer holds it: a step the OS refused (Windows will not open a loaded
+    // DLL for writing) changed nothing, and a rollback would only add steps.
+    bool fail(const std::string& error) {
         trace_.failed = true;
         trace_.error = error;
         event("failed", error);
-        if (live_touched) roll_back();
+        if (live_holds_old_build()) {
+            trace_.untouched = true;
+            event("untouched", "the live path still holds the old build");
+        } else {
+            roll_back();
+        }
         remove_leftovers();
         return false;
+    }
+
+    bool live_holds_old_build() const {
+        const auto live = platform::sha256_file(files_.live);
+        return live && live == platform::sha256_file(files_.backup);
     }
 
     bool copy(const std::string& to) {
@@ -66,9 +78,9 @@ private:
         const std::string parked = parked_path(live);
         switch (strategy) {
             case Strategy::rename_copy:
-                if (!rename(live, parked)) return fail(last_error_, false);
+                if (!rename(live, parked)) return fail(last_error_);
                 window_opens();
-                if (!copy(live)) return fail(last_error_, true);
+                if (!copy(live)) return fail(last_error_);
                 window_closes();
                 return true;
             case Strategy::overwrite:
@@ -76,39 +88,43 @@ private:
                 // In place: the file is truncated, then grows (shadow differs
                 // only in how the host was started).
                 window_opens();
-                if (!copy(live)) return fail(last_error_, true);
+                if (!copy(live)) return fail(last_error_);
                 window_closes();
                 return true;
             case Strategy::rename_rename:
-                if (!copy(staged)) return fail(last_error_, false);
-                if (!rename(live, parked)) return fail(last_error_, false);
+                if (!copy(staged)) return fail(last_error_);
+                if (!rename(live, parked)) return fail(last_error_);
                 window_opens();
-                if (!rename(staged, live)) return fail(last_error_, true);
+                if (!rename(staged, live)) return fail(last_error_);
                 window_closes();
                 return true;
-            case Strategy::replace:
-                if (!copy(staged)) return fail(last_error_, false);
-                if (!rename(staged, live)) return fail(last_error_, false);
+            case Strategy::replace: {
+                if (!copy(staged)) return fail(last_error_);
+                std::string detail;
+                const bool ok = platform::replace_file(staged, live, parked, detail);
+                event("replace", (ok ? file_name(staged) + " -> " + file_name(live) + ": " : "") + detail);
+                if (!ok) return fail(detail);
                 return true;
+            }
             case Strategy::exchange: {
-                if (!copy(staged)) return fail(last_error_, false);
+                if (!copy(staged)) return fail(last_error_);
                 std::string error;
                 const auto result = platform::exchange_files(staged, live, error);
                 event("exchange", result == platform::ExchangeResult::done ? file_name(staged) + " <-> " + file_name(live)
                                                                           : error);
                 if (result == platform::ExchangeResult::unsupported) trace_.unsupported = true;
-                if (result != platform::ExchangeResult::done) return fail(error, false);
+                if (result != platform::ExchangeResult::done) return fail(error);
                 return true;
             }
         }
-        return fail("unknown strategy", false);
+        return fail("unknown strategy");
     }
 
     bool recycle() {
         if (!hooks_.recycle) return true;
         event("recycle_request");
         std::string error;
-        if (!hooks_.recycle(error)) return fail("recycle request failed: " + error, true);
+        if (!hooks_.recycle(error)) return fail("recycle request failed: " + error);
         return true;
     }
 
@@ -119,7 +135,7 @@ private:
             event("new_build_loaded", error);  // error holds a note when the build was not seen
             return true;
         }
-        return fail("the new build does not load: " + error, true);
+        return fail("the new build does not load: " + error);
     }
 
     // The parked old build and the staged copy (after an exchange, the
@@ -130,7 +146,11 @@ private:
             if (!std::filesystem::exists(leftover)) continue;
             std::string error;
             const bool ok = platform::remove_file(leftover, error);
-            if (record) event("delete_old", ok ? file_name(leftover) : error);
+            // Windows refuses to delete a DLL some process still has loaded
+            // (the old worker, until it has drained): the caller tries
+            // again when the run is over.
+            if (!ok) trace_.leftovers.push_back(leftover);
+            if (record) event(ok ? "delete_old" : "delete_old_deferred", ok ? file_name(leftover) : error);
         }
     }
 

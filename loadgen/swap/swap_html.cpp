@@ -178,6 +178,7 @@ std::string swap_html_report(const SwapReport& r) {
         s += "<div class=\"error\">The strategy is not available here: " + markup_escape(t.error) + "</div>\n";
     else if (t.failed || t.rolled_back)
         s += std::string("<div class=\"error\">") + (t.rolled_back ? "Rolled back to the old build. " : "") +
+             (t.untouched ? "Nothing changed: the live path still holds the old build. " : "") +
              (t.failed ? "A step of the swap failed: " + markup_escape(t.error) : std::string()) + "</div>\n";
     s += key_figures(r);
 

@@ -121,7 +121,12 @@ std::string swap_text_report(const SwapReport& r) {
     out << "swap " << r.strategy << ", " << r.mode << ", recycle " << r.recycle << "  (" << r.target << " at "
         << number(r.rate) << " req/s)\n";
     out << "  builds     old " << r.old_sha256.substr(0, 12) << "  new " << r.new_sha256.substr(0, 12) << "\n";
-    if (r.trace.failed) out << "  FAILED     " << r.trace.error << (r.trace.rolled_back ? " (rolled back: the old build is live again)" : "") << "\n";
+    if (r.trace.failed) {
+        const char* outcome = r.trace.rolled_back ? " (rolled back: the old build is live again)"
+                              : r.trace.untouched ? " (nothing changed: the live path still holds the old build)"
+                                                  : "";
+        out << "  FAILED     " << r.trace.error << outcome << "\n";
+    }
     out << "  requests   sent " << m.sent << "   old build " << m.answered_old << "   new build " << m.answered_new;
     if (m.answered_other) out << "   other build " << m.answered_other;
     out << "   dropped " << m.dropped << "\n";
@@ -167,6 +172,7 @@ std::string swap_json_report(const SwapReport& r) {
     s["rolled_back"] = r.trace.rolled_back;
     s["failed"] = r.trace.failed;
     s["unsupported"] = r.trace.unsupported;
+    s["untouched"] = r.trace.untouched;
     s["error"] = r.trace.error;
     s["dropped"] = m.dropped;
     s["dropped_by_class"] = m.dropped_by_class;

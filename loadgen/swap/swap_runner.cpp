@@ -9,6 +9,8 @@
 
 #include <isapi/contract/host_contract.hpp>
 #include <isapi/platform/files.hpp>
+#include <isapi/platform/module_loader.hpp>
+#include <isapi/platform/renames.hpp>
 #include <isapi/platform/sha256.hpp>
 
 #include "../hostctl/admin_client.hpp"
@@ -96,6 +98,17 @@ std::string sha256_or_throw(const std::string& path, const std::string& what) {
     return *digest;
 }
 
+// The old builds the swap could not delete while they were loaded: by now
+// the old worker has exited (or, attached, had the whole run to drain).
+void remove_deferred_leftovers(SwapTrace& trace, const RunClock& clock) {
+    for (const auto& leftover : trace.leftovers) {
+        std::string error;
+        const bool ok = platform::remove_file(leftover, error);
+        trace.events.push_back(SwapEvent{ok ? "delete_old" : "delete_old_failed", clock.now_ns(),
+                                         ok ? fs::path(leftover).filename().string() + " (after the load)" : error});
+    }
+}
+
 // The host's options for a strategy, a policy and a mode.
 std::vector<std::string> host_arguments(const SwapConfig& c, const std::string& live) {
     std::vector<std::string> args{"--map", c.url_path + "=" + live, "--preload", "--shutdown-time-limit", "5000"};
@@ -159,7 +172,7 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
     std::string live = c.live_path;
     if (!attached) {
         fs::create_directories(work / "site");
-        live = work / "site/app.so";
+        live = work / "site" / ("app" + std::string(platform::module_suffix()));
         std::string error;
         if (!platform::copy_file_atomically(c.old_file, live, error)) throw std::runtime_error(error);
     }
@@ -262,6 +275,7 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
         report.trace.events.push_back(SwapEvent{"host:events_unavailable", report.trace.end_ns, e.what()});
     }
     if (host) report.host_exit = host->stop().describe();
+    remove_deferred_leftovers(report.trace, RunClock(run_start));
     if (!report.load.log_error.empty()) throw std::runtime_error(report.load.log_error);
 
     const auto requests = read_requests(plan.log_path, report.old_sha256, report.new_sha256);

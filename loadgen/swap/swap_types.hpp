@@ -47,8 +47,13 @@ struct SwapTrace {
     std::int64_t window_end_ns = -1;
     bool failed = false;       // a step failed (the error says which); the run exits non-zero
     bool rolled_back = false;  // the old build was put back
+    // A step failed before the live path changed (the OS refused it, or the
+    // new file could not be read): it still holds the old build, untouched.
+    bool untouched = false;
     bool unsupported = false;  // the strategy is not available here (exchange without renameat2)
     std::string error;
+    // Old builds the swap could not delete yet (still loaded somewhere).
+    std::vector<std::string> leftovers;
 };
 
 }  // namespace isapi::loadgen

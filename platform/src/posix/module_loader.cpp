@@ -88,6 +88,8 @@ private:
 
 }  // namespace
 
+std::string_view module_suffix() { return ".so"; }
+
 ModuleLoader& system_module_loader() {
     static PosixModuleLoader loader;
     return loader;

@@ -32,6 +32,12 @@ bool rename_file(const std::string& from, const std::string& to, std::string& er
     return false;
 }
 
+bool replace_file(const std::string& from, const std::string& to, const std::string&, std::string& detail) {
+    if (!rename_file(from, to, detail)) return false;
+    detail = "rename(2)";
+    return true;
+}
+
 bool exchange_available() {
 #ifdef RENAME_EXCHANGE
     return true;

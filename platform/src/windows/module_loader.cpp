@@ -69,6 +69,8 @@ private:
 
 }  // namespace
 
+std::string_view module_suffix() { return ".dll"; }
+
 ModuleLoader& system_module_loader() {
     static WindowsModuleLoader loader;
     return loader;

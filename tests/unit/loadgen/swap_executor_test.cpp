@@ -110,16 +110,19 @@ TEST_CASE("a disk-full copy rolls back to the old build and leaves no partial fi
         CHECK(site.names() == std::vector<std::string>{"app.so", "backup.so", "new.so"});
         // Only the strategies that touched the live path need a rollback.
         CHECK(t.rolled_back == (s != Strategy::exchange));
+        CHECK(t.untouched == (s == Strategy::exchange));
     }
 }
 
-TEST_CASE("a missing new file fails the swap without touching the live path", "[swap]") {
+TEST_CASE("a missing new file fails the swap without touching the live path, and says nothing changed", "[swap]") {
     Site site;
     fs::remove(site.files.new_file);
     const SwapTrace t = perform_swap(Strategy::replace, 0, site.files, SwapHooks{}, kClock);
     CHECK(t.failed);
     CHECK(t.error.find("cannot read") != std::string::npos);
     CHECK(read(site.files.live) == "old build");
+    CHECK(t.untouched);
+    CHECK_FALSE(t.rolled_back);
 }
 
 TEST_CASE("a new build the host will not load is rolled back, and the host is told again", "[swap]") {

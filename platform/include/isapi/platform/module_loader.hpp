@@ -3,8 +3,12 @@
 // Windows). The module manager talks only to this interface, so tests can
 // count loads or inject failures without touching the OS.
 #include <string>
+#include <string_view>
 
 namespace isapi::platform {
+
+// How this OS names a loadable module's file: ".so" or ".dll".
+std::string_view module_suffix();
 
 using ModuleHandle = void*;
 

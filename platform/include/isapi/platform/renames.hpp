@@ -19,6 +19,16 @@ enum class ExchangeResult { done, unsupported, failed };
 // when this OS or file system has no such operation (`error` says which).
 ExchangeResult exchange_files(const std::string& a, const std::string& b, std::string& error);
 
+// Makes `to` name `from`'s file even where `to` is a module some process
+// has loaded. POSIX: rename(2), as rename_file. Windows, which refuses to
+// rename onto a loaded image (error 5), tries in turn: one atomic rename
+// with POSIX semantics (SetFileInformationByHandle FileRenameInfoEx, NTFS on
+// Windows 10 1809 and later), MoveFileEx, and ReplaceFileW, which moves the
+// loaded file aside to `parked` first. On success `detail` says which call
+// did it and what each earlier one answered; on failure, the same with the
+// last error.
+bool replace_file(const std::string& from, const std::string& to, const std::string& parked, std::string& detail);
+
 // True when the OS offers exchange_files at all (not whether a given file
 // system supports it).
 bool exchange_available();
