@@ -172,7 +172,7 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
     std::string live = c.live_path;
     if (!attached) {
         fs::create_directories(work / "site");
-        live = work / "site" / ("app" + std::string(platform::module_suffix()));
+        live = (fs::path(work / "site") / ("app" + std::string(platform::module_suffix()))).string();
         std::string error;
         if (!platform::copy_file_atomically(c.old_file, live, error)) throw std::runtime_error(error);
     }
