@@ -3,6 +3,8 @@
 #include <isapi/platform/files.hpp>
 #include <isapi/platform/module_loader.hpp>
 
+#include "load_time_threads.hpp"
+
 #include <dlfcn.h>
 
 #include <filesystem>
@@ -23,7 +25,11 @@ public:
         if (!whole_image(path, error)) return nullptr;
         // RTLD_LOCAL keeps each extension's symbols to itself, as separate
         // DLLs would be on Windows.
-        void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+        void* handle = nullptr;
+        {
+            const posix::ModuleLoadScope load;  // the threads its constructors start are its own
+            handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+        }
         if (!handle) error = last_dl_error();
         return handle;
     }

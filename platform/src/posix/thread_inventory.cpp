@@ -2,6 +2,8 @@
 
 #include <isapi/platform/crash_handler.hpp>
 
+#include "load_time_threads.hpp"
+
 #include <dlfcn.h>
 #include <execinfo.h>
 #include <link.h>
@@ -13,6 +15,7 @@
 #include <mutex>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 namespace isapi::platform {
 namespace {
@@ -23,8 +26,12 @@ struct Watch {
 };
 
 struct Recorded {
-    std::uint64_t token = 0;
+    std::uint64_t token = 0;  // 0: created during a load, not adopted yet
     RecordedThread thread;
+    // Only while not adopted: where it was created from (the caller, then
+    // the call stack) and which load it came from.
+    std::vector<std::uintptr_t> load_frames;
+    std::uint64_t load = 0;
 };
 
 // Guarded by `mutex`. Every thread creation in the process reads `watches`,
@@ -35,7 +42,15 @@ struct InventoryState {
     std::map<std::uint64_t, Recorded> threads;  // by record id
     std::uint64_t next_token = 1;
     std::uint64_t next_record = 1;
+    std::uint64_t next_load = 1;
 };
+
+// The load in progress on this thread (0: none). Trivially destructible, as
+// a thread_local must be here.
+thread_local std::uint64_t t_load = 0;
+// The last load on this thread: its threads may still be adopted by the
+// watch that follows it, and no later one.
+thread_local std::uint64_t t_last_load = 0;
 
 InventoryState& state() {
     static InventoryState s;
@@ -111,7 +126,39 @@ std::optional<Watch> owner_of(std::uintptr_t from, std::uintptr_t routine, std::
     return std::nullopt;
 }
 
+// Fills in where the thread stands relative to the module that owns it.
+void attribute(RecordedThread& thread, const AddressRange& range, std::uintptr_t creator) {
+    thread.start_in_module = range.contains(thread.start_routine);
+    if (thread.start_in_module) thread.start_offset = thread.start_routine - range.begin;
+    if (range.contains(creator)) thread.creator_offset = creator - range.begin;
+}
+
+// The frame of a load-time thread's creation that lies in `range`, if any
+// (its start routine counts as one).
+std::optional<std::uintptr_t> creator_in(const Recorded& r, const AddressRange& range) {
+    for (const auto frame : r.load_frames)
+        if (range.contains(frame)) return frame;
+    if (range.contains(r.thread.start_routine)) return r.thread.start_routine;
+    return std::nullopt;
+}
+
 }  // namespace
+
+namespace posix {
+
+void begin_module_load() noexcept {
+    auto& s = state();
+    std::lock_guard lock(s.mutex);
+    // Threads of this thread's earlier load that no watch adopted are not
+    // any module's: drop them, so a later module mapped at the same
+    // addresses cannot inherit them.
+    std::erase_if(s.threads, [](const auto& entry) { return entry.second.token == 0 && entry.second.load == t_last_load; });
+    t_load = t_last_load = s.next_load++;
+}
+
+void end_module_load() noexcept { t_load = 0; }
+
+}  // namespace posix
 
 std::optional<AddressRange> module_range(const void* address) {
     struct Search {
@@ -141,6 +188,14 @@ std::uint64_t ThreadInventory::watch(AddressRange range) {
     std::lock_guard lock(s.mutex);
     const std::uint64_t token = s.next_token++;
     s.watches.push_back({range, token});
+    for (auto& [id, recorded] : s.threads) {
+        if (recorded.token != 0) continue;
+        const auto creator = creator_in(recorded, range);
+        if (!creator) continue;
+        recorded.token = token;
+        attribute(recorded.thread, range, *creator);
+        recorded.load_frames.clear();
+    }
     return token;
 }
 
@@ -174,20 +229,28 @@ int create_thread(void* thread, const void* attr, void* (*start)(void*), void* a
     auto& s = state();
     std::uintptr_t creator = from;
     const std::optional<Watch> owner = owner_of(from, routine, creator);
-    if (!owner) return real(out, attributes, start, arg);
+    if (!owner && t_load == 0) return real(out, attributes, start, arg);
 
     try {
-        RecordedThread recorded;
-        recorded.start_routine = routine;
-        recorded.start_in_module = owner->range.contains(routine);
-        if (recorded.start_in_module) recorded.start_offset = routine - owner->range.begin;
-        std::tie(recorded.start_symbol, recorded.start_object) = describe(routine);
-        if (owner->range.contains(creator)) recorded.creator_offset = creator - owner->range.begin;
+        Recorded recorded;
+        recorded.thread.start_routine = routine;
+        std::tie(recorded.thread.start_symbol, recorded.thread.start_object) = describe(routine);
+        if (owner) {
+            recorded.token = owner->token;
+            attribute(recorded.thread, owner->range, creator);
+        } else {
+            // During a load, whose range is not known yet: keep the stack.
+            void* frames[32];
+            const int depth = backtrace(frames, 32);
+            recorded.load_frames.push_back(from);
+            for (int i = 0; i < depth; ++i) recorded.load_frames.push_back(reinterpret_cast<std::uintptr_t>(frames[i]));
+            recorded.load = t_load;
+        }
         auto launch = std::make_unique<Launch>(Launch{start, arg, 0});
         {
             std::lock_guard lock(s.mutex);
             launch->record = s.next_record++;
-            s.threads[launch->record] = {owner->token, std::move(recorded)};
+            s.threads[launch->record] = std::move(recorded);
         }
         const std::uint64_t record = launch->record;
         const int result = real(out, attributes, launch_recorded, launch.get());

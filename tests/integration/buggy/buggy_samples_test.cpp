@@ -36,6 +36,7 @@ struct Buggy {
     static constexpr const char* throw_in_proc = ISAPI_BUGGY_THROW_IN_PROC;
     static constexpr const char* nodelete = ISAPI_BUGGY_NODELETE;
     static constexpr const char* racy_init = ISAPI_BUGGY_RACY_INIT;
+    static constexpr const char* load_time_thread = ISAPI_BUGGY_LOAD_TIME_THREAD;
 };
 
 // The finding kinds reported so far, one entry per finding event.
@@ -202,23 +203,40 @@ TEST_CASE("buggy pending_forever at shutdown: SIGTERM with --shutdown-time-limit
     CHECK(pending.get() != "timeout");
 }
 
-TEST_CASE("buggy thread_leak in uncached mode: its thread still runs after TerminateExtension, threads_outlive_terminate, and only that",
-          "[integration][buggy][thread_leak]") {
-    WorkerHost host(args({map_arg("/thread_leak.dll", Buggy::thread_leak, "uncached")}));
+// One request to a sample whose thread outlives TerminateExtension, served
+// uncached (so the request's end is the unload): the answer, then exactly
+// one threads_outlive_terminate naming the sample's one thread, and no other
+// finding.
+namespace {
+void check_thread_outlives_terminate(const std::string& name, const std::string& path) {
+    WorkerHost host(args({map_arg("/" + name + ".dll", path, "uncached")}));
     const auto started = std::chrono::steady_clock::now();
-    const auto response = host.get("/thread_leak.dll");
+    const auto response = host.get("/" + name + ".dll");
     INFO(host.diagnostics());
     CHECK(response.status == 200);
-    CHECK(response.body == "thread_leak sample\n");
+    CHECK(response.body == name + " sample\n");
 
-    const auto finding = wait_for_finding(host, "threads_outlive_terminate", "thread_leak.so", 5s);
+    const std::string module = name + ".so";
+    const auto finding = wait_for_finding(host, "threads_outlive_terminate", module, 5s);
     REQUIRE(finding);
     report_detection_time("threads_outlive_terminate", started);
     const std::string evidence = text_of(*finding, "detail");
-    CHECK(evidence.find("1 thread(s) started by thread_leak.so") != std::string::npos);
-    CHECK(evidence.find("start routine thread_leak.so") != std::string::npos);
+    CHECK(evidence.find("1 thread(s) started by " + module) != std::string::npos);
+    CHECK(evidence.find("start routine " + module) != std::string::npos);
     CHECK(findings_metric(host, "threads_outlive_terminate") == 1);
     CHECK(finding_kinds(host) == std::multiset<std::string>{"threads_outlive_terminate"});
+}
+}  // namespace
+
+TEST_CASE("buggy thread_leak in uncached mode: its thread still runs after TerminateExtension, threads_outlive_terminate, and only that",
+          "[integration][buggy][thread_leak]") {
+    check_thread_outlives_terminate("thread_leak", Buggy::thread_leak);
+}
+
+TEST_CASE("buggy load_time_thread in uncached mode: the thread its constructor started inside dlopen is the module's, "
+          "threads_outlive_terminate, and only that",
+          "[integration][buggy][load_time_thread]") {
+    check_thread_outlives_terminate("load_time_thread", Buggy::load_time_thread);
 }
 
 TEST_CASE("buggy leak_per_load churned in uncached mode: 64 KiB and one fd per cycle is leak_per_cycle, once, and only that",
