@@ -3,6 +3,8 @@
 #include "header_text.hpp"
 #include "wide_text.hpp"
 
+#include <isapi/version.hpp>
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -202,7 +204,7 @@ std::string_view value_of(Var var, const Request& r, VariableScratch& scratch) {
         case Var::server_name: return r.server_name;
         case Var::server_port: return number(r.local_port, scratch);
         case Var::server_port_secure: return "0";
-        case Var::server_software: return "isapi-harness/0.1";
+        case Var::server_software: return version::kServerSoftware;
         case Var::ssi_exec_disabled: return "0";
         case Var::unencoded_url: return r.unencoded_url;
         case Var::url: return r.url;

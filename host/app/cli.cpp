@@ -5,6 +5,7 @@
 #include "../pool/work_pool.hpp"
 
 #include <isapi/platform/environment.hpp>
+#include <isapi/version.hpp>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -185,6 +186,7 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
                  "uncached modes).",
                  "isapi-host"};
     app.footer(kFooterHead + std::to_string(kMaxTokenBytes) + kFooterTail);
+    app.set_version_flag("--version", "isapi-host " + std::string(version::kVersion));
 
     // Options parsed into something else start from the config's defaults.
     std::string listen = config.listen_address + ":" + std::to_string(config.listen_port);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <isapi/version.hpp>
 
 #include "plan_builder.hpp"
 #include "session.hpp"
@@ -74,6 +75,7 @@ int loadgen_main(int argc, char** argv) {
     // (as under Wine) would go missing. Subcommands inherit this.
     app.allow_windows_style_options(false);
     app.footer(kFooter);
+    app.set_version_flag("--version", "isapi-loadgen " + std::string(version::kVersion));
     app.require_subcommand(1);
 
     CommonOptions run_common, replay_common;

@@ -1,6 +1,7 @@
 #include "ecb_test_support.hpp"
 
 #include <catch2/catch.hpp>
+#include <isapi/version.hpp>
 
 #include <cstring>
 #include <map>
@@ -65,7 +66,8 @@ TEST_CASE("GetServerVariable returns each standard variable from the request", "
         {"PATH_TRANSLATED", "/srv/www/extra/path"}, {"SCRIPT_NAME", "/app/hello.dll"},
         {"URL", "/app/hello.dll/extra/path"}, {"UNENCODED_URL", "/app/hello.dll/extra/path?a=1&b=two"},
         {"SERVER_PROTOCOL", "HTTP/1.1"}, {"SERVER_NAME", "example.test"}, {"SERVER_PORT", "8080"},
-        {"SERVER_PORT_SECURE", "0"}, {"SERVER_SOFTWARE", "isapi-harness/0.1"}, {"REMOTE_ADDR", "10.1.2.3"},
+        {"SERVER_PORT_SECURE", "0"}, {"SERVER_SOFTWARE", std::string(isapi::version::kServerSoftware)},
+        {"REMOTE_ADDR", "10.1.2.3"},
         {"REMOTE_HOST", "10.1.2.3"}, {"REMOTE_PORT", "54321"}, {"LOCAL_ADDR", "10.0.0.1"}, {"HTTPS", "off"},
         {"GATEWAY_INTERFACE", "CGI/1.1"}, {"INSTANCE_ID", "1"}, {"APP_POOL_ID", "DefaultAppPool"},
         {"APPL_PHYSICAL_PATH", "/srv/www/"}, {"CONTENT_LENGTH", "0"}, {"CONTENT_TYPE", ""}, {"AUTH_TYPE", ""},
