@@ -14,6 +14,7 @@ packages=(
   libbenchmark-dev                 # micro-benchmarks
   curl                             # scripts/host-tour.sh talks to the host with curl
   python3                          # host-tour prints the admin API's events; bench scripts
+  dpkg-dev file lintian            # cpack -G DEB (dpkg-shlibdeps, file) and its test's lintian check
   "$@"
 )
 # Optional, not installed: gdb. With it on PATH, a `hang` finding carries
