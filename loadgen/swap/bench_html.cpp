@@ -38,16 +38,33 @@ struct Summarized {
     BenchCellSummary s;
 };
 
-// Better cells first: ones that ran, then the fewest failed runs, the fewest
-// dropped (worst run, then median), the lowest p99 during the swap, the
-// earliest switchover.
+// Better cells first: ones that ran, ones whose new build answered in every
+// run (a cell that never deploys drops nothing, and must not win for it),
+// then the fewest failed runs, the fewest dropped (worst run, then median),
+// the lowest p99 during the swap, the earliest switchover.
 auto rank_key(const Summarized& c) {
-    return std::make_tuple(c.s.runs == 0, c.s.failed_runs, c.s.max_dropped, c.s.median_dropped,
-                           c.s.median_p99_during_us,
+    return std::make_tuple(c.s.runs == 0, c.s.runs_without_new_build > 0, c.s.failed_runs, c.s.max_dropped,
+                           c.s.median_dropped, c.s.median_p99_during_us,
                            c.s.median_switchover_ms < 0 ? kNever : c.s.median_switchover_ms);
 }
 
-bool flawless(const BenchCellSummary& s) { return s.runs > 0 && s.failed_runs == 0 && s.max_dropped == 0; }
+bool flawless(const BenchCellSummary& s) {
+    return s.runs > 0 && s.runs_without_new_build == 0 && s.failed_runs == 0 && s.max_dropped == 0;
+}
+
+// Why `c` ranks below `best`: the first measure of the ranking that differs.
+std::string why_lost(const BenchCellSummary& c, const BenchCellSummary& best) {
+    if (c.runs == 0) return "did not run";
+    if (c.runs_without_new_build > 0)
+        return "the new build never answered in " + std::to_string(c.runs_without_new_build) + " of " +
+               std::to_string(c.runs) + " runs";
+    if (c.failed_runs > best.failed_runs) return std::to_string(c.failed_runs) + " failed runs";
+    if (c.max_dropped > best.max_dropped || c.median_dropped > best.median_dropped)
+        return "dropped more (max " + html::count(c.max_dropped) + ", median " + html::count(c.median_dropped) + ")";
+    if (c.median_p99_during_us > best.median_p99_during_us) return "higher p99 during the swap";
+    if (c.median_switchover_ms != best.median_switchover_ms) return "later switchover";
+    return "tied with the best";
+}
 
 // The modes in the order they first appear, each with its cells, best first.
 std::vector<std::pair<std::string, std::vector<Summarized>>> by_mode(const std::vector<BenchCell>& cells) {
@@ -70,6 +87,8 @@ std::string recommendation(const std::string& mode, const std::vector<Summarized
     std::string s = "<li><b>" + markup_escape(mode.empty() ? std::string("(no mode)") : mode) + ":</b> ";
     if (ranked.empty() || ranked.front().s.runs == 0) return s + "no cell ran.</li>\n";
     const Summarized& best = ranked.front();
+    if (best.s.runs_without_new_build > 0)
+        return s + "no combination served the new build in every run, so none can be recommended.</li>\n";
     if (flawless(best.s)) {
         s += "use <b>" + markup_escape(cell_name(*best.cell)) + "</b>: 0 dropped in all " +
              std::to_string(best.s.runs) + " runs, median p99 during the swap " +
@@ -107,7 +126,8 @@ std::string number_value(double v) { return std::isfinite(v) ? html::fixed(v, 3)
 std::string mode_table(const std::vector<Summarized>& ranked) {
     std::string s = "<table class=\"sortable\">\n<thead><tr><th>#</th><th>strategy</th><th>recycle</th><th>runs</th>"
                     "<th>failed</th><th>median dropped</th><th>max dropped</th><th>median window</th>"
-                    "<th>median switchover</th><th>median p99 during</th><th>note</th></tr></thead>\n<tbody>\n";
+                    "<th>median switchover</th><th>median p99 during</th><th>why not first</th><th>note</th></tr>"
+                    "</thead>\n<tbody>\n";
     std::size_t rank = 0;
     for (const auto& [cell, sum] : ranked) {
         ++rank;
@@ -119,6 +139,7 @@ std::string mode_table(const std::vector<Summarized>& ranked) {
         s += td(std::to_string(sum.runs), std::to_string(sum.runs), "n");
         if (!ran) {
             for (int i = 0; i < 6; ++i) s += td("-", "Infinity", "n");
+            s += td("did not run", "", "");
         } else {
             s += td(std::to_string(sum.failed_runs), std::to_string(sum.failed_runs),
                     sum.failed_runs ? "n bad" : "n good");
@@ -132,6 +153,8 @@ std::string mode_table(const std::vector<Summarized>& ranked) {
                     number_value(sum.median_switchover_ms < 0 ? kNever : sum.median_switchover_ms),
                     sum.median_switchover_ms < 0 ? "n bad" : "n");
             s += td(format_duration_us(sum.median_p99_during_us), number_value(sum.median_p99_during_us), "n");
+            const std::string why = rank == 1 ? (flawless(sum) ? "best" : "least bad") : why_lost(sum, ranked.front().s);
+            s += td(markup_escape(why), markup_escape(why), sum.runs_without_new_build > 0 ? "bad" : "");
         }
         s += td("<span class=\"note\">" + markup_escape(cell->note) + "</span>", markup_escape(cell->note), "");
         s += "</tr>\n";
@@ -235,6 +258,8 @@ BenchCellSummary summarize(const BenchCell& cell) {
     BenchCellSummary s;
     s.runs = cell.runs.size();
     s.failed_runs = static_cast<std::size_t>(std::count(cell.run_failed.begin(), cell.run_failed.end(), true));
+    s.runs_without_new_build = static_cast<std::size_t>(
+        std::count_if(cell.runs.begin(), cell.runs.end(), [](const SwapMeasures& m) { return m.answered_new == 0; }));
     if (cell.runs.empty()) return s;
     std::vector<double> dropped, window, switchover, p99;
     for (const auto& m : cell.runs) {
@@ -253,17 +278,18 @@ BenchCellSummary summarize(const BenchCell& cell) {
 }
 
 std::string bench_text_table(const std::vector<BenchCell>& cells) {
-    const std::vector<std::string> head = {"strategy", "mode",   "recycle",    "runs",         "failed", "dropped med",
-                                           "dropped max",      "window", "switchover", "p99 during", "note"};
+    const std::vector<std::string> head = {"strategy",    "mode",        "recycle", "runs",       "failed",
+                                           "no new build", "dropped med", "dropped max", "window", "switchover",
+                                           "p99 during",  "note"};
     // Text columns are left-aligned, numbers right-aligned.
-    const std::vector<bool> numeric = {false, false, false, true, true, true, true, true, true, true, false};
+    const std::vector<bool> numeric = {false, false, false, true, true, true, true, true, true, true, true, false};
     std::vector<std::vector<std::string>> rows = {head};
     for (const auto& c : cells) {
         const BenchCellSummary s = summarize(c);
         const bool ran = s.runs > 0;
         auto when_ran = [&](std::string text) { return ran ? text : std::string("-"); };
         rows.push_back({c.strategy, c.mode, c.recycle, std::to_string(s.runs), std::to_string(s.failed_runs),
-                        when_ran(html::count(s.median_dropped)), when_ran(html::count(s.max_dropped)),
+                        when_ran(std::to_string(s.runs_without_new_build)), when_ran(html::count(s.median_dropped)), when_ran(html::count(s.max_dropped)),
                         when_ran(format_duration_us(s.median_window_us)),
                         when_ran(switchover_text(s.median_switchover_ms)),
                         when_ran(format_duration_us(s.median_p99_during_us)), c.note});
@@ -296,6 +322,7 @@ std::string bench_json_report(const std::vector<BenchCell>& cells) {
                         {"recycle", c.recycle},
                         {"runs", s.runs},
                         {"failed_runs", s.failed_runs},
+                        {"runs_without_new_build", s.runs_without_new_build},
                         {"median_dropped", s.median_dropped},
                         {"max_dropped", s.max_dropped},
                         {"median_window_us", s.median_window_us},

@@ -27,12 +27,13 @@ struct BenchCellSummary {
     double median_dropped = 0, max_dropped = 0, median_window_us = 0, median_switchover_ms = -1,
            median_p99_during_us = 0;
     std::size_t runs = 0, failed_runs = 0;
+    std::size_t runs_without_new_build = 0;  // the new build never answered: the cell did not deploy
 };
 BenchCellSummary summarize(const BenchCell& cell);
 
 std::string bench_html_report(const std::vector<BenchCell>& cells, const std::string& title);
 std::string bench_text_table(const std::vector<BenchCell>& cells);  // aligned columns, one row per cell
-// {"cells":[{strategy,mode,recycle,runs,failed_runs,median_dropped,max_dropped,median_window_us,
+// {"cells":[{strategy,mode,recycle,runs,failed_runs,runs_without_new_build,median_dropped,max_dropped,median_window_us,
 //            median_switchover_ms,median_p99_during_us,note,dropped_per_run}]}
 std::string bench_json_report(const std::vector<BenchCell>& cells);
 

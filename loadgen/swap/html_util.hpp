@@ -42,7 +42,7 @@ inline std::string page_start(std::string_view title, std::string_view extra_css
            "code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}\n"
            ".badge{display:inline-block;padding:1px 10px;border-radius:10px;color:#fff;font-weight:700;"
            "font-size:13px;vertical-align:3px}\n"
-           ".pass{background:#2e7d32}.fail{background:#c62828}\n"
+           ".pass{background:#2e7d32}.fail{background:#c62828}.measured{background:#616161}\n"
            "td.good{background:#e6f4e6;color:#1b5e20}td.bad{background:#fde8e8;color:#b71c1c}\n"
            "td.warn{background:#fff4e0;color:#8a4b00}\n"
            ".muted{color:#777}.note{color:#666;font-style:italic}\n"

@@ -2,6 +2,8 @@
 // opens offline: the verdict and key figures, the timeline (swap_timeline),
 // then the steps, measures, latency, expectations and run tables. No script
 // is needed to read it.
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -165,12 +167,16 @@ std::string key_figures(const SwapReport& r) {
 }  // namespace
 
 std::string swap_html_report(const SwapReport& r) {
-    const bool ok = r.passed();
+    // Without --expect there is nothing to judge the measures by: the badge
+    // says "measured", not "pass".
+    const std::string verdict(r.verdict());
+    std::string badge = verdict;
+    std::transform(badge.begin(), badge.end(), badge.begin(), [](unsigned char c) { return std::toupper(c); });
     const std::string what = r.strategy + " / " + r.mode + " / recycle " + r.recycle;
-    std::string s = html::page_start("swap " + what + (ok ? ": PASS" : ": FAIL"), kExtraCss);
+    std::string s = html::page_start("swap " + what + ": " + badge, kExtraCss);
     s += "<h1>Swap under load: " + markup_escape(r.strategy) + " &middot; " + markup_escape(r.mode) +
-         " &middot; recycle " + markup_escape(r.recycle) + " <span class=\"badge " +
-         (ok ? "pass\">PASS" : "fail\">FAIL") + "</span></h1>\n";
+         " &middot; recycle " + markup_escape(r.recycle) + " <span class=\"badge " + verdict +
+         (verdict == "measured" ? "\" title=\"no --expect given: measures only\">" : "\">") + badge + "</span></h1>\n";
     s += "<p class=\"muted\">old build <code>" + short_sha(r.old_sha256) + "</code> &rarr; new build <code>" +
          short_sha(r.new_sha256) + "</code> &middot; live path <code>" + markup_escape(r.live_path) + "</code></p>\n";
     const auto& t = r.trace;

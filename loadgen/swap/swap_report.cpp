@@ -115,6 +115,11 @@ bool SwapReport::passed() const {
     return true;
 }
 
+std::string_view SwapReport::verdict() const {
+    if (!passed()) return "fail";
+    return expectations.empty() ? "measured" : "pass";
+}
+
 std::string swap_text_report(const SwapReport& r) {
     const SwapMeasures& m = r.measures;
     std::ostringstream out;
@@ -192,6 +197,7 @@ std::string swap_json_report(const SwapReport& r) {
     for (const auto& e : r.expectations)
         expectations.push_back({{"expect", e.expectation.text}, {"actual", e.actual}, {"met", e.met}});
     j["passed"] = r.passed();
+    j["verdict"] = r.verdict();
     return j.dump(2) + "\n";
 }
 

@@ -4,6 +4,7 @@
 // "swap" and "events".
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../client/runner.hpp"
@@ -62,6 +63,10 @@ struct SwapReport {
     std::string host_exit;  // "exited with code 0", or empty when attached to a running host
 
     bool passed() const;  // no failed step and every expectation met
+    // "fail" (a failed step or an unmet expectation), "pass" (every --expect
+    // met), or "measured": no --expect was given, so there is nothing to
+    // judge the measures by.
+    std::string_view verdict() const;
 };
 
 std::string swap_text_report(const SwapReport& r);

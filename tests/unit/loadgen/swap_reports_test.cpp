@@ -130,6 +130,7 @@ BenchCell cell(std::string strategy, std::string mode, std::string recycle, std:
         m.dropped = dropped[i];
         m.window_us = window_us[i];
         m.switchover_ms = switchover_ms[i];
+        m.answered_new = switchover_ms[i] < 0 ? 0 : 100;  // it switched over: the new build answered
         m.during.p99_us = p99_us[i];
         c.runs.push_back(m);
     }
@@ -234,6 +235,18 @@ TEST_CASE("a run that met its expectations shows PASS", "[swap][html]") {
     const std::string page = swap_html_report(r);
     CHECK(page.find("badge pass\">PASS") != std::string::npos);
     CHECK(page.find("FAIL") == std::string::npos);
+}
+
+TEST_CASE("without --expect and without a failed step, the page shows the measures and no verdict", "[swap][html]") {
+    SwapReport r = sample_report();
+    r.expectations.clear();
+    const std::string page = swap_html_report(r);
+    CHECK(page.find("badge measured") != std::string::npos);
+    CHECK(page.find("MEASURED") != std::string::npos);
+    CHECK(page.find("PASS") == std::string::npos);
+    CHECK(page.find("badge fail") == std::string::npos);
+    r.trace.failed = true;
+    CHECK(swap_html_report(r).find("badge fail\">FAIL") != std::string::npos);
 }
 
 TEST_CASE("a long run's bars are merged to stay wider than a hair", "[swap][html]") {
@@ -365,4 +378,29 @@ TEST_CASE("the bench page groups by mode, ranks the cells and names the one to u
     CHECK(page.find("aria-label=\"median dropped requests per cell\"") != std::string::npos);
     CHECK(occurrences(page, "fill=\"#d9534f\"") == 1);
     CHECK(page.find(">3 (max 10)</text>") != std::string::npos);
+}
+
+TEST_CASE("a bench cell whose new build never answered cannot win, and the page says why each cell lost", "[swap][bench][html]") {
+    std::vector<BenchCell> cells;
+    // Drops nothing because it never deploys (no recycle in cached mode).
+    cells.push_back(cell("rename-rename", "cached", "none", {0, 0, 0}, {300, 320, 310}, {-1, -1, -1}, {50, 50, 50}));
+    cells.push_back(cell("replace", "cached", "overlapped", {0, 0, 0}, {0, 0, 0}, {30, 32, 31}, {60, 65, 62}));
+    cells.push_back(cell("rename-copy", "cached", "immediate", {4, 6, 5}, {900, 950, 920}, {40, 41, 42}, {80, 90, 85}));
+    CHECK(summarize(cells[0]).runs_without_new_build == 3);
+    CHECK(summarize(cells[1]).runs_without_new_build == 0);
+
+    const std::string page = bench_html_report(cells, "swap-bench");
+    CHECK(page.find("use <b>replace + overlapped recycle</b>") != std::string::npos);
+    CHECK(page.find("use <b>rename-rename") == std::string::npos);
+    CHECK(page.find("the new build never answered in 3 of 3 runs") != std::string::npos);
+    CHECK(page.find("dropped more (max 6, median 5)") != std::string::npos);
+    const auto replace_row = page.find("data-v=\"replace\"");
+    CHECK(replace_row < page.find("data-v=\"rename-copy\""));
+    CHECK(page.find("data-v=\"rename-copy\"") < page.find("data-v=\"rename-rename\""));
+
+    // When no cell deploys in every run, nothing is recommended.
+    const std::string none = bench_html_report({cells[0]}, "swap-bench");
+    CHECK(none.find("no combination served the new build in every run") != std::string::npos);
+    CHECK(none.find("use <b>") == std::string::npos);
+    CHECK(nlohmann::json::parse(bench_json_report({cells[0]}))["cells"][0]["runs_without_new_build"] == 3);
 }
