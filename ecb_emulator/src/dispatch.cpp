@@ -1,3 +1,4 @@
+#include "flush_timer.hpp"
 #include "session.hpp"
 
 #include <isapi/ecb/dispatch.hpp>
@@ -9,6 +10,7 @@ namespace isapi::ecb {
 void dispatch(Request request, PFN_HTTPEXTENSIONPROC proc, std::shared_ptr<Transport> transport,
               DispatchContext context) {
     try {
+        detail::FlushTimer::start();
         auto session = std::make_shared<detail::Session>(std::move(request), std::move(transport), std::move(context));
         session->start();
         session->run(proc);

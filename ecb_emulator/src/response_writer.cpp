@@ -158,28 +158,40 @@ ResponseWriter::Status ResponseWriter::write_body(std::span<const std::string_vi
     const std::uint64_t allowed = sendable(size);
     body_bytes_ += size;
 
-    PieceList pieces;
-    pieces.push(head_);
+    PieceList framed;
     char buf[24];
     if (framed_body() && allowed > 0) {
-        if (framing_ == Framing::chunked) pieces.push(chunk_header(size, buf));
+        if (framing_ == Framing::chunked) framed.push(chunk_header(size, buf));
         std::uint64_t left = allowed;
         for (std::string_view piece : body) {
             const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(left, piece.size()));
-            pieces.push(piece.substr(0, n));
+            framed.push(piece.substr(0, n));
             if ((left -= n) == 0) break;
         }
-        if (framing_ == Framing::chunked) pieces.push(kCrlf);
+        if (framing_ == Framing::chunked) framed.push(kCrlf);
     }
     if (final) {
-        if (framing_ == Framing::chunked) pieces.push(kLastChunk);
+        if (framing_ == Framing::chunked) framed.push(kLastChunk);
         body_finished_ = true;
     }
     // Without a framed body (HEAD, 204, 304) the header block stays held
-    // until finish(): no body write will ever need to go with it.
+    // until finish() or flush(): no body write will ever need to go with it.
     if (!framed_body()) return Status::ok;
     const bool complete = body_finished_ || (framing_ == Framing::content_length && body_bytes_ >= declared_length_);
-    const bool ok = transmit(pieces, complete);
+    if (complete && head_.size() + framed.bytes() <= kHoldLimitBytes) {
+        for (std::string_view piece : framed.view()) head_.append(piece);
+        return Status::ok;
+    }
+    return send_held(framed.view());
+}
+
+ResponseWriter::Status ResponseWriter::flush() { return send_held({}); }
+
+ResponseWriter::Status ResponseWriter::send_held(std::span<const std::string_view> more) {
+    PieceList pieces;
+    pieces.push(head_);
+    for (std::string_view piece : more) pieces.push(piece);
+    const bool ok = transmit(pieces);
     head_.clear();
     return ok ? Status::ok : Status::transport_failed;
 }

@@ -46,10 +46,10 @@ public:
     ResponseWriter(Transport& transport, Options options, BadResponseSink on_bad_response = {});
 
     // Builds the header block and holds it, with any body bytes that followed
-    // the blank line, until the next body write or finish(): one send instead
-    // of two for the common header-then-body response. Header lines that
-    // could split the response are left out (scan_header_text), the rest
-    // sent.
+    // the blank line, until the next body write, flush() or finish(): one
+    // send instead of two for the common header-then-body response. Header
+    // lines that could split the response are left out (scan_header_text),
+    // the rest sent.
     Status send_header(std::string_view status, std::string_view header_text, bool keep_conn);
 
     // The header an extension gets when it writes body bytes before any header.
@@ -58,8 +58,15 @@ public:
     // Sends body bytes (framed as needed) with any held header block. `final`
     // ends the body in the same send (HSE_IO_FINAL_SEND). Under a
     // Content-Length, bytes past it are never sent: the client would read
-    // them as the next response.
+    // them as the next response. Bytes that complete the body are held (up to
+    // kHoldLimitBytes, copied) for finish(), which can hand them to the
+    // transport with the end of the response.
     Status write_body(std::span<const std::string_view> body, bool final);
+
+    // True while bytes are held back; flush() sends them now (their time
+    // limit passed, or the extension returned or is about to wait).
+    bool holding() const { return !head_.empty(); }
+    Status flush();
 
     // A complete response produced elsewhere (HSE_REQ_SEND_URL), sent as is.
     Status write_raw(std::string_view bytes, unsigned status, bool keep_alive);
@@ -73,6 +80,10 @@ public:
     // What the connection would do if the response ended now (IS_KEEP_CONN).
     bool keep_alive_intended(bool keep_conn) const;
 
+    // Held bytes beyond this go out at once: a large response gains nothing
+    // from waiting for the end (the socket's send buffer starts at 16 KiB).
+    static constexpr std::size_t kHoldLimitBytes = 16 * 1024;
+
 private:
     enum class Framing : std::uint8_t { none, content_length, passthrough, chunked, close_delimited, raw };
 
@@ -82,13 +93,15 @@ private:
     // a declared Content-Length, which is reported once.
     std::uint64_t sendable(std::uint64_t size);
     void report(std::string_view kind, std::string evidence);
-    // `final`: these bytes complete the response (Transport::send_final).
+    // The held bytes, then `more`, in one send.
+    Status send_held(std::span<const std::string_view> more);
+    // `final`: the response ends right after these bytes (Transport::send_final).
     bool transmit(const PieceList& pieces, bool final = false);
 
     Transport& transport_;
     Options options_;
     BadResponseSink on_bad_response_;
-    std::string head_;  // held header block (plus framed body), not yet transmitted
+    std::string head_;  // held bytes (header block, framed body), not yet transmitted
     Framing framing_ = Framing::none;
     unsigned status_ = 0;
     std::uint64_t declared_length_ = 0;

@@ -103,6 +103,7 @@ DWORD Session::execute_plan(const SendPlan& plan, DWORD& sent) {
             before_header = ensure_header_locked();
         }
         error = send_segments_locked(plan.segments, plan.final, sent);
+        sync_hold_locked();
     }
     if (plan.disconnect) close_requested_ = true;
     if (before_header) record_finding("body_before_header", "TRANSMIT_FILE or VECTOR_SEND sent body bytes before any header");

@@ -86,6 +86,8 @@ void Session::run(PFN_HTTPEXTENSIONPROC proc) {
         }
         if (!threw) record_finding("double_done", "HttpExtensionProc returned status " + std::to_string(status) +
                                           " after HSE_REQ_DONE_WITH_SESSION; the status is ignored");
+    } else {
+        flush_held();  // the request goes on without this call
     }
     maybe_report();
 }
@@ -102,6 +104,7 @@ void Session::finalize(DWORD hse_status) {
     {
         std::lock_guard lock(io_mutex_);
         result = writer_.finish(hse_status == HSE_STATUS_ERROR, ecb.dwHttpStatusCode, keep_conn_now());
+        sync_hold_locked();
     }
     const bool abortive = abortive_.load();
     const bool keep_alive = result.keep_alive && !abortive;

@@ -12,6 +12,7 @@
 // Transport::send runs under io_mutex_, since bytes must leave in order. No
 // lock is held while extension code or a DispatchContext callback runs, and
 // none is taken while another is held, so they cannot deadlock each other.
+#include "flush_timer.hpp"
 #include "response_writer.hpp"
 
 #include <isapi/ecb/dispatch.hpp>
@@ -70,6 +71,11 @@ public:
 
     // True once completion has begun: a callback now comes after done.
     bool closed() const { return claimed_.load(std::memory_order_acquire); }
+    // The FlushTimer's call for bytes held since its last tick: they go out
+    // now, on the executor (a send may wait for the client; the timer must
+    // not).
+    void hold_expired();
+    ~Session();
     void record_finding(std::string_view kind, std::string evidence);
     HCONN conn_id() const { return conn_id_; }
 
@@ -79,6 +85,12 @@ private:
     void finalize(DWORD hse_status);
     void maybe_report();
     bool keep_conn_now() const;
+
+    // Held bytes (session_io.cpp): after each writer call, with io_mutex_
+    // held, tells the FlushTimer whether bytes are held now; flush_held()
+    // sends them now (the extension's call returned, or it is about to wait).
+    void sync_hold_locked();
+    void flush_held();
 
     // Body I/O (session_io.cpp).
     DWORD write_body(std::span<const std::string_view> body, bool final);
@@ -116,6 +128,8 @@ public:
 private:
     std::mutex io_mutex_;
     ResponseWriter writer_;
+    bool holding_ = false;  // the writer holds bytes, as the FlushTimer knows (io_mutex_)
+    HoldLink hold_link_{*this};
 
     std::mutex read_mutex_;
     std::uint64_t body_received_ = 0;  // preloaded bytes included

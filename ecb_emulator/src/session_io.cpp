@@ -20,6 +20,28 @@ DWORD error_for(ResponseWriter::Status status) {
 }
 }  // namespace
 
+void Session::sync_hold_locked() {
+    if (writer_.holding() == holding_) return;
+    holding_ = !holding_;
+    if (holding_) FlushTimer::hold_started(hold_link_);
+    else FlushTimer::hold_ended(hold_link_);
+}
+
+void Session::flush_held() {
+    std::lock_guard lock(io_mutex_);
+    if (!writer_.holding()) return;
+    writer_.flush();
+    sync_hold_locked();
+}
+
+void Session::hold_expired() {
+    if (!post([self = shared_from_this()] { self->flush_held(); })) flush_held();
+}
+
+Session::~Session() {
+    if (holding_) FlushTimer::hold_ended(hold_link_);
+}
+
 // Bytes written before any header still go out, as the body of a response
 // with the ECB's dwHttpStatusCode; the extension is told about it through a
 // finding, since IIS would have done the same thing silently.
@@ -36,6 +58,7 @@ DWORD Session::write_body(std::span<const std::string_view> body, bool final) {
         std::lock_guard lock(io_mutex_);
         before_header = ensure_header_locked();
         status = writer_.write_body(body, final);
+        sync_hold_locked();
     }
     if (before_header) {
         record_finding("body_before_header", "WriteClient sent body bytes before any response header; sent as status " +
@@ -60,6 +83,7 @@ BOOL Session::write_client(LPVOID buffer, LPDWORD bytes, DWORD flags) {
 
 DWORD Session::read_body(char* buffer, DWORD size, DWORD& read) {
     read = 0;
+    flush_held();  // the read may wait for the client, who may wait for the header
     std::lock_guard lock(read_mutex_);
     std::uint64_t wanted = size;
     if (request_.content_length) {
@@ -107,6 +131,7 @@ void Session::invoke_completion(PFN_HSE_IO_COMPLETION fn, PVOID context, DWORD b
     if (!fn || closed()) return;
     try {
         fn(&ecb, context, bytes, error);
+        flush_held();  // the request goes on without this call
     } catch (...) {
         record_finding("exception_escaped", "a C++ exception escaped an I/O completion routine");
         if (claim()) finalize(HSE_STATUS_ERROR);

@@ -89,7 +89,9 @@ BOOL Session::support_function(DWORD request, LPVOID buffer, LPDWORD size, LPDWO
 
 BOOL Session::send_response_header(const char* status, const char* headers) {
     std::lock_guard lock(io_mutex_);
-    return header_result(writer_.send_header(status ? status : "200 OK", headers ? headers : "", keep_conn_now()));
+    const auto result = writer_.send_header(status ? status : "200 OK", headers ? headers : "", keep_conn_now());
+    sync_hold_locked();
+    return header_result(result);
 }
 
 BOOL Session::send_response_header_ex(const HSE_SEND_HEADER_EX_INFO* info) {
@@ -98,6 +100,7 @@ BOOL Session::send_response_header_ex(const HSE_SEND_HEADER_EX_INFO* info) {
     const std::string_view headers = counted(info->pszHeader, info->cchHeader, "");
     std::lock_guard lock(io_mutex_);
     const auto result = writer_.send_header(status, headers, info->fKeepConn != FALSE && keep_conn_now());
+    sync_hold_locked();
     // fKeepConn counts only when its header was taken.
     if (result == ResponseWriter::Status::ok && !info->fKeepConn) keep_conn_ = false;
     return header_result(result);
@@ -111,6 +114,9 @@ BOOL Session::done_with_session(const DWORD* status) {
     // The optional status decides between a normal end and an error end.
     const DWORD hse_status = status ? *status : HSE_STATUS_SUCCESS;
     finalize(hse_status);
+    // The extension may go on working in this call: nothing it ended may
+    // wait for the call to return.
+    transport_->flush();
     return TRUE;
 }
 
@@ -122,11 +128,14 @@ BOOL Session::redirect(const char* url) {
     headers.append("Location: ").append(url).append("\r\nContent-Type: text/html\r\nContent-Length: ");
     headers.append(std::to_string(kBody.size())).append("\r\n\r\n").append(kBody);
     std::lock_guard lock(io_mutex_);
-    return header_result(writer_.send_header("302 Found", headers, keep_conn_now()));
+    const auto result = writer_.send_header("302 Found", headers, keep_conn_now());
+    sync_hold_locked();
+    return header_result(result);
 }
 
 BOOL Session::send_url(const char* url) {
     if (!url || !context_.send_url) return fail(ERROR_INVALID_PARAMETER);
+    flush_held();  // the internal request may take long
     std::optional<InternalResponse> response;
     try {
         response = context_.send_url(url, request_);  // host code; no lock held

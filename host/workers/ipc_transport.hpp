@@ -66,6 +66,9 @@ public:
 
     bool send(std::span<const std::string_view> pieces) override;
     bool send_final(std::span<const std::string_view> pieces) override;
+    // The calling thread's batch (the request ended inside its extension
+    // call, which goes on).
+    void flush() override { FrameBatch::flush(); }
     std::optional<std::size_t> receive(std::span<char> buffer) override;
     bool connected() const override { return connected_.load(std::memory_order_relaxed); }
     void finish(bool keep_alive, bool abortive) override;

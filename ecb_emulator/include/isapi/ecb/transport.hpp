@@ -25,6 +25,12 @@ public:
     // saves a write per request.
     virtual bool send_final(std::span<const std::string_view> pieces) { return send(pieces); }
 
+    // Sends now whatever send_final() and finish() held back. The emulator
+    // calls it when a request ended while the extension's call goes on
+    // (DONE_WITH_SESSION inside HttpExtensionProc): the end of the response
+    // must not wait for that call to return.
+    virtual void flush() {}
+
     // Reads request body bytes that follow Request::preloaded_body, blocking.
     // Returns the count read, 0 at the end of the body, nullopt on failure.
     virtual std::optional<std::size_t> receive(std::span<char> buffer) = 0;
