@@ -1,5 +1,7 @@
 #include "extension_runtime.hpp"
 
+#include <isapi/platform/crash_handler.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <limits>
@@ -29,6 +31,11 @@ ExtensionRuntime::ExtensionRuntime(ExtensionRuntimeOptions options)
       dispatcher_(router_, modules_, pool_, options_.access_log, options_.findings, options_.document_root,
                   options_.counters, options_.on_outcome) {
     ecb::set_orphan_finding_sink(options_.findings);
+    // A worker has installed its crash handler already (it writes a note for
+    // the front end). In process nothing outlives a crash to read a note, so
+    // the handler logs the finding itself, to stderr, before the process dies.
+    if (std::string error; !platform::install_crash_handler("", error))
+        spdlog::debug("crash findings are not logged in process: {}", error);
     if (const auto& jitter = options_.hunt.jitter)
         spdlog::info("lifecycle jitter: seed {}, pauses of 0..{} us before GetExtensionVersion, after a request's "
                      "completion and before TerminateExtension", jitter->seed, jitter->max.count());

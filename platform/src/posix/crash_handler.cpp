@@ -46,6 +46,9 @@ std::size_t g_next_slot = 0;
 std::uint64_t g_next_sequence = 2;
 
 std::atomic<int> g_note_fd{-1};
+// In process (no note file): findings go to stderr as the host's log lines.
+std::atomic<bool> g_log_lines{false};
+long g_utc_offset_s = 0;  // local time's, taken at install (localtime_r is not async-signal-safe)
 struct sigaction g_previous[std::size(kSignals)];  // what was installed before, restored for the re-raise
 thread_local const EntryPointScope* t_entry_point = nullptr;
 
@@ -69,6 +72,46 @@ public:
         while ((value /= 10) != 0);
         while (n > 0 && size_ < sizeof(bytes_) - 1) bytes_[size_++] = digits[--n];
         return *this;
+    }
+    NoteLine& padded(std::int64_t value, int width) {
+        for (std::int64_t limit = 10; --width > 0; limit *= 10)
+            if (value < limit) text("0");
+        return number(static_cast<std::uint64_t>(value));
+    }
+    // A finding's start: a note's fields "KIND\tMODULE\tLOAD\tTIME\t", or
+    // in process, where the process that dies is the one that would log it,
+    // the host's log line "TIME critical finding KIND in MODULE (load N): ",
+    // which readers of the log parse as they parse its other findings.
+    NoteLine& finding(const char* kind, const char* module, std::uint64_t load_generation, std::int64_t now_ns) {
+        if (!g_log_lines.load(std::memory_order_relaxed))
+            return text(kind).text("\t").text(module).text("\t").number(load_generation).text("\t").number(
+                static_cast<std::uint64_t>(now_ns)).text("\t");
+        local_time().text(" critical finding ").text(kind).text(" in ").text(module);
+        return text(" (load ").number(load_generation).text("): ");
+    }
+    // "2026-12-04T21:45:26.123", as the host's log pattern writes the time.
+    NoteLine& local_time() {
+        timespec now{};
+        clock_gettime(CLOCK_REALTIME, &now);
+        const std::int64_t seconds = static_cast<std::int64_t>(now.tv_sec) + g_utc_offset_s;
+        std::int64_t days = seconds / 86'400;
+        std::int64_t second_of_day = seconds % 86'400;
+        if (second_of_day < 0) second_of_day += 86'400, --days;
+        // The proleptic Gregorian calendar in 400-year eras of 146097 days,
+        // years counted from March so that the leap day comes last.
+        days += 719'468;  // 1970-01-01 counted from 0000-03-01
+        const std::int64_t era = (days >= 0 ? days : days - 146'096) / 146'097;
+        const std::int64_t day_of_era = days - era * 146'097;
+        const std::int64_t year_of_era =
+            (day_of_era - day_of_era / 1'460 + day_of_era / 36'524 - day_of_era / 146'096) / 365;
+        const std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        const std::int64_t month_from_march = (5 * day_of_year + 2) / 153;
+        const std::int64_t day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+        const std::int64_t month = month_from_march < 10 ? month_from_march + 3 : month_from_march - 9;
+        const std::int64_t year = year_of_era + era * 400 + (month <= 2 ? 1 : 0);
+        padded(year, 4).text("-").padded(month, 2).text("-").padded(day, 2).text("T");
+        padded(second_of_day / 3600, 2).text(":").padded(second_of_day / 60 % 60, 2).text(":");
+        return padded(second_of_day % 60, 2).text(".").padded(now.tv_nsec / 1'000'000, 3);
     }
     NoteLine& hex(std::uintptr_t value) {
         text("0x");
@@ -182,16 +225,14 @@ void on_fatal_signal(int sig, siginfo_t* info, void* context) {
         const std::uintptr_t where = at_pc ? pc : address;
         const std::int64_t ago_ms = (now_ns - hit.unloaded_ns) / 1'000'000;
         NoteLine line;
-        line.text("unloaded_code_executed\t").text(hit.module).text("\t").number(hit.load_generation).text("\t");
-        line.number(static_cast<std::uint64_t>(now_ns)).text("\t");
+        line.finding("unloaded_code_executed", hit.module, hit.load_generation, now_ns);
         line.text(signal_name(sig)).text(at_pc ? " executing " : " accessing ").text(hit.module).text("+");
         line.hex(where - hit.begin).text(" (").hex(where).text("), ").number(ago_ms < 0 ? 0 : static_cast<std::uint64_t>(ago_ms));
         line.text(" ms after ").text(hit.module).text(" (load ").number(hit.load_generation).text(") was unloaded");
         line.write_to(fd);
     } else if (const EntryPointScope* scope = t_entry_point; fd >= 0 && scope) {
         NoteLine line;
-        line.text("entry_point_crash\t").text(scope->module()).text("\t").number(scope->load_generation()).text("\t");
-        line.number(static_cast<std::uint64_t>(now_ns)).text("\t");
+        line.finding("entry_point_crash", scope->module(), scope->load_generation(), now_ns);
         line.text(signal_name(sig)).text(" in ").text(scope->entry_point()).text(" of ").text(scope->module());
         line.text(" (load ").number(scope->load_generation()).text(")");
         if (fault && sig != SIGABRT) line.text(", fault address ").hex(address);
@@ -227,7 +268,15 @@ bool install_crash_handler(const std::string& note_path, std::string& error) {
         error = "a crash handler is installed already";
         return false;
     }
-    const int note_fd = ::open(note_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+    const bool log_lines = note_path.empty();
+    const int note_fd =
+        log_lines ? STDERR_FILENO : ::open(note_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
+    if (log_lines) {
+        const time_t now = time(nullptr);
+        tm local{};
+        if (localtime_r(&now, &local)) g_utc_offset_s = local.tm_gmtoff;
+        g_log_lines.store(true, std::memory_order_relaxed);
+    }
     if (note_fd < 0) {
         error = "cannot open " + note_path + ": " + std::strerror(errno);
         return false;

@@ -24,7 +24,11 @@ namespace isapi::platform {
 // For SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGABRT, on an alternate stack
 // where the thread has one. Creates (truncates) the note file at
 // `note_path`, which stays open for the process's life; false, with the
-// reason, when it cannot.
+// reason, when it cannot. An empty `note_path` is for a host that runs
+// extensions in process, where no front end outlives the crash to read a
+// note: the finding goes to stderr instead, as the host's log line
+// "TIME critical finding KIND in MODULE (load N): EVIDENCE" (contract's
+// kLogPattern). (Windows: not yet; it fails there with the reason.)
 bool install_crash_handler(const std::string& note_path, std::string& error);
 
 // True once a fatal signal has reached the handler in this process: the
