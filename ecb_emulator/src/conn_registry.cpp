@@ -76,7 +76,7 @@ std::shared_ptr<Session> ConnRegistry::find(HCONN conn) const {
     return slot ? slot->session : nullptr;
 }
 
-void ConnRegistry::retire(HCONN conn, std::string_view module, std::uint64_t load_generation) {
+void ConnRegistry::retire(HCONN conn, std::string_view module, std::uint64_t load_generation, std::uintptr_t proc) {
     const std::uint64_t id = conn_value(conn);
     Shard& shard = shard_for(id);
     std::shared_ptr<Session> released;  // destroyed after the lock is dropped
@@ -91,6 +91,7 @@ void ConnRegistry::retire(HCONN conn, std::string_view module, std::uint64_t loa
     entry.id = id;
     entry.module.assign(module);
     entry.load_generation = load_generation;
+    entry.proc = proc;
 }
 
 ConnRegistry::Miss ConnRegistry::explain(HCONN conn) const {
@@ -108,6 +109,36 @@ ConnRegistry::Miss ConnRegistry::explain(HCONN conn) const {
         break;
     }
     return miss;
+}
+
+std::optional<ConnRegistry::Owner> ConnRegistry::owner_of_ecb(const void* address) const {
+    for (Shard& shard : shards_) {
+        std::lock_guard lock(shard.mutex);
+        for (const Slot& slot : shard.slots)
+            if (slot.session && &slot.session->ecb == address)
+                return Owner{slot.session->module(), slot.session->load_generation()};
+    }
+    return std::nullopt;
+}
+
+std::optional<ConnRegistry::Owner> ConnRegistry::owner_of_code(std::uintptr_t begin, std::uintptr_t end) const {
+    const auto inside = [&](std::uintptr_t proc) { return proc >= begin && proc < end; };
+    std::optional<Owner> latest;
+    std::uint64_t latest_id = 0;
+    for (Shard& shard : shards_) {
+        std::lock_guard lock(shard.mutex);
+        for (const Slot& slot : shard.slots) {
+            if (!slot.session || slot.id <= latest_id || !inside(slot.session->proc())) continue;
+            latest_id = slot.id;
+            latest = Owner{slot.session->module(), slot.session->load_generation()};
+        }
+        for (const RetiredEntry& entry : shard.retired) {
+            if (entry.id <= latest_id || !inside(entry.proc)) continue;
+            latest_id = entry.id;
+            latest = Owner{entry.module, entry.load_generation};
+        }
+    }
+    return latest;
 }
 
 }  // namespace isapi::ecb::detail

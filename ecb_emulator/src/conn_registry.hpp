@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,8 +25,9 @@ public:
     HCONN add(std::shared_ptr<Session> session);
     // The live session for `id`, or null.
     std::shared_ptr<Session> find(HCONN id) const;
-    // Forgets a live id, remembering its module for later stale-use reports.
-    void retire(HCONN id, std::string_view module, std::uint64_t load_generation);
+    // Forgets a live id, remembering its module (and where its code is, by
+    // its HttpExtensionProc) for later stale-use reports.
+    void retire(HCONN id, std::string_view module, std::uint64_t load_generation, std::uintptr_t proc = 0);
 
     struct Miss {
         bool issued = false;      // false: never handed out (garbage or forged)
@@ -36,6 +38,18 @@ public:
     // Explains an id that find() did not know.
     Miss explain(HCONN id) const;
 
+    // Whose call a bad ConnID came in: the live request whose ECB is at
+    // `address` (the ECB pointer passed where its ConnID belongs), or the
+    // module whose code holds [begin, end) by the latest live or recently
+    // retired request whose HttpExtensionProc lies there (the load mapped
+    // there now). Scans everything: for findings only.
+    struct Owner {
+        std::string module;
+        std::uint64_t load_generation = 0;
+    };
+    std::optional<Owner> owner_of_ecb(const void* address) const;
+    std::optional<Owner> owner_of_code(std::uintptr_t begin, std::uintptr_t end) const;
+
 private:
     static constexpr std::size_t kShards = 16;      // spreads lock traffic across pool threads
     static constexpr std::size_t kRingPerShard = 256;  // 4096 recently retired ids in all
@@ -44,6 +58,7 @@ private:
         std::uint64_t id = 0;
         std::string module;  // assign() reuses capacity: no allocation once warm
         std::uint64_t load_generation = 0;
+        std::uintptr_t proc = 0;
     };
 
     // Live ids in an open-addressed table: ids are sequential, so (id /

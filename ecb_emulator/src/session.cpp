@@ -65,6 +65,7 @@ void Session::start() {
 }
 
 void Session::run(PFN_HTTPEXTENSIONPROC proc) {
+    proc_.store(reinterpret_cast<std::uintptr_t>(proc), std::memory_order_relaxed);
     DWORD status = HSE_STATUS_ERROR;
     bool threw = false;
     try {
@@ -123,7 +124,7 @@ void Session::finalize(DWORD hse_status) {
         outcome_.log_data.assign(ecb.lpszLogData, strnlen(ecb.lpszLogData, HSE_LOG_BUFFER_LEN));
         outcome_.log_parameters = std::move(log_parameters_);
     }
-    ConnRegistry::instance().retire(conn_id_, context_.module, context_.load_generation);
+    ConnRegistry::instance().retire(conn_id_, context_.module, context_.load_generation, proc());
     {
         std::lock_guard lock(state_mutex_);
         finished_ = true;

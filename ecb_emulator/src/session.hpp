@@ -78,6 +78,10 @@ public:
     ~Session();
     void record_finding(std::string_view kind, std::string evidence);
     HCONN conn_id() const { return conn_id_; }
+    const std::string& module() const { return context_.module; }
+    std::uint64_t load_generation() const { return context_.load_generation; }
+    // Where the extension's code is: its HttpExtensionProc, once run() began.
+    std::uintptr_t proc() const { return proc_.load(std::memory_order_relaxed); }
 
 private:
     // Completion (session.cpp).
@@ -120,6 +124,7 @@ private:
     std::shared_ptr<Transport> transport_;
     DispatchContext context_;
     HCONN conn_id_ = nullptr;
+    std::atomic<std::uintptr_t> proc_{0};
     char empty_[1] = {0};
 
 public:

@@ -10,7 +10,9 @@ namespace isapi::ecb {
 // The kinds the ECB emulator itself reports (the host adds its detectors'):
 //   ecb_after_done, double_done   a callback after the request was done; a
 //                                 second DONE_WITH_SESSION
-//   invalid_conn_id               a callback with a ConnID never issued
+//   invalid_conn_id               a callback with a ConnID never issued;
+//                                 attributed to the request whose ECB it
+//                                 is, else to the module whose code called
 //   exception_escaped             a C++ exception out of an entry point or a
 //                                 completion routine
 //   body_before_header            body bytes written before any header
@@ -24,7 +26,7 @@ namespace isapi::ecb {
 //                                 next response)
 struct Finding {
     std::string kind;      // e.g. "ecb_after_done", "double_done", "exception_escaped"
-    std::string module;    // module file name, empty when unknown
+    std::string module;    // module file name ("unknown" only when no request of the calling code is known)
     std::uint64_t load_generation = 0;
     std::chrono::steady_clock::time_point time = std::chrono::steady_clock::now();
     std::string evidence;  // one human-readable line
