@@ -41,6 +41,8 @@ buggy=(
   "hang_on_terminate:hang:--hang-timeout 1s"
   "throw_in_proc:exception_escaped:"
   "nodelete:unload_ineffective:"
+  "return_after_done:unloaded_code_executed:"
+  "small_post_double_free:entry_point_crash:"
 )
 good=(hello echo redirect transmit slow async version_v1 version_v2 crash)
 

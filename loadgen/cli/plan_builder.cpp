@@ -25,6 +25,8 @@ void apply_common(const CommonOptions& c, RunPlan& plan) {
     if (!c.log.empty()) plan.log_format = log_format_from(c.log_format, c.log);
 }
 
+}  // namespace
+
 std::pair<std::string, std::string> split_header(const std::string& h) {
     const auto colon = h.find(':');
     if (colon == std::string::npos || colon == 0)
@@ -33,8 +35,6 @@ std::pair<std::string, std::string> split_header(const std::string& h) {
     value.erase(0, value.find_first_not_of(' '));
     return {h.substr(0, colon), value};
 }
-
-}  // namespace
 
 RunPlan plan_for_run(const CommonOptions& common, const RunOptions& run) {
     RunPlan plan;

@@ -9,6 +9,10 @@
 
 namespace isapi::loadgen {
 
+// "Name: value" (an -H/--header option) as the pair; throws
+// std::invalid_argument for text without a name and a colon.
+std::pair<std::string, std::string> split_header(const std::string& h);
+
 RunPlan plan_for_run(const CommonOptions& common, const RunOptions& run);
 
 // Malformed lines of the replay file are written to `diagnostics`, and

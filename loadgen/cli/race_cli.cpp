@@ -5,9 +5,11 @@
 
 #include <isapi/platform/process.hpp>
 
+#include "plan_builder.hpp"
 #include "session.hpp"
 #include "../models/units.hpp"
 #include "../race/race_report.hpp"
+#include "../replay/readers.hpp"
 #include "../report/output_file.hpp"
 
 namespace isapi::loadgen {
@@ -23,6 +25,9 @@ struct RaceCommand::Options {
     std::string timeout = "2s", recycle_every = "1s", jitter_max = "2ms", hang_timeout = "2s",
                 shutdown_time_limit = "10s";
     std::vector<std::string> recycle_modes{"overlapped", "immediate"};
+    std::string schedule = "phases";
+    std::string method, body, replay, replay_format = "auto";
+    std::vector<std::string> headers;
     std::string host_exe;
     std::vector<std::string> host_args;
     std::string json, junit;
@@ -36,9 +41,16 @@ constexpr int kExitFindings = 2;
 constexpr std::int64_t kCyclesOnlyLimitNs = 600'000'000'000;
 
 constexpr const char* kRaceFooter = R"(Each module is mapped at its own URL (/race0.dll, /race1.dll, ...) of an isapi-host the
-race starts (worker processes unless --host-arg says otherwise). Concurrent requests
-churn it: in uncached mode every request loads, calls, terminates and unloads the
-module; seeded recycles (overlapped, immediate) come on top, and the host sleeps a
+race starts (worker processes unless --host-arg says otherwise). Requests churn it: in
+uncached mode every request loads, calls, terminates and unloads the module. Busy phases
+(every connection sending) alternate with quiescent ones (one request at a time, then a
+pause, so the unload, or in cached mode a recycle, comes right after the last completion
+with nothing in flight); --schedule busy or quiescent keeps one kind. The requests are a
+mix of GETs and POSTs with small bodies (preloaded in lpbData) and large ones (past the
+48 KiB preload, read with ReadClient), or yours: --replay FILE (IIS W3C log, HAR, JSON
+lines) or --method/--header/--body; each goes to every module's URL, keeping what
+followed the original ".dll" and the query. Seeded recycles (overlapped, immediate) come
+on top, and the host sleeps a
 seeded 0..--jitter-max before GetExtensionVersion, between a request's completion
 and the unload, and before TerminateExtension. The host's detectors name what goes
 wrong: threads_outlive_terminate, unloaded_code_executed, ecb_after_done,
@@ -58,6 +70,12 @@ Examples:
 
   # Two extensions side by side, 500 load/unload cycles, every finding, reports for CI
   isapi-loadgen race --module a.so --module b.so --cycles 500 --all --json race.json --junit race.xml
+
+  # Real traffic instead of the built-in mix: each logged request goes to every module
+  isapi-loadgen race --module app.so --replay u_ex261204.log --duration 30s
+
+  # One request template: a form POST with a header
+  isapi-loadgen race --module app.so --method POST --body 'a=1&b=2' -H 'Content-Type: application/x-www-form-urlencoded'
 
   # Cached mode: only recycles churn the modules; immediate ones too
   isapi-loadgen race --module app.so --mode cached --recycle-every 300ms --recycle-modes overlapped,immediate
@@ -90,6 +108,31 @@ std::uint64_t parse_seed(const std::string& text) {
 
 std::int64_t milliseconds_of(const std::string& text) { return parse_duration_ns(text, 1'000'000) / 1'000'000; }
 
+// The user's requests (--replay, or the template options) and the words
+// that repeat them; none: the default mix.
+void take_requests(const RaceCommand::Options& o, RaceConfig& c) {
+    const bool templated = !o.method.empty() || !o.body.empty() || !o.headers.empty();
+    if (!o.replay.empty() && templated)
+        throw std::invalid_argument("--replay takes the requests from the file; --method, --header and --body "
+                                    "make one template instead: use one or the other");
+    if (!o.replay.empty()) {
+        ReplaySource source = read_replay_file(o.replay, replay_format_from(o.replay_format));
+        for (const auto& m : source.malformed) std::cerr << "isapi-loadgen: skipped " << m.describe() << '\n';
+        if (source.entries.empty()) throw std::runtime_error("no replayable request in " + o.replay);
+        for (auto& e : source.entries) c.requests.push_back(std::move(e.request));
+        c.request_args = {"--replay", o.replay, "--replay-format", o.replay_format};
+    } else if (templated) {
+        RequestSpec spec;
+        if (!o.method.empty()) spec.method = o.method;
+        spec.body = o.body;
+        for (const auto& h : o.headers) spec.headers.push_back(split_header(h));
+        c.requests.push_back(std::move(spec));
+        if (!o.method.empty()) c.request_args.insert(c.request_args.end(), {"--method", o.method});
+        for (const auto& h : o.headers) c.request_args.insert(c.request_args.end(), {"--header", h});
+        if (!o.body.empty()) c.request_args.insert(c.request_args.end(), {"--body", o.body});
+    }
+}
+
 RaceConfig config_of(const RaceCommand::Options& o) {
     RaceConfig c;
     c.modules = o.modules;
@@ -109,6 +152,10 @@ RaceConfig config_of(const RaceCommand::Options& o) {
     c.jitter_max_us = parse_duration_ns(o.jitter_max, 1'000'000) / 1'000;
     c.hang_timeout_ms = milliseconds_of(o.hang_timeout);
     c.shutdown_time_limit_ms = milliseconds_of(o.shutdown_time_limit);
+    const auto schedule = parse_churn_schedule(o.schedule);
+    if (!schedule) throw std::invalid_argument("unknown --schedule '" + o.schedule + "'; choose phases, busy or quiescent");
+    c.schedule = *schedule;
+    take_requests(o, c);
     c.host_exe = o.host_exe;
     c.host_args = o.host_args;
     c.keep_files = o.keep;
@@ -178,6 +225,17 @@ RaceCommand::RaceCommand(CLI::App& app) : options_(std::make_unique<Options>()) 
                       "--hang-timeout plus the time gdb takes for the stacks (up to 6 s), or a hung "
                       "TerminateExtension is killed at the limit (pending_at_unload) before it is named hang")
         ->capture_default_str();
+    race_->add_option("--schedule", o.schedule,
+                      "phases (busy phases alternate with quiescent ones: one request at a time, the unload "
+                      "or a recycle right after the last completion), busy or quiescent")
+        ->capture_default_str();
+    race_->add_option("--replay", o.replay,
+                      "Send the requests of this file (IIS W3C log, HAR, JSON lines) instead of the built-in mix "
+                      "of GETs and small and large POSTs");
+    race_->add_option("--replay-format", o.replay_format, "auto, w3c, har or jsonl")->capture_default_str();
+    race_->add_option("--method", o.method, "Send one request template instead of the mix: its method (default GET)");
+    race_->add_option("-H,--header", o.headers, "The template's header 'Name: value' (repeatable)");
+    race_->add_option("--body", o.body, "The template's body");
     race_->add_option("--host-exe", o.host_exe, "The isapi-host to start (default: $ISAPI_HOST, or the build tree's)");
     race_->add_option("--host-arg", o.host_args, "Extra isapi-host argument (repeatable), e.g. --host-arg=--isolation --host-arg=inproc");
     race_->add_option("--json", o.json, "Write the JSON report to FILE (seed, repro, findings, cycles, requests, duration)");

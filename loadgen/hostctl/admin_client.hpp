@@ -21,4 +21,10 @@ HttpReply http_call(const Url& server, const std::string& method, const std::str
                     const std::string& bearer_token = {},
                     std::chrono::milliseconds timeout = std::chrono::milliseconds(5'000));
 
+// Sends `request`, the bytes of one whole HTTP/1.1 request, on a connection of
+// its own and reads the response (without a body for a HEAD request).
+// Throws std::runtime_error naming the request on a failure or at `timeout`.
+HttpReply http_exchange(const Url& server, const std::string& request, bool head_request,
+                        std::chrono::milliseconds timeout);
+
 }  // namespace isapi::loadgen

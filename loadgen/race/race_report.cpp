@@ -68,6 +68,8 @@ std::string race_repro_command(const RaceConfig& c, const std::string& executabl
     words.insert(words.end(), {"--jitter-max", race_duration_text(c.jitter_max_us * 1'000), "--hang-timeout",
                                race_duration_text(c.hang_timeout_ms * 1'000'000), "--shutdown-time-limit",
                                race_duration_text(c.shutdown_time_limit_ms * 1'000'000)});
+    if (c.schedule != ChurnSchedule::phases) words.insert(words.end(), {"--schedule", std::string(to_string(c.schedule))});
+    words.insert(words.end(), c.request_args.begin(), c.request_args.end());
     if (!c.host_exe.empty()) words.insert(words.end(), {"--host-exe", c.host_exe});
     // --host-arg=VALUE: a value that starts with "--" is not taken for an option.
     for (const auto& a : c.host_args) words.push_back("--host-arg=" + a);
@@ -154,6 +156,7 @@ std::string race_json_report(const RaceConfig& c, const RaceResult& r, const std
                            {"duration", r.duration_s},
                            {"stopped_by", r.stopped_by},
                            {"mode", std::string(to_string(c.mode))},
+                           {"schedule", std::string(to_string(c.schedule))},
                            {"modules", modules},
                            {"host_exit", r.host_exit},
                            {"notes", r.notes}};

@@ -20,6 +20,7 @@
 #include "../hostctl/host_launch.hpp"
 #include "../hostctl/run_folder.hpp"
 #include "host_findings.hpp"
+#include "race_requests.hpp"
 
 namespace isapi::loadgen {
 namespace {
@@ -129,6 +130,18 @@ private:
     std::uint64_t later_findings_ = 0;
 };
 
+// Asks the host for a recycle; false when it refused (one already running).
+bool ask_recycle(const Url& admin, const std::string& mode, RaceState& state) {
+    try {
+        const auto reply = http_call(admin, "POST", std::string(contract::admin::recycle) + "?mode=" + mode);
+        if (reply.status / 100 != 2) return false;
+        state.count_recycle();
+    } catch (const std::exception& e) {
+        state.note(std::string("a recycle could not be asked for: ") + e.what());
+    }
+    return true;
+}
+
 // Recycles at seeded intervals (0.5 to 1.5 times the mean) with a seeded
 // mode, until the race stops.
 void recycle_loop(const RaceConfig& c, const Url& admin, RaceState& state) {
@@ -140,13 +153,7 @@ void recycle_loop(const RaceConfig& c, const Url& admin, RaceState& state) {
         const auto wait = std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(c.recycle_every_ns) * factor(rng)));
         const std::string& mode = c.recycle_modes[pick(rng)];
         if (!state.sleep_unless_stopped(wait)) break;
-        try {
-            const auto reply = http_call(admin, "POST", std::string(contract::admin::recycle) + "?mode=" + mode);
-            if (reply.status / 100 == 2) state.count_recycle();
-            else ++refused;
-        } catch (const std::exception& e) {
-            state.note(std::string("a recycle could not be asked for: ") + e.what());
-        }
+        if (!ask_recycle(admin, mode, state)) ++refused;
     }
     if (refused > 0) state.note(std::to_string(refused) + " recycle(s) refused by the host (one already running)");
 }
@@ -206,20 +213,80 @@ void take_shutdown_findings(const std::string& log_text, const platform::ExitSta
     }
 }
 
-RunPlan slice_plan(const RaceConfig& c, const Url& base) {
+// The busy phases' load: every request for every module, on every connection.
+RunPlan busy_plan(const RaceConfig& c, const Url& base) {
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < c.modules.size(); ++i) paths.push_back(race_url_path(i));
     RunPlan plan;
     plan.target = base;
-    for (std::size_t i = 0; i < c.modules.size(); ++i) {
-        RequestSpec spec;
-        spec.target = race_url_path(i);
-        plan.templates.push_back(serialize_request(spec, base.authority));
-    }
+    plan.templates = race_templates(c.requests.empty() ? race_default_requests() : c.requests, paths, base.authority);
     plan.model = Model::closed;
     plan.threads = c.threads;
     plan.connections = c.connections;
     plan.timeout_ns = c.timeout_ns;
     return plan;
 }
+
+// The quiescent phases' requests, one at a time.
+struct QuietCounts {
+    std::uint64_t sent = 0, answered = 0, dropped = 0;
+};
+
+// Runs the phases until the race stops; the busy phases' statistics go to
+// `load`, the quiescent ones' to `quiet`.
+class Churn {
+public:
+    Churn(const RaceConfig& c, const Url& base, const Url& admin, RaceState& state)
+        : c_(c), base_(base), admin_(admin), state_(state), busy_(busy_plan(c, base)),
+          // After this long the unload after the last completion has come (the
+          // host's jitter before it, then TerminateExtension and the unmap).
+          planner_(c.schedule, c.seed, c.jitter_max_us * 1'000 + kUnloadMarginNs) {}
+
+    void run(RunStats& load, QuietCounts& quiet) {
+        while (!state_.stopping() && state_.remaining_ns() > 0) {
+            const ChurnPhase phase = planner_.next_phase();
+            if (phase.busy) busy(phase.busy_ns, load);
+            else quiescent(phase.quiet_requests, quiet);
+        }
+    }
+
+private:
+    static constexpr std::int64_t kUnloadMarginNs = 3'000'000;
+
+    void busy(std::int64_t for_ns, RunStats& load) {
+        const auto until = Clock::now() + std::chrono::nanoseconds(for_ns);
+        while (!state_.stopping()) {
+            const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(until - Clock::now()).count();
+            busy_.duration_ns = std::min({kSliceNs, state_.remaining_ns(), left});
+            if (busy_.duration_ns <= 0) return;
+            load.merge(run_load(busy_).stats);
+        }
+    }
+
+    // One request at a time; in cached mode a recycle right after each.
+    void quiescent(unsigned requests, QuietCounts& quiet) {
+        const auto timeout = std::chrono::milliseconds(c_.timeout_ns / 1'000'000);
+        for (unsigned i = 0; i < requests && !state_.stopping() && state_.remaining_ns() > 0; ++i) {
+            const RequestTemplate& request = busy_.templates[planner_.pick(busy_.templates.size())];
+            ++quiet.sent;
+            try {
+                http_exchange(base_, request.bytes, request.head, timeout);
+                ++quiet.answered;
+            } catch (const std::exception&) {
+                ++quiet.dropped;  // like a dropped request of the load: not a finding
+            }
+            if (c_.mode == RaceMode::cached && !c_.recycle_modes.empty())
+                ask_recycle(admin_, c_.recycle_modes[planner_.pick(c_.recycle_modes.size())], state_);
+            state_.sleep_unless_stopped(std::chrono::nanoseconds(planner_.quiet_gap_ns()));
+        }
+    }
+
+    const RaceConfig& c_;
+    const Url base_, admin_;
+    RaceState& state_;
+    RunPlan busy_;
+    ChurnPlanner planner_;
+};
 
 void validate(const RaceConfig& c) {
     if (c.modules.empty()) throw std::invalid_argument("race needs at least one --module FILE");
@@ -273,14 +340,10 @@ RaceResult run_race(const RaceConfig& c, const FindingFn& on_finding) {
     std::thread recycler;
     if (c.recycle_every_ns > 0) recycler = std::thread([&] { recycle_loop(c, admin_url(*host), state); });
 
-    RunPlan plan = slice_plan(c, base_url(*host));
     RunStats load;
+    QuietCounts quiet;
     try {
-        while (!state.stopping()) {
-            plan.duration_ns = std::min(kSliceNs, state.remaining_ns());
-            if (plan.duration_ns <= 0) break;  // the poller is about to say "duration"
-            load.merge(run_load(plan).stats);
-        }
+        Churn(c, base_url(*host), admin_url(*host), state).run(load, quiet);
     } catch (...) {
         state.stop("setup failure");
         poller.join();
@@ -304,9 +367,9 @@ RaceResult run_race(const RaceConfig& c, const FindingFn& on_finding) {
     const std::string log_text = host->output();
     take_shutdown_findings(log_text, exit, c.all, r, stopped_at);
     r.sanitizer_reports = sanitizer_reports_in(log_text);
-    r.requests = load.sent();
-    r.answered = load.answered();
-    r.dropped = load.dropped();
+    r.requests = load.sent() + quiet.sent;
+    r.answered = load.answered() + quiet.answered;
+    r.dropped = load.dropped() + quiet.dropped;
     if (c.keep_files) r.work_dir = folder.path();
     return std::move(r);
 }

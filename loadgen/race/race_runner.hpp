@@ -1,10 +1,12 @@
 #pragma once
 // `isapi-loadgen race` (docs/race-hunting.md): starts an isapi-host
 // with each module mapped at its own URL, churns load/unload cycles
-// (uncached mode: every request is one) and recycles under concurrent
-// requests, passes seeded lifecycle jitter to the host, and collects the
-// host's findings from its events API until the first one (or all of them
-// with `all`), a cycle count or a duration.
+// (uncached mode: every request is one) and recycles, in busy phases under
+// concurrent requests and in quiescent ones right after a last completion
+// (churn_schedule.hpp), sends a mix of methods and bodies or the user's
+// requests (race_requests.hpp), passes seeded lifecycle jitter to the host,
+// and collects the host's findings from its events API until the first one
+// (or all of them with `all`), a cycle count or a duration.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -12,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "../client/request_template.hpp"
+#include "churn_schedule.hpp"
 #include "sanitizer_reports.hpp"
 
 namespace isapi::loadgen {
@@ -36,6 +40,13 @@ struct RaceConfig {
     std::int64_t jitter_max_us = 2'000;               // the host's --jitter SEED:MAX (0: none)
     std::int64_t hang_timeout_ms = 2'000;             // the host's --hang-timeout
     std::int64_t shutdown_time_limit_ms = 10'000;     // the host's --shutdown-time-limit (see kRaceFooter)
+    ChurnSchedule schedule = ChurnSchedule::phases;   // seeded by `seed` too
+
+    // What to send, each aimed at every module's URL (race_target); empty:
+    // race_default_requests(). `request_args` are the command-line words
+    // that chose them (--replay FILE, --method ...), for the repro.
+    std::vector<RequestSpec> requests;
+    std::vector<std::string> request_args;
 
     std::string host_exe;                // empty: locate_host_executable's search
     std::vector<std::string> host_args;  // extra isapi-host arguments
