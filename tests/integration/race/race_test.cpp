@@ -117,6 +117,10 @@ TEST_CASE("race finds each buggy sample with exactly its own finding kind, exit 
         {"hang_on_terminate", "hang", {"--hang-timeout", "1s"}},
         {"throw_in_proc", "exception_escaped", {}},
         {"nodelete", "unload_ineffective", {}},
+        // Only an unload in the millisecond after a last completion: the quiescent phases.
+        {"return_after_done", "unloaded_code_executed", {}},
+        // Only a POST body preloaded whole: the default request mix.
+        {"small_post_double_free", "entry_point_crash", {}},
     }));
     CAPTURE(c.sample, c.kind);
     std::vector<std::string> args{"--module", sample(ISAPI_BUGGY_DIR, c.sample), "--seed", "7", "--duration", "20s"};
@@ -156,6 +160,30 @@ TEST_CASE("race churns every good sample with zero findings and exit code 0 (the
     CHECK(run.report.value("cycles", 0ULL) > 0);
     CHECK(run.report.value("answered", 0ULL) > 0);
     CHECK(run.junit.find("failures=\"0\"") != std::string::npos);
+}
+
+TEST_CASE("race sends a replay file's requests or a template instead of its mix, to every module",
+          "[race][requests]") {
+    const std::string buggy = sample(ISAPI_BUGGY_DIR, "small_post_double_free");
+    // GETs alone (a template) never take the small-body path: nothing to find.
+    const RaceRun gets = run_race({"--module", buggy, "--seed", "5", "--duration", "2s", "--method", "GET"});
+    check_clean_run(gets);
+    CHECK(gets.report.value("answered", 0ULL) > 0);
+    CHECK(gets.report.value("repro", "").find("--method GET") != std::string::npos);
+
+    // A replayed form POST does; its path is replaced by the module's URL.
+    std::string error;
+    const auto dir = isapi::platform::make_private_directory("race-replay", error);
+    REQUIRE(dir);
+    const std::string replay = (fs::path(*dir) / "traffic.jsonl").string();
+    std::ofstream(replay) << R"({"method":"GET","path":"/shop/cart.dll?step=1"})" "\n"
+                          << R"({"method":"POST","path":"/shop/cart.dll/pay","body":"card=1&amount=2"})" "\n";
+    const RaceRun posts = run_race({"--module", buggy, "--seed", "5", "--duration", "20s", "--replay", replay});
+    isapi::platform::remove_tree(*dir);
+    INFO(posts.output);
+    CHECK(finding_kinds(posts) == std::multiset<std::string>{"entry_point_crash"});
+    CHECK(posts.exit_code == 2);
+    CHECK(posts.report.value("repro", "").find("--replay " + replay) != std::string::npos);
 }
 
 TEST_CASE("race without --seed draws one, prints it, and its repro names it along with every module", "[race][repro]") {
