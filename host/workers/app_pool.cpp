@@ -27,7 +27,8 @@ AppPool::AppPool(net::io_context& io, platform::ProcessControl& processes, AppPo
       recorder_(recorder),
       counters_(counters),
       access_log_(access_log),
-      ping_timer_(strand_) {
+      ping_timer_(strand_),
+      router_(options_.worker.mappings, options_.worker.default_mode) {
     std::string error;
     if (auto folder = platform::make_private_directory("isapi-crash-notes", error)) crash_notes_ = std::move(*folder);
     else spdlog::warn("worker crashes will not be classified (no crash notes folder): {}", error);
@@ -219,6 +220,8 @@ void AppPool::worker_event(WorkerProcess& worker, const WorkerEvent& event) {
                 if (mapping.module == m->path) info.mode = mapping.mode.value_or(options_.worker.default_mode);
             info.sha256 = m->sha256;
             modules.push_back(std::move(info));
+        } else if (m->kind == ModuleEvent::Kind::load_failed) {
+            failed_loads_by_generation_[worker.generation()].insert(m->module);
         } else if (m->kind == ModuleEvent::Kind::unloaded) {
             std::erase_if(modules, [&](const ModuleInfo& i) { return i.load_generation == m->load_generation && i.path == m->path; });
         }
@@ -234,6 +237,37 @@ void AppPool::record_finding(const WorkerProcess& worker, const ecb::Finding& fi
     recorder_.finding(finding, origin(worker));
 }
 
+std::string AppPool::modules_at_exit(const WorkerProcess& worker, const std::vector<std::string>& lost) {
+    const std::uint64_t generation = worker.generation();
+    std::vector<std::string> names;
+    for (const auto& m : modules_by_generation_[generation]) names.push_back(m.module);
+    const std::set<std::string> failed = std::move(failed_loads_by_generation_[generation]);
+    modules_by_generation_.erase(generation);
+    failed_loads_by_generation_.erase(generation);
+    const auto known = [&](const std::string& name) {
+        return std::find(names.begin(), names.end(), name) != names.end() || failed.contains(name);
+    };
+    const auto loading = [&](const std::filesystem::path& module) {
+        const std::string name = module.filename().string();
+        if (known(name) || known(name + " (loading)")) return false;
+        names.push_back(name + " (loading)");
+        return true;
+    };
+    // A request loads its module on demand: lost with its module not loaded, it was loading it.
+    for (const std::string& request : lost) {
+        const auto split = split_target(request.substr(request.find(' ') + 1));  // "METHOD TARGET"
+        if (const auto route = split ? router_.route(split->path) : std::nullopt) loading(route->mapping->module);
+    }
+    // Preloads run one after another, in mapping order, before the worker is ready.
+    if (options_.worker.preload && !worker.became_ready()) {
+        for (const Mapping& mapping : options_.worker.mappings)
+            if (mapping.mode.value_or(options_.worker.default_mode) == LoadMode::cached && loading(mapping.module)) break;
+    }
+    std::string text;
+    for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+    return text;
+}
+
 void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& status,
                             const std::vector<std::string>& lost) {
     auto self = worker.shared_from_this();
@@ -245,9 +279,7 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
     const auto retired = std::find(retiring_.begin(), retiring_.end(), self);
     const bool expected = retired != retiring_.end();
     if (expected) retiring_.erase(retired);
-    std::string modules;
-    for (const auto& m : modules_by_generation_[worker.generation()]) modules += (modules.empty() ? "" : ", ") + m.module;
-    modules_by_generation_.erase(worker.generation());
+    const std::string modules = modules_at_exit(worker, lost);
     std::string lost_text = std::to_string(lost.size()) + " request(s) lost";
     for (std::size_t i = 0; i < lost.size() && i < 5; ++i) lost_text += (i ? ", " : ": ") + lost[i];
 

@@ -14,6 +14,7 @@
 #include "../events/event_recorder.hpp"
 #include "../events/request_counters.hpp"
 #include "../server/dispatcher.hpp"
+#include "../routing/router.hpp"
 #include "worker_process.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -25,6 +26,7 @@
 #include <future>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -133,6 +135,10 @@ private:
     EventRecorder::Origin origin(const WorkerProcess& worker) const;
     std::string crash_note_path(std::uint64_t generation) const;  // "" without a notes folder
     void record_finding(const WorkerProcess& worker, const ecb::Finding& finding);  // log and events
+    // "a.so, b.so (loading)": what a worker that ended had loaded, and what
+    // it was loading (a lost request's module not loaded yet; before it was
+    // ready, the preload it had not finished). Forgets the generation.
+    std::string modules_at_exit(const WorkerProcess& worker, const std::vector<std::string>& lost);
     // Copies what status() shows, under snapshot_mutex_: the admin API must
     // not wait for the strand, which may run on its own thread.
     void publish();
@@ -162,6 +168,8 @@ private:
     bool all_exited_set_ = false;
     boost::asio::steady_timer ping_timer_;
     std::map<std::uint64_t, std::vector<ModuleInfo>> modules_by_generation_;
+    std::map<std::uint64_t, std::set<std::string>> failed_loads_by_generation_;  // module file names
+    Router router_;  // the workers' mappings: which module a lost request was for
 
     mutable std::mutex snapshot_mutex_;
     std::vector<std::shared_ptr<WorkerProcess>> snapshot_workers_;

@@ -102,6 +102,7 @@ void WorkerProcess::on_frame(const ipc::Frame& frame) {
             preload_failures_ = body.str();
             shadow_directory_ = body.str();
             if (state() == State::starting) state_ = State::ready;
+            became_ready_ = true;
             last_pong_ = std::chrono::steady_clock::now();
             observer_.worker_ready(*this);
             return;

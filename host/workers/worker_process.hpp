@@ -106,6 +106,8 @@ public:
     // How long ago drain() was called (zero if it was not).
     std::chrono::steady_clock::duration since_drain() const;
     bool drained_cleanly() const { return drained_ok_; }
+    // It said it was ready (its preloads were done) at some point.
+    bool became_ready() const { return became_ready_; }
     // Why preloading failed in this worker (empty: it did not).
     const std::string& preload_failures() const { return preload_failures_; }
     // The worker's shadow-copy folder, which outlives a crashed worker.
@@ -141,6 +143,7 @@ private:
     std::optional<std::chrono::steady_clock::time_point> drain_started_;
     boost::asio::steady_timer drain_deadline_;
     bool drained_ok_ = false;
+    bool became_ready_ = false;
     bool killed_ = false;
     bool channel_closed_ = false;
     std::vector<std::string> lost_;
