@@ -34,7 +34,8 @@ constexpr const char* kFooter = R"(Examples:
 Every request issued ends in exactly one class and sent = answered + dropped:
   ok, status_4xx, status_5xx, unexpected_status (answered)
   refused, reset, eof, timeout, keepalive_race, io_error (dropped)
-Exit codes: 0 success, 1 bad options or setup failure, 2 a --fail-if threshold was broken.)";
+Exit codes: 0 success, 1 bad options, setup failure, or not one request answered (the target
+is down or refuses), 2 a --fail-if threshold was broken.)";
 
 void add_common(CLI::App& cmd, CommonOptions& o) {
     cmd.add_option("-t,--threads", o.threads, "Worker threads, each with its own event loop")->capture_default_str()
@@ -56,6 +57,8 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
     cmd.add_option("--fail-if", o.fail_if, "Exit 2 when METRIC OP VALUE holds, e.g. 'p99>50ms', 'errors>0', 'error_rate>1%'");
     cmd.add_option("--expect-status", o.expect_status, "Only these statuses are ok; others count as unexpected_status")
         ->delimiter(',');
+    cmd.add_flag("--no-keepalive", o.no_keepalive,
+                 "Close each connection after its response (sends Connection: close; every request pays a connect)");
     cmd.add_flag("--no-progress", o.no_progress, "Never print the live progress line");
     cmd.add_flag("-q,--quiet", o.quiet, "Print no summary (use with --json)");
 }
@@ -86,7 +89,7 @@ int loadgen_main(int argc, char** argv) {
     auto* run_cmd = app.add_subcommand("run", "Send one request shape to URL, closed loop or at a --rate");
     run_cmd->add_option("URL", run.url, "http://host[:port]/path?query")->required();
     run_cmd->add_option("-m,--method", run.method, "Request method")->capture_default_str();
-    run_cmd->add_option("--body", run.body, "Request body");
+    run_cmd->add_option("--body", run.body, "Request body; @FILE sends the file's bytes (as curl and hey do)");
     add_common(*run_cmd, run_common);
     run_cmd->footer(kFooter);
 

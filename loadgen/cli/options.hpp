@@ -21,6 +21,7 @@ struct CommonOptions {
     std::string junit;
     std::vector<std::string> fail_if;
     std::vector<unsigned> expect_status;
+    bool no_keepalive = false;  // Connection: close on every request
     bool no_progress = false;
     bool quiet = false;
 };
@@ -28,7 +29,7 @@ struct CommonOptions {
 struct RunOptions {
     std::string url;
     std::string method = "GET";
-    std::string body;
+    std::string body;  // "@FILE": the file's bytes, as curl and hey read it
 };
 
 struct ReplayOptions {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 #include "../models/units.hpp"
@@ -25,6 +27,18 @@ void apply_common(const CommonOptions& c, RunPlan& plan) {
     if (!c.log.empty()) plan.log_format = log_format_from(c.log_format, c.log);
 }
 
+// --body TEXT, or --body @FILE for the file's bytes (binary, unchanged).
+std::string request_body(const std::string& option) {
+    if (!option.starts_with('@')) return option;
+    const std::string path = option.substr(1);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::invalid_argument("--body " + option + ": cannot read " + path);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    if (in.bad()) throw std::invalid_argument("--body " + option + ": cannot read " + path);
+    return bytes.str();
+}
+
 }  // namespace
 
 std::pair<std::string, std::string> split_header(const std::string& h) {
@@ -43,7 +57,8 @@ RunPlan plan_for_run(const CommonOptions& common, const RunOptions& run) {
     RequestSpec spec;
     spec.method = run.method;
     spec.target = plan.target.target;
-    spec.body = run.body;
+    spec.body = request_body(run.body);
+    spec.close_connection = common.no_keepalive;
     for (const auto& h : common.headers) spec.headers.push_back(split_header(h));
     plan.templates.push_back(serialize_request(spec, plan.target.authority));
 
@@ -108,6 +123,7 @@ RunPlan plan_for_replay(const CommonOptions& common, const ReplayOptions& replay
     for (const auto& h : common.headers) extra.push_back(split_header(h));
     for (auto& e : source.entries) {
         e.request.headers.insert(e.request.headers.end(), extra.begin(), extra.end());
+        e.request.close_connection = common.no_keepalive;
         plan.templates.push_back(serialize_request(e.request, plan.target.authority));
     }
     if (timed) apply_replay_timing(source, replay.speed, plan);

@@ -58,6 +58,13 @@ int run_session(const std::string& command, const std::string& target, const Com
         std::cerr << "isapi-loadgen: threshold broken: " << t.message << '\n';
         if (code == kExitOk) code = kExitThreshold;
     }
+    // A run in which nothing was answered measured nothing: CI must not
+    // read it as a pass.
+    if (result.stats.sent() > 0 && result.stats.answered() == 0) {
+        std::cerr << "isapi-loadgen: not one of the " << result.stats.sent()
+                  << " requests was answered; is the target up?\n";
+        code = kExitSetup;
+    }
     return code;
 }
 

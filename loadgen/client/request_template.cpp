@@ -44,6 +44,7 @@ RequestTemplate serialize_request(const RequestSpec& spec, const std::string& de
         out += value;
         out += "\r\n";
     }
+    if (spec.close_connection) out += "Connection: close\r\n";
     if (!spec.body.empty() || spec.method == "POST" || spec.method == "PUT" || spec.method == "PATCH")
         out += "Content-Length: " + std::to_string(spec.body.size()) + "\r\n";
     out += "\r\n";

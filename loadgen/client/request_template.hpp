@@ -12,6 +12,7 @@ struct RequestSpec {
     std::string target = "/";
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    bool close_connection = false;  // ask the server to close after the response
 };
 
 struct RequestTemplate {

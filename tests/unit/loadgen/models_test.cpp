@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
 
+#include "cli/plan_builder.hpp"
 #include "client/request_template.hpp"
 #include "client/url.hpp"
 #include "models/pacer.hpp"
@@ -118,6 +122,34 @@ TEST_CASE("a request is serialised once with Host, User-Agent and Content-Length
     CHECK(t.bytes ==
           "POST /x HTTP/1.1\r\nHost: h:1\r\nUser-Agent: isapi-loadgen/0.1\r\nX-A: 1\r\nContent-Length: 5\r\n\r\nhello");
     CHECK_FALSE(t.head);
+}
+
+TEST_CASE("requests ask for Connection: close under --no-keepalive, and --body @FILE sends the file's bytes", "[request]") {
+    RequestSpec spec;
+    spec.close_connection = true;
+    spec.headers = {{"Connection", "keep-alive"}};  // the client owns the header: replaced
+    CHECK(serialize_request(spec, "h").bytes == "GET / HTTP/1.1\r\nHost: h\r\nUser-Agent: isapi-loadgen/0.1\r\nConnection: close\r\n\r\n");
+
+    const auto path = std::filesystem::temp_directory_path() / ("isapi-body-" + std::to_string(std::random_device{}()));
+    const std::string bytes("two\r\nlines\0nul", 15);
+    std::ofstream(path, std::ios::binary) << bytes;
+    CommonOptions common;
+    common.no_keepalive = true;
+    RunOptions run;
+    run.url = "http://127.0.0.1:1/up";
+    run.method = "POST";
+    run.body = "@" + path.string();
+    const auto plan = plan_for_run(common, run);
+    std::filesystem::remove(path);
+    REQUIRE(plan.templates.size() == 1);
+    const std::string& wire = plan.templates.front().bytes;
+    CHECK(wire.find("Connection: close\r\n") != std::string::npos);
+    CHECK(wire.find("Content-Length: 15\r\n\r\n") != std::string::npos);
+    CHECK(wire.substr(wire.size() - bytes.size()) == bytes);
+    run.body = "@" + path.string();  // gone now
+    CHECK_THROWS_WITH(plan_for_run(common, run), Catch::Contains("cannot read"));
+    run.body = "plain@text";
+    CHECK(plan_for_run(common, run).templates.front().bytes.ends_with("\r\n\r\nplain@text"));
 }
 
 TEST_CASE("byte rates take B, KiB, MiB, GiB, kB and MB with an optional /s, and refuse anything else", "[units]") {
