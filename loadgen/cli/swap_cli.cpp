@@ -234,7 +234,8 @@ SwapCommands::SwapCommands(CLI::App& app) : cli_(std::make_unique<SwapCli>()) {
     bench_->add_option("--strategies", o.strategies, "Subset of strategies (default: all)")->delimiter(',');
     bench_->add_option("--modes", o.modes, "Subset of modes (default: cached,uncached)")->delimiter(',');
     bench_->add_option("--recycles", o.recycles, "Subset of recycle policies (default: all four)")->delimiter(',');
-    bench_->add_option("-n,--repeat", o.repeat, "Runs per cell")->capture_default_str()->check(CLI::PositiveNumber);
+    // No -n: in run it means requests, and one short flag has one meaning.
+    bench_->add_option("--repeat", o.repeat, "Runs per cell")->capture_default_str()->check(CLI::PositiveNumber);
     bench_->add_option("--at", o.bench_at, "When each swap starts")->capture_default_str();
     bench_->add_option("-d,--duration", o.bench_duration, "How long each run's load lasts")->capture_default_str();
     bench_->footer(kBenchFooter);
