@@ -1,5 +1,7 @@
 #include "work_pool.hpp"
 
+#include <isapi/platform/thread_inventory.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -83,8 +85,10 @@ WorkPool::NetworkWait::NetworkWait() : pool_(t_pool) {
     // stop() joins without the lock once stopping_ is set: no thread may be
     // added after that.
     if (!pool_->stopping_ && threads.size() - pool_->waiting_for_network_ < pool_->base_threads_ &&
-        threads.size() < pool_->max_threads_)
+        threads.size() < pool_->max_threads_) {
+        const platform::HostThreadScope ours;  // called under an extension's call
         threads.emplace_back([pool = pool_] { pool->run(); });
+    }
 }
 
 WorkPool::NetworkWait::~NetworkWait() {

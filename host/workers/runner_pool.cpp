@@ -1,5 +1,7 @@
 #include "runner_pool.hpp"
 
+#include <isapi/platform/thread_inventory.hpp>
+
 namespace isapi::host {
 
 namespace {
@@ -36,7 +38,10 @@ bool RunnerPool::all_busy() const {
 void RunnerPool::want_spare() {
     ++wanted_;
     takeovers_.fetch_add(1, std::memory_order_relaxed);
-    if (idle_ < wanted_) spares_.emplace_back([this] { spare(); });
+    if (idle_ < wanted_) {
+        const platform::HostThreadScope ours;  // called under an extension's ReadClient or WriteClient
+        spares_.emplace_back([this] { spare(); });
+    }
     wake_.notify_all();
 }
 

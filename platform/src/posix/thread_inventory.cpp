@@ -225,6 +225,7 @@ int create_thread(void* thread, const void* attr, void* (*start)(void*), void* a
     const auto* const attributes = static_cast<const pthread_attr_t*>(attr);
     const auto from = reinterpret_cast<std::uintptr_t>(caller);
     const auto routine = reinterpret_cast<std::uintptr_t>(start);
+    if (detail::t_creating_host_thread) return real(out, attributes, start, arg);
 
     auto& s = state();
     std::uintptr_t creator = from;

@@ -53,6 +53,26 @@ public:
 
 ThreadInventory& thread_inventory();
 
+namespace detail {
+inline thread_local bool t_creating_host_thread = false;  // trivially destructible: safe under mingw's TLS
+}
+
+// Threads started while one is open are the host's own, whatever code is on
+// the creating stack. The host starts threads from inside an extension's
+// call (a spare runner while ReadClient waits for the body, a pool thread
+// while a request waits for the network); the creating-stack rule would
+// charge them to the extension.
+class HostThreadScope {
+public:
+    HostThreadScope() noexcept : outer_(detail::t_creating_host_thread) { detail::t_creating_host_thread = true; }
+    ~HostThreadScope() { detail::t_creating_host_thread = outer_; }
+    HostThreadScope(const HostThreadScope&) = delete;
+    HostThreadScope& operator=(const HostThreadScope&) = delete;
+
+private:
+    bool outer_;
+};
+
 // For the interposer only: starts a thread with the real pthread_create,
 // recording it when `caller` or `start` lies in a watched range.
 // (pthread_t and pthread_attr_t are passed as void* to keep <pthread.h>
