@@ -80,6 +80,7 @@ ResourceUsage resource_usage() {
 #if !defined(ISAPI_SANITIZED) && defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
     const struct mallinfo2 heap = mallinfo2();
     usage.heap_in_use_bytes = heap.uordblks + heap.hblkhd;  // small chunks + mmapped ones
+    usage.malloc_held_bytes = heap.arena + heap.hblkhd;      // every arena (in use and free) + mmapped ones
 #endif
     usage.open_fds = open_descriptors();
     usage.threads = stat.threads;

@@ -124,6 +124,27 @@ TEST_CASE("leak trend stays silent for flat usage, a one-off jump and random noi
     }));
 }
 
+TEST_CASE("leak trend stays silent for RSS that grows with malloc's arenas while the heap in use is flat", "[detectors][leak]") {
+    // The allocator keeping freed large buffers: RSS and the arenas grow
+    // 60 KiB per cycle together, the heap in use does not move.
+    LeakTrend trend(LeakTrendOptions{8, 0});
+    CHECK_FALSE(run_cycles(trend, 60, [](std::uint64_t i) {
+        ResourceUsage usage{(8u << 20) + i * 60 * 1024, 1 << 20, 10, 4};
+        usage.malloc_held_bytes = (2u << 20) + i * 60 * 1024;
+        return usage;
+    }));
+    // The same RSS growth outside the arenas (memory mapped by the module
+    // itself) is a leak.
+    LeakTrend outside(LeakTrendOptions{8, 0});
+    const auto evidence = run_cycles(outside, 60, [](std::uint64_t i) {
+        ResourceUsage usage{(8u << 20) + i * 60 * 1024, 1 << 20, 10, 4};
+        usage.malloc_held_bytes = 2u << 20;
+        return usage;
+    });
+    REQUIRE(evidence);
+    CHECK(evidence->starts_with("leaks 60.0 KiB of RSS per cycle"));
+}
+
 TEST_CASE("leak trend falls back to RSS when the heap shows nothing, and names threads", "[detectors][leak]") {
     LeakTrend trend(LeakTrendOptions{8, 0});
     const auto evidence = run_cycles(trend, 20, [](std::uint64_t i) {
