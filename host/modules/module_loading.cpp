@@ -84,10 +84,15 @@ LoadAttempt load_module(platform::ModuleLoader& loader, const std::string& path,
     m.handle = loader.open(path, error);
     if (!m.handle) return fail(LoadFailure::not_a_module, std::string(contract::load_failure::not_a_module) + ": " + error);
     if (hashed && !ModuleHasher::unchanged(path, hashed->stamp)) {
-        // Replaced while it was being opened: which bytes got mapped is not
-        // certain; the newer file is the better guess.
-        spdlog::warn("{} changed while it was being loaded; its build identity names the new file", path);
-        hashed = hasher->hash(path, error);
+        // Replaced while it was being opened (a swap's rename): the mapping
+        // says which file got mapped; where it cannot, the newer file is the
+        // better guess.
+        const auto mapped = platform::mapped_file_id(loader.symbol(m.handle, "GetExtensionVersion"));
+        const bool old_file = mapped && mapped->device == hashed->stamp.device && mapped->inode == hashed->stamp.inode;
+        if (!old_file) {
+            spdlog::warn("{} changed while it was being loaded; its build identity names the new file", path);
+            hashed = hasher->hash(path, error);
+        }
     }
     if (hashed) m.sha256 = std::move(hashed->sha256);
 

@@ -45,4 +45,7 @@ std::optional<FileStamp> file_stamp(const std::string& path, std::string& error)
     return stamp;
 }
 
+// Not asked of Windows yet; the loader's caller then guesses the newer file.
+std::optional<MappedFileId> mapped_file_id(const void*) { return std::nullopt; }
+
 }  // namespace isapi::platform

@@ -1,3 +1,4 @@
+#include <isapi/platform/file_stamp.hpp>
 #include <isapi/platform/files.hpp>
 
 #include "test_files.hpp"
@@ -196,4 +197,20 @@ TEST_CASE("remove_tree removes a folder with everything in it and ignores a miss
     CHECK_FALSE(std::filesystem::exists(tree));
     remove_tree(tree);
     CHECK(names_in(base.path()).empty());
+}
+
+namespace {
+int mapped_here() { return 42; }  // code of this test executable
+}  // namespace
+
+TEST_CASE("mapped_file_id names the file mapped at an address, whatever its path names now", "[files]") {
+    struct stat self {};
+    REQUIRE(::stat("/proc/self/exe", &self) == 0);
+    const auto id = isapi::platform::mapped_file_id(reinterpret_cast<const void*>(&mapped_here));
+    REQUIRE(id);
+    CHECK(id->device == static_cast<std::uint64_t>(self.st_dev));
+    CHECK(id->inode == static_cast<std::uint64_t>(self.st_ino));
+    CHECK(mapped_here() == 42);
+    int on_the_stack = 0;
+    CHECK_FALSE(isapi::platform::mapped_file_id(&on_the_stack));  // anonymous memory maps no file
 }

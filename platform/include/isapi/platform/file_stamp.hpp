@@ -22,4 +22,14 @@ struct FileStamp {
 // OS's reason in `error`.
 std::optional<FileStamp> file_stamp(const std::string& path, std::string& error);
 
+// The device and inode of the file mapped at `address` (inside a loaded
+// module), which no rename of its path changes: which file a load really
+// mapped when the path was replaced while it was being opened. nullopt
+// where the OS does not say (Windows, so far).
+struct MappedFileId {
+    std::uint64_t device = 0;
+    std::uint64_t inode = 0;
+};
+std::optional<MappedFileId> mapped_file_id(const void* address);
+
 }  // namespace isapi::platform
