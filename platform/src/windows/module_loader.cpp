@@ -3,11 +3,13 @@
 
 #include "os_error.hpp"
 #include "text.hpp"
+#include "threads.hpp"
 
 #include <windows.h>
 
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 namespace isapi::platform {
 namespace {
@@ -23,8 +25,12 @@ public:
         // fails cleanly on a half-copied file, so no check of ours comes
         // first. The altered search path looks for the DLLs the extension
         // itself imports in its own folder first, as IIS does.
+        // The threads alive before, for the thread inventory: the ones its
+        // DllMain starts are there by the time LoadLibrary returns.
+        std::vector<DWORD> threads_before = windows::process_thread_ids();
         const HMODULE module = ::LoadLibraryExW(windows::widen(path).c_str(), nullptr, LOAD_WITH_ALTERED_SEARCH_PATH);
         if (module == nullptr) error = os_error_of_load(path);
+        else windows::remember_threads_before(module, std::move(threads_before));
         return module;
     }
 
@@ -33,6 +39,7 @@ public:
     }
 
     bool close(ModuleHandle handle, std::string& error) override {
+        windows::forget_threads_before(static_cast<HMODULE>(handle));  // a load that was never watched
         if (::FreeLibrary(static_cast<HMODULE>(handle))) return true;
         error = windows::os_error(::GetLastError());
         return false;

@@ -15,11 +15,20 @@
 //   crash-noted NOTE WHERE   installs the crash handler with the note file
 //                            NOTE, then crashes "inside" an entry point
 //                            scope or "outside" any
+//   crash-noted NOTE HOW DLL as above, where HOW is one of:
+//                            unloaded: loads DLL, unloads it (noted as
+//                              crash_handler.hpp says) and calls its
+//                              HttpExtensionProc; unloaded-inside: the same
+//                              inside an entry point scope;
+//                            raise: RaiseException(0xE0000042) inside an
+//                              entry point scope; msvc-throw: the exception
+//                              an MSVC C++ throw raises (0xE06D7363), inside
 //   linger                   sleeps a minute, then exits 5
 #include <isapi/platform/channel_stream.hpp>
 #include <isapi/platform/crash_handler.hpp>
 #include <isapi/platform/process.hpp>
 #include <isapi/platform/stop_signals.hpp>
+#include <isapi/platform/thread_inventory.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
@@ -163,6 +172,36 @@ int crash_noted(const std::string& note, bool inside) {
     return 3;
 }
 
+// Calls into `dll` after unloading it, as a leaked thread or a stale
+// function pointer of the host would.
+int call_unloaded(const std::string& dll, bool inside) {
+    const HMODULE module = ::LoadLibraryW(widen(dll).c_str());
+    if (module == nullptr) return 4;
+    const auto proc = reinterpret_cast<void (*)()>(reinterpret_cast<void*>(::GetProcAddress(module, "HttpExtensionProc")));
+    const auto range = module_range(reinterpret_cast<const void*>(proc));
+    if (proc == nullptr || !range) return 4;
+    note_loaded(*range, 1);
+    ::FreeLibrary(module);
+    note_unloaded(*range, "hello.dll", 3, 1);
+    if (!inside) {
+        proc();
+        return 3;
+    }
+    const EntryPointScope scope("HttpExtensionProc", "crashy.dll", 7);
+    proc();
+    return 3;
+}
+
+int crash_noted_how(const std::string& note, const std::string& how, const std::string& dll) {
+    std::string error;
+    if (!install_crash_handler(note, error) || crash_in_progress()) return 2;
+    if (how == "unloaded" || how == "unloaded-inside") return call_unloaded(dll, how == "unloaded-inside");
+    const EntryPointScope scope("HttpExtensionProc", "crashy.dll", 7);
+    if (how == "raise") ::RaiseException(0xE0000042u, EXCEPTION_NONCONTINUABLE, 0, nullptr);
+    if (how == "msvc-throw") ::RaiseException(0xE06D7363u, EXCEPTION_NONCONTINUABLE, 0, nullptr);
+    return kUsage;
+}
+
 int with_channel(const std::vector<std::string>& args) {
     const auto native = adopt_channel(args[2]);
     if (!native) return kUsage;
@@ -207,6 +246,7 @@ int main() {
         return 3;
     }
     if (mode == "crash-noted" && args.size() == 4) return crash_noted(args[2], args[3] == "inside");
+    if (mode == "crash-noted" && args.size() == 5) return crash_noted_how(args[2], args[3], args[4]);
     if (mode == "linger") {
         ::Sleep(60'000);
         return 5;
