@@ -83,6 +83,7 @@ void Channel::flush_queued() {
         std::lock_guard lock(write_mutex_);
         if (broken_ || queued_.empty()) {
             async_writing_ = false;
+            all_sent_.notify_all();
             return;
         }
         writing_.swap(queued_);
@@ -95,6 +96,7 @@ void Channel::flush_queued() {
             if (!ec || ec == net::error::would_block || ec == net::error::try_again) writing_.erase(0, ec ? 0 : n);
             if (writing_.empty()) {
                 async_writing_ = false;
+                all_sent_.notify_all();
                 return;
             }
         }
@@ -106,6 +108,7 @@ void Channel::flush_queued() {
                 self->broken_ = true;
                 self->async_writing_ = false;
             }
+            self->all_sent_.notify_all();
             // Wake the read side, which reports the end.
             platform::shutdown_channel_stream(self->stream_);
             return;
@@ -113,6 +116,11 @@ void Channel::flush_queued() {
         self->writing_.clear();
         self->flush_queued();
     });
+}
+
+bool Channel::wait_sent(std::chrono::milliseconds limit) {
+    std::unique_lock lock(write_mutex_);
+    return all_sent_.wait_for(lock, limit, [&] { return broken_ || (!async_writing_ && queued_.empty()); });
 }
 
 void Channel::close() {

@@ -13,6 +13,8 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -49,6 +51,13 @@ public:
     // Closes the stream; the read side then reports on_close.
     void close();
 
+    // Waits until everything sent so far has been handed to the OS (or the
+    // stream broke), up to `limit`; false when the time ran out. For a
+    // process about to end with _Exit while the executor still runs on
+    // another thread: on Windows every write is queued for the executor, and
+    // queued bytes die with the process.
+    bool wait_sent(std::chrono::milliseconds limit);
+
 
 private:
     void read_more();
@@ -63,6 +72,7 @@ private:
     std::size_t in_size_ = 0;
 
     mutable std::mutex write_mutex_;
+    std::condition_variable all_sent_;  // async_writing_ became false
     std::string queued_;      // bytes not yet handed to the kernel
     std::string writing_;     // bytes an async write owns
     bool async_writing_ = false;

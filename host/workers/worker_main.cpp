@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -119,8 +120,13 @@ private:
             std::string frame;
             ipc::FrameBuilder(frame).begin(ipc::FrameType::drained, 0).u8(ok).end();
             channel_->send(frame);
-            // Stuck extension threads cannot be joined: leave without them.
-            if (!ok) leave_now(contract::exit_shutdown_time_limit);
+            // Stuck extension threads cannot be joined: leave without them,
+            // once the front end has what was sent (the drain's findings,
+            // pending_at_unload among them, and this frame).
+            if (!ok) {
+                channel_->wait_sent(std::chrono::seconds(2));
+                leave_now(contract::exit_shutdown_time_limit);
+            }
             drain_finished_ = true;
             channel_->close();
         });
