@@ -9,7 +9,11 @@
  * blocked in pthread_cond_wait on a condition variable inside this module's
  * data, which the unload then unmaps; every load (uncached mode, recycles)
  * adds one more such thread. (It never wakes, so it never runs this
- * module's code again: that is late_thread's bug, not this one's.)
+ * module's code again: that is late_thread's bug, not this one's.
+ * GetExtensionVersion waits until the thread is waiting, as extensions
+ * that start a worker usually do; otherwise a thread that the OS is slow
+ * to start - under Wine, often - would only begin after the unload, at a
+ * start routine that is gone: unloaded_code_executed.)
  *
  * A correct extension stops and joins every thread it started before
  * TerminateExtension returns, as samples/async.c does.
@@ -26,11 +30,14 @@ static const char kBody[] = "thread_leak sample\n";
 static sample_mutex g_mutex;
 static sample_cond g_work;
 static int g_have_work; /* guarded by g_mutex; nothing ever sets it */
+static int g_waiting;   /* guarded by g_mutex: the worker has started */
 
 static void worker(void* arg)
 {
     (void)arg;
     sample_mutex_lock(&g_mutex);
+    g_waiting = 1;
+    sample_cond_broadcast(&g_work); /* GetExtensionVersion waits for this */
     while (!g_have_work) {
         sample_cond_wait(&g_work, &g_mutex);
     }
@@ -47,12 +54,18 @@ BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
         return FALSE;
     }
     g_have_work = 0;
+    g_waiting = 0;
     sample_thread thread;
     if (!sample_thread_create(&thread, worker, NULL)) {
         sample_cond_destroy(&g_work);
         sample_mutex_destroy(&g_mutex);
         return FALSE;
     }
+    sample_mutex_lock(&g_mutex);
+    while (!g_waiting) {
+        sample_cond_wait(&g_work, &g_mutex);
+    }
+    sample_mutex_unlock(&g_mutex);
     return sample_version_info(pVer, "thread_leak buggy sample");
 }
 
