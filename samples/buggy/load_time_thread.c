@@ -22,43 +22,18 @@
  */
 #include <httpext.h>
 
-#include "common/sample_thread.h"
+#include "common/forgotten_worker.h"
 #include "common/sample_util.h"
 
 static const char kBody[] = "load_time_thread sample\n";
 
-static sample_mutex g_mutex;
-static sample_cond g_work;
-static int g_have_work; /* guarded by g_mutex; nothing ever sets it */
-static int g_waiting;   /* guarded by g_mutex: the worker has started */
-static int g_started;   /* the constructor started the worker */
-
-static void worker(void* arg)
-{
-    (void)arg;
-    sample_mutex_lock(&g_mutex);
-    g_waiting = 1;
-    sample_cond_broadcast(&g_work); /* GetExtensionVersion waits for this */
-    while (!g_have_work) {
-        sample_cond_wait(&g_work, &g_mutex);
-    }
-    sample_mutex_unlock(&g_mutex);
-}
+static forgotten_worker g_worker;
+static int g_started; /* the constructor started the worker */
 
 /* Runs at load (GCC and Clang on ELF; MinGW runs it from the CRT's DllMain). */
 __attribute__((constructor)) static void start_pool_at_load(void)
 {
-    if (!sample_mutex_init(&g_mutex)) {
-        return;
-    }
-    if (!sample_cond_init(&g_work)) {
-        sample_mutex_destroy(&g_mutex);
-        return;
-    }
-    g_have_work = 0;
-    g_waiting = 0;
-    sample_thread thread;
-    g_started = sample_thread_create(&thread, worker, NULL);
+    g_started = forgotten_worker_start(&g_worker);
 }
 
 BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
@@ -66,15 +41,7 @@ BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
     if (!g_started) {
         return FALSE;
     }
-    /* Waits until the worker waits for work: a thread the OS is slow to
-     * start would otherwise begin after the unload, at a start routine that
-     * is gone. (Not in the constructor: on Windows a new thread cannot start
-     * while DllMain holds the loader lock.) */
-    sample_mutex_lock(&g_mutex);
-    while (!g_waiting) {
-        sample_cond_wait(&g_work, &g_mutex);
-    }
-    sample_mutex_unlock(&g_mutex);
+    forgotten_worker_wait_started(&g_worker);
     return sample_version_info(pVer, "load_time_thread buggy sample");
 }
 

@@ -22,50 +22,19 @@
  */
 #include <httpext.h>
 
-#include "common/sample_thread.h"
+#include "common/forgotten_worker.h"
 #include "common/sample_util.h"
 
 static const char kBody[] = "thread_leak sample\n";
 
-static sample_mutex g_mutex;
-static sample_cond g_work;
-static int g_have_work; /* guarded by g_mutex; nothing ever sets it */
-static int g_waiting;   /* guarded by g_mutex: the worker has started */
-
-static void worker(void* arg)
-{
-    (void)arg;
-    sample_mutex_lock(&g_mutex);
-    g_waiting = 1;
-    sample_cond_broadcast(&g_work); /* GetExtensionVersion waits for this */
-    while (!g_have_work) {
-        sample_cond_wait(&g_work, &g_mutex);
-    }
-    sample_mutex_unlock(&g_mutex);
-}
+static forgotten_worker g_worker;
 
 BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
 {
-    if (!sample_mutex_init(&g_mutex)) {
+    if (!forgotten_worker_start(&g_worker)) {
         return FALSE;
     }
-    if (!sample_cond_init(&g_work)) {
-        sample_mutex_destroy(&g_mutex);
-        return FALSE;
-    }
-    g_have_work = 0;
-    g_waiting = 0;
-    sample_thread thread;
-    if (!sample_thread_create(&thread, worker, NULL)) {
-        sample_cond_destroy(&g_work);
-        sample_mutex_destroy(&g_mutex);
-        return FALSE;
-    }
-    sample_mutex_lock(&g_mutex);
-    while (!g_waiting) {
-        sample_cond_wait(&g_work, &g_mutex);
-    }
-    sample_mutex_unlock(&g_mutex);
+    forgotten_worker_wait_started(&g_worker);
     return sample_version_info(pVer, "thread_leak buggy sample");
 }
 
