@@ -32,9 +32,16 @@ void run(TimerState& s) {
     std::vector<std::shared_ptr<Session>> expired;
     for (;;) {
         {
+            // idle is set again before every wait: a hold that started (and
+            // cleared idle to wake this thread) may have ended before the
+            // thread looked, and a wait with idle still cleared would miss
+            // the next hold_started for good, so held bytes waited for the
+            // request's end.
             std::unique_lock lock(s.mutex);
-            s.idle = true;
-            s.wake.wait(lock, [&] { return s.first != nullptr; });
+            while (s.first == nullptr) {
+                s.idle = true;
+                s.wake.wait(lock);
+            }
             s.idle = false;
         }
         std::this_thread::sleep_for(FlushTimer::kTick);
