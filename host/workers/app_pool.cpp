@@ -299,7 +299,9 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
         recorder_.worker_event(EventKind::worker_kill, origin(worker), "killed because " + why + "; " + lost_text);
         ecb::Finding finding;
         finding.kind = worker.hung ? "hang" : "pending_at_unload";
-        finding.module = modules;
+        // Never empty (a finding names its module): a worker killed with no
+        // module loaded or loading says so.
+        finding.module = modules.empty() ? "(no module loaded)" : modules;
         finding.evidence = "worker " + std::to_string(worker.pid()) + " (generation " +
                            std::to_string(worker.generation()) + ") was killed because " + why + "; " + lost_text;
         spdlog::error("{}", finding.evidence);

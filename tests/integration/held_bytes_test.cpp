@@ -28,6 +28,11 @@ constexpr const char* kSlowFinish = ISAPI_TEST_SLOW_FINISH;
 // The extension works this long after its header; everything sent before
 // must be at the client well before it is done.
 constexpr auto kWork = 2000ms;
+// The bound: held bytes leave after 1 to 2 ms of the flush timer, plus the
+// trip through the host. One watched request that took longer but still
+// arrived well before the end is asked again (a loaded CI machine can stall
+// any process for tens of ms); one that waited for the work fails at once.
+constexpr auto kWithin = 50ms;
 constexpr auto kWellBefore = kWork / 4;
 
 // One request on a raw socket, read as it arrives: when `expected` was all
@@ -89,16 +94,25 @@ TEST_CASE("bytes an extension sent before it works on reach the client before it
         {"/slow.dll?pending", "\r\n\r\n"},     // the header, finished by its own thread
         {"/slow.dll?piece", "6\r\nfirst\n\r\n"},  // a small WriteClient after the header
     };
-    for (const Case& c : cases) {
-        // A hold that starts and ends while the flush timer sleeps, just
-        // before the one watched: the timer once woke for it, found nothing
-        // and went back to sleep deaf to the next hold, so the watched
-        // header waited for the extension's end (1 run in 3).
-        // It also loads the extension (in a worker) before anything is watched.
+    // A hold that starts and ends while the flush timer sleeps, just before
+    // the one watched: the timer once woke for it, found nothing and went
+    // back to sleep deaf to the next hold, so the watched header waited for
+    // the extension's end (1 run in 3). The first one also loads the
+    // extension (in a worker) before anything is watched.
+    const auto short_hold_first = [&] {
         std::this_thread::sleep_for(20ms);
         REQUIRE(client.get("/slow.dll?fast").body == "done\n");
+    };
+    for (const Case& c : cases) {
+        short_hold_first();
         INFO(isolation << " " << c.target << "\n" << host->output());
-        const Arrival arrival = watch_response(*host, c.target, c.sent_first);
+        Arrival arrival = watch_response(*host, c.target, c.sent_first);
+        if (arrival.until_expected >= kWithin && arrival.until_expected < kWellBefore) {
+            WARN(isolation << " " << c.target << ": sent-first bytes after " << arrival.until_expected.count()
+                           << " ms, over " << kWithin.count() << " ms but not held for the work: asked once more");
+            short_hold_first();
+            arrival = watch_response(*host, c.target, c.sent_first);
+        }
         INFO("received: " << arrival.bytes);
         REQUIRE(arrival.bytes.starts_with("HTTP/1.1 200 OK\r\n"));
         REQUIRE(arrival.until_expected.count() >= 0);
@@ -107,7 +121,7 @@ TEST_CASE("bytes an extension sent before it works on reach the client before it
                        << " ms, the end after " << arrival.until_end.count() << " ms");
         // The end waited for the work; what came before it did not.
         CHECK(arrival.until_end >= kWork - 100ms);
-        CHECK(arrival.until_expected < kWellBefore);
+        CHECK(arrival.until_expected < kWithin);
         CHECK(arrival.bytes.ends_with("5\r\ndone\n\r\n0\r\n\r\n"));
     }
 }
