@@ -90,14 +90,16 @@ bool BlockingTransport::write_all(std::string_view earlier, std::span<const std:
 bool BlockingTransport::write_blocking_on_strand(std::span<const net::const_buffer> buffers) {
     IoRunner::before_blocking();  // the strand may need this very thread
     WorkPool::NetworkWait waiting_for_client;
-    std::promise<bool> done;
-    auto result = done.get_future();
-    net::post(socket_.strand(), [&, self = socket_.hold(this)] {
+    // Shared with the handler: this thread may return (and would destroy a
+    // promise of its own) while set_value is still running on the strand.
+    auto done = std::make_shared<std::promise<bool>>();
+    auto result = done->get_future();
+    net::post(socket_.strand(), [&, done, self = socket_.hold(this)] {
         socket_.arm(socket_.limits().write_timeout);
-        net::async_write(socket_.tcp(), buffers, [&, self](error_code ec, std::size_t) {
-            socket_.disarm();
-            if (ec) socket_.set_disconnected();
-            done.set_value(!ec);
+        net::async_write(socket_.tcp(), buffers, [done, self](error_code ec, std::size_t) {
+            self->socket_.disarm();
+            if (ec) self->socket_.set_disconnected();
+            done->set_value(!ec);
         });
     });
     return result.get();
@@ -106,12 +108,12 @@ bool BlockingTransport::write_blocking_on_strand(std::span<const net::const_buff
 std::optional<std::size_t> BlockingTransport::receive(std::span<char> buffer) {
     IoRunner::before_blocking();  // the strand may need this very thread
     WorkPool::NetworkWait waiting_for_client;
-    std::promise<std::optional<std::size_t>> done;
-    auto result = done.get_future();
-    net::post(socket_.strand(), [&, self = socket_.hold(this)] {
+    auto done = std::make_shared<std::promise<std::optional<std::size_t>>>();  // as in write_blocking_on_strand
+    auto result = done->get_future();
+    net::post(socket_.strand(), [&, done, self = socket_.hold(this)] {
         // Setting the value must come last: the waiting pool thread owns the
         // connection again the moment it wakes.
-        body_.read_body(buffer, [&](std::optional<std::size_t> got) { done.set_value(got); });
+        body_.read_body(buffer, [done](std::optional<std::size_t> got) { done->set_value(got); });
     });
     return result.get();
 }
