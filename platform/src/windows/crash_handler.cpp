@@ -9,8 +9,8 @@
 //     exception_escaped when the exception is a Microsoft C++ exception
 //     (0xE06D7363: an MSVC-built extension's throw, which this MinGW-built
 //     host's catch (...) cannot catch).
-// Both hand the exception on (the filter to the one installed before, then
-// to the system), so the process still ends with the exception's code.
+// Both hand the exception on (the filter to the one installed before), and
+// the process ends with the exception's code as its exit status.
 // Entry-point crashes are a filter's, not a vectored handler's: a vectored
 // handler also sees exceptions that the code raising them handles itself
 // (SEH __try in an extension, C++ exceptions), which are no crash. A fault
@@ -148,7 +148,17 @@ LONG WINAPI on_unhandled_exception(EXCEPTION_POINTERS* exception) {
     if (const EntryPointScope* scope = t_entry_point; scope != nullptr && note != INVALID_HANDLE_VALUE && !noted) {
         write_entry_point_note(note, *scope, *exception->ExceptionRecord);
     }
-    return g_previous != nullptr ? g_previous(exception) : EXCEPTION_CONTINUE_SEARCH;
+    const LONG previous = g_previous != nullptr ? g_previous(exception) : EXCEPTION_CONTINUE_SEARCH;
+    if (previous != EXCEPTION_CONTINUE_SEARCH) return previous;
+    // Ends the process here, with the exception's code as its exit status,
+    // instead of handing it to the system: past this filter, Windows starts
+    // Error Reporting or the AeDebug debugger, which can keep a crashed
+    // worker alive for seconds (under Wine, a winedbg with no display hung
+    // it for minutes), and the host would wait for a process that only
+    // pretends to live. A debugger attached beforehand still sees the
+    // exception first: the filter runs only when none is.
+    ::TerminateProcess(::GetCurrentProcess(), exception->ExceptionRecord->ExceptionCode);
+    return EXCEPTION_EXECUTE_HANDLER;
 }
 
 }  // namespace
