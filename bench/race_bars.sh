@@ -9,7 +9,8 @@
 #   bench/race_bars.sh [BUILD_DIR]        (default: build/release)
 #
 # Environment: SEEDS (10), FIRST_SEED (1), BUGGY_LIMIT (30s: a run's bound),
-# GOOD_DURATION (60s), ONLY (buggy or good: run one bar). Exit status: 0 when
+# GOOD_DURATION (60s), ONLY (buggy or good: run one bar), SAMPLES (names
+# separated by spaces: only those samples, of either bar). Exit status: 0 when
 # every bar is met, 1 when one is not, 2 when the run itself failed.
 set -euo pipefail
 
@@ -26,13 +27,16 @@ for exe in "$loadgen" "$host"; do
 done
 command -v python3 >/dev/null || die "python3 is needed to read the JSON reports"
 seeds="${SEEDS:-10}" first_seed="${FIRST_SEED:-1}" buggy_limit="${BUGGY_LIMIT:-30s}"
-good_duration="${GOOD_DURATION:-60s}" only="${ONLY:-}"
+good_duration="${GOOD_DURATION:-60s}" only="${ONLY:-}" picked="${SAMPLES:-}"
+# True when SAMPLES is unset or names $1.
+picked() { [[ -z "$picked" || " $picked " == *" $1 "* ]]; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 # sample:kind:extra race arguments (as in tests/integration/race)
 buggy=(
   "thread_leak:threads_outlive_terminate:"
+  "load_time_thread:threads_outlive_terminate:"
   "late_thread:unloaded_code_executed:"
   "use_after_done:ecb_after_done:"
   "double_done:double_done:"
@@ -44,7 +48,7 @@ buggy=(
   "return_after_done:unloaded_code_executed:"
   "small_post_double_free:entry_point_crash:"
 )
-good=(hello echo redirect transmit slow async version_v1 version_v2 crash)
+good=(hello echo redirect transmit slow async version_v1 version_v2 crash server_vars_dump)
 
 # Prints "KINDS TIME" of a JSON report: the distinct kinds (comma-separated,
 # "-" for none) and the first finding's time ("-" for none).
@@ -69,6 +73,7 @@ if [[ "$only" != good ]]; then
   printf '%-18s %-26s %7s %8s %8s %8s  %s\n' sample kind found median min max verdict
   for entry in "${buggy[@]}"; do
     IFS=: read -r name kind extra <<<"$entry"
+    picked "$name" || continue
     times=()
     found=0
     for ((s = first_seed; s < first_seed + seeds; ++s)); do
@@ -99,6 +104,7 @@ if [[ "$only" != buggy ]]; then
   echo "Bar 2: each good sample churned for $good_duration (uncached, recycles, jitter) with 0 findings"
   printf '%-12s %8s %10s %10s %9s  %s\n' sample findings cycles requests recycles verdict
   for name in "${good[@]}"; do
+    picked "$name" || continue
     json="$work/good-$name.json"
     "$loadgen" race --module "$build_dir/samples/$name.so" --duration "$good_duration" --all \
       --recycle-modes overlapped,immediate --host-exe "$host" --json "$json" -q || true
