@@ -212,7 +212,7 @@ RaceCommand::RaceCommand(CLI::App& app) : options_(std::make_unique<Options>()) 
         ->capture_default_str()->check(CLI::PositiveNumber);
     race_->add_option("--timeout", o.timeout, "Deadline per request (a late one is dropped, not a finding)")
         ->capture_default_str();
-    race_->add_option("--recycle-every", o.recycle_every, "Mean interval between seeded recycles (0: none)")
+    race_->add_option("--recycle-every", o.recycle_every, "Mean interval between seeded recycles (0: none); while load/unload cycles keep coming, a recycle waits until the worker has done 40 (the leak trend needs them)")
         ->capture_default_str();
     race_->add_option("--recycle-modes", o.recycle_modes, "Recycle modes to draw from: overlapped, immediate")
         ->delimiter(',')->capture_default_str();

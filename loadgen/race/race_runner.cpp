@@ -97,6 +97,10 @@ public:
         std::lock_guard lock(mutex_);
         result_.notes.push_back(text);
     }
+    std::uint64_t cycles() {
+        std::lock_guard lock(mutex_);
+        return result_.cycles;
+    }
     void count_recycle() {
         std::lock_guard lock(mutex_);
         ++result_.recycles;
@@ -142,17 +146,45 @@ bool ask_recycle(const Url& admin, const std::string& mode, RaceState& state) {
     return true;
 }
 
-// Recycles at seeded intervals (0.5 to 1.5 times the mean) with a seeded
-// mode, until the race stops.
+// Load/unload cycles a worker should see before it is recycled: the host's
+// leak trend compares two windows of 16 cycles in one process, after a
+// few of warm-up (host/detectors/leak_trend.hpp). Linux does hundreds of
+// cycles a second, so this never delays a recycle there; under Wine a
+// worker does about 13 a second and was recycled before the trend could
+// see a leak.
+constexpr std::uint64_t kCyclesPerWorker = 40;
+
+// After the drawn interval, while cycles keep coming (uncached churn), waits
+// until the worker has done kCyclesPerWorker since the last recycle, up to
+// four more intervals. Where no cycles come between recycles (cached mode)
+// it does not wait. False when the race stopped.
+bool wait_for_cycles(RaceState& state, std::uint64_t since, Clock::duration interval) {
+    constexpr auto kStep = std::chrono::milliseconds(100);
+    const auto until = Clock::now() + 4 * interval;
+    std::uint64_t seen = state.cycles();
+    while (seen - since < kCyclesPerWorker && Clock::now() < until) {
+        if (!state.sleep_unless_stopped(kStep)) return false;
+        const std::uint64_t now = state.cycles();
+        if (now == seen) break;  // no churn of cycles: nothing to wait for
+        seen = now;
+    }
+    return true;
+}
+
+// Recycles at seeded intervals (0.5 to 1.5 times the mean, then
+// wait_for_cycles) with a seeded mode, until the race stops.
 void recycle_loop(const RaceConfig& c, const Url& admin, RaceState& state) {
     std::mt19937_64 rng(c.seed ^ 0x9e3779b97f4a7c15ULL);
     std::uniform_real_distribution<double> factor(0.5, 1.5);
     std::uniform_int_distribution<std::size_t> pick(0, c.recycle_modes.size() - 1);
     std::uint64_t refused = 0;
+    std::uint64_t cycles_at_recycle = state.cycles();
     for (;;) {
         const auto wait = std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(c.recycle_every_ns) * factor(rng)));
         const std::string& mode = c.recycle_modes[pick(rng)];
         if (!state.sleep_unless_stopped(wait)) break;
+        if (!wait_for_cycles(state, cycles_at_recycle, wait)) break;
+        cycles_at_recycle = state.cycles();
         if (!ask_recycle(admin, mode, state)) ++refused;
     }
     if (refused > 0) state.note(std::to_string(refused) + " recycle(s) refused by the host (one already running)");
