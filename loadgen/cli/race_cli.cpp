@@ -199,7 +199,8 @@ int run_race_command(const RaceCommand::Options& o) {
 RaceCommand::RaceCommand(CLI::App& app) : options_(std::make_unique<Options>()) {
     Options& o = *options_;
     race_ = app.add_subcommand("race", "Hunt load/unload and startup/shutdown races in extensions, repeatably from a seed");
-    race_->add_option("-m,--module", o.modules, "An extension file to churn (repeatable); each gets its own URL")
+    // -m is the method here too, as in run: one meaning per short flag.
+    race_->add_option("--module", o.modules, "An extension file to churn (repeatable); each gets its own URL")
         ->required();
     race_->add_option("--mode", o.mode, "uncached (a load/unload cycle per request) or cached (recycles only)")
         ->capture_default_str();
@@ -233,7 +234,7 @@ RaceCommand::RaceCommand(CLI::App& app) : options_(std::make_unique<Options>()) 
                       "Send the requests of this file (IIS W3C log, HAR, JSON lines) instead of the built-in mix "
                       "of GETs and small and large POSTs");
     race_->add_option("--replay-format", o.replay_format, "auto, w3c, har or jsonl")->capture_default_str();
-    race_->add_option("--method", o.method, "Send one request template instead of the mix: its method (default GET)");
+    race_->add_option("-m,--method", o.method, "Send one request template instead of the mix: its method (default GET)");
     race_->add_option("-H,--header", o.headers, "The template's header 'Name: value' (repeatable)");
     race_->add_option("--body", o.body, "The template's body");
     race_->add_option("--host-exe", o.host_exe, "The isapi-host to start (default: $ISAPI_HOST, or the build tree's)");

@@ -165,8 +165,9 @@ TEST_CASE("race churns every good sample with zero findings and exit code 0 (the
 TEST_CASE("race sends a replay file's requests or a template instead of its mix, to every module",
           "[race][requests]") {
     const std::string buggy = sample(ISAPI_BUGGY_DIR, "small_post_double_free");
-    // GETs alone (a template) never take the small-body path: nothing to find.
-    const RaceRun gets = run_race({"--module", buggy, "--seed", "5", "--duration", "2s", "--method", "GET"});
+    // GETs alone (a template) never take the small-body path: nothing to
+    // find. -m is the method, as in run.
+    const RaceRun gets = run_race({"--module", buggy, "--seed", "5", "--duration", "2s", "-m", "GET"});
     check_clean_run(gets);
     CHECK(gets.report.value("answered", 0ULL) > 0);
     CHECK(gets.report.value("repro", "").find("--method GET") != std::string::npos);
