@@ -54,6 +54,9 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
     cmd.add_option("--log-format", o.log_format, "csv, binary or auto (from the file name)")->capture_default_str();
     cmd.add_option("--json", o.json, "Write the JSON summary to FILE");
     cmd.add_option("--junit", o.junit, "Write a JUnit XML report to FILE");
+    cmd.add_option("--hgrm", o.hgrm,
+                   "Write the latency percentile distribution to FILE in HdrHistogram's text format (as wrk2 "
+                   "prints it; open loop: corrected latency)");
     cmd.add_option("--fail-if", o.fail_if, "Exit 2 when METRIC OP VALUE holds, e.g. 'p99>50ms', 'errors>0', 'error_rate>1%'");
     cmd.add_option("--expect-status", o.expect_status, "Only these statuses are ok; others count as unexpected_status")
         ->delimiter(',');

@@ -19,6 +19,7 @@ struct CommonOptions {
     std::string log_format = "auto";
     std::string json;
     std::string junit;
+    std::string hgrm;
     std::vector<std::string> fail_if;
     std::vector<unsigned> expect_status;
     bool no_keepalive = false;  // Connection: close on every request

@@ -5,6 +5,7 @@
 
 #include <isapi/platform/terminal.hpp>
 
+#include "../report/hgrm_report.hpp"
 #include "../report/json_report.hpp"
 #include "../report/junit_report.hpp"
 #include "../report/output_file.hpp"
@@ -40,15 +41,17 @@ int run_session(const std::string& command, const std::string& target, const Com
     if (!common.quiet) write_text_report(std::cout, in);
 
     int code = kExitOk;
-    std::string error;
-    if (!common.json.empty() && !write_file_atomically(common.json, json_report(in), error)) {
+    // Each report asked for, made only then; a file that cannot be written
+    // is a setup failure.
+    const auto write_report = [&code](const std::string& path, const auto& make) {
+        std::string error;
+        if (path.empty() || write_file_atomically(path, make(), error)) return;
         std::cerr << "isapi-loadgen: " << error << '\n';
         code = kExitSetup;
-    }
-    if (!common.junit.empty() && !write_file_atomically(common.junit, junit_report(in), error)) {
-        std::cerr << "isapi-loadgen: " << error << '\n';
-        code = kExitSetup;
-    }
+    };
+    write_report(common.json, [&] { return json_report(in); });
+    write_report(common.junit, [&] { return junit_report(in); });
+    write_report(common.hgrm, [&] { return hgrm_report(result.stats.corrected()); });
     if (!result.log_error.empty()) {
         std::cerr << "isapi-loadgen: " << result.log_error << '\n';
         code = kExitSetup;

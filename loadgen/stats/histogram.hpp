@@ -36,6 +36,9 @@ public:
     // above max(). p is in [0, 100]; 0 on an empty histogram.
     std::uint64_t percentile(double p) const noexcept;
 
+    // The count in each bucket, by index (for exports that walk them all).
+    const std::vector<std::uint64_t>& bucket_counts() const noexcept { return counts_; }
+
     // Bucket arithmetic, public so tests can check the precision promise.
     static std::size_t index_of(std::uint64_t value) noexcept;
     static std::uint64_t lowest_in(std::size_t index) noexcept;
