@@ -1,4 +1,4 @@
-# isapi_add_extension(NAME SOURCES...)
+# isapi_add_extension(NAME [WIN32_COMPAT] SOURCES...)
 #
 # Builds an ISAPI extension as a loadable module (NAME.so on Linux, NAME.dll
 # on Windows) that exports only GetExtensionVersion, HttpExtensionProc and
@@ -11,6 +11,11 @@
 # Windows: a module-definition file names the three exports, for MSVC and
 # MinGW alike. Without it MinGW exports every global symbol, and a C++
 # extension with a static libstdc++ would export the runtime's too.
+#
+# WIN32_COMPAT (Linux only; ignored on Windows, which has the real thing):
+# source written for Windows compiles unchanged against the Win32
+# compatibility layer's <windows.h>, whose library is linked into the module
+# and calls the extension's DllMain at load and unload (docs/win32-compat.md).
 #
 # Three ways in, one function: find_package(isapi-harness) (the installed
 # config defines isapi::httpext, then includes this file), add_subdirectory
@@ -37,10 +42,18 @@ if(NOT TARGET isapi::httpext)
 endif()
 
 function(isapi_add_extension name)
-  if(NOT ARGN)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "WIN32_COMPAT" "" "")
+  if(NOT arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "isapi_add_extension(${name}): no sources given")
   endif()
-  add_library(${name} MODULE ${ARGN})
+  add_library(${name} MODULE ${arg_UNPARSED_ARGUMENTS})
+  if(arg_WIN32_COMPAT AND NOT WIN32)
+    if(NOT TARGET isapi::win32_compat)
+      message(FATAL_ERROR "isapi_add_extension(${name} WIN32_COMPAT): isapi::win32_compat is not defined here; "
+                          "use find_package(isapi-harness) or add_subdirectory of the project")
+    endif()
+    target_link_libraries(${name} PRIVATE isapi::win32_compat)
+  endif()
   target_link_libraries(${name} PRIVATE isapi::httpext)
   set_target_properties(${name} PROPERTIES
     PREFIX ""

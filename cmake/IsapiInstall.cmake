@@ -1,6 +1,8 @@
 # What `cmake --install` puts under a prefix (docs/packaging.md):
 #   bin/                                 isapi-host, isapi-loadgen
 #   include/isapi-harness/               httpext.h
+#   include/isapi-harness/win32_compat/  windows.h, for WIN32_COMPAT (Linux)
+#   lib/isapi-harness/                   the Win32 compatibility library
 #   lib/cmake/isapi-harness/             the CMake package: config, version
 #                                        file, targets, isapi_add_extension
 #   lib/isapi-harness/samples/           the bundled sample extensions
@@ -30,6 +32,18 @@ install(TARGETS isapi_httpext EXPORT isapi-harness-targets)
 if(NOT WIN32)
   target_include_directories(isapi_httpext INTERFACE "$<INSTALL_INTERFACE:${ISAPI_INSTALL_INCLUDEDIR}>")
   install(FILES include/httpext.h DESTINATION "${ISAPI_INSTALL_INCLUDEDIR}")
+endif()
+
+# The Win32 compatibility layer (docs/win32-compat.md), for
+# isapi_add_extension(... WIN32_COMPAT): its own include folder, so that
+# <windows.h> is on the path only of extensions that asked for it.
+if(TARGET isapi_win32_compat)
+  set_target_properties(isapi_win32_compat PROPERTIES EXPORT_NAME win32_compat)
+  target_include_directories(isapi_win32_compat PUBLIC "$<INSTALL_INTERFACE:${ISAPI_INSTALL_INCLUDEDIR}/win32_compat>")
+  install(TARGETS isapi_win32_compat EXPORT isapi-harness-targets
+          ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}/isapi-harness")
+  install(FILES win32_compat/include/windows.h win32_compat/include/isapi_win32_crt.h
+          DESTINATION "${ISAPI_INSTALL_INCLUDEDIR}/win32_compat")
 endif()
 
 # The samples of samples/CMakeLists.txt (not the buggy ones of the race
