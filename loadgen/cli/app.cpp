@@ -7,6 +7,7 @@
 #include <isapi/version.hpp>
 
 #include "plan_builder.hpp"
+#include "progress_options.hpp"
 #include "session.hpp"
 #include "race_cli.hpp"
 #include "swap_cli.hpp"
@@ -62,7 +63,7 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
         ->delimiter(',');
     cmd.add_flag("--no-keepalive", o.no_keepalive,
                  "Close each connection after its response (sends Connection: close; every request pays a connect)");
-    cmd.add_flag("--no-progress", o.no_progress, "Never print the live progress line");
+    add_progress_options(cmd, o.progress, o.no_progress);
     cmd.add_flag("-q,--quiet", o.quiet, "Print no summary (use with --json)");
 }
 

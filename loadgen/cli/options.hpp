@@ -24,6 +24,7 @@ struct CommonOptions {
     std::vector<unsigned> expect_status;
     bool no_keepalive = false;  // Connection: close on every request
     bool no_progress = false;
+    std::string progress = "auto";  // --progress: auto, lines or off
     bool quiet = false;
 };
 

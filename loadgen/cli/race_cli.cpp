@@ -6,11 +6,13 @@
 #include <isapi/platform/process.hpp>
 
 #include "plan_builder.hpp"
+#include "progress_options.hpp"
 #include "session.hpp"
 #include "../models/units.hpp"
 #include "../race/race_report.hpp"
 #include "../replay/readers.hpp"
 #include "../report/output_file.hpp"
+#include "../report/progress_output.hpp"
 
 namespace isapi::loadgen {
 
@@ -31,7 +33,8 @@ struct RaceCommand::Options {
     std::string host_exe;
     std::vector<std::string> host_args;
     std::string json, junit;
-    bool keep = false, quiet = false;
+    bool keep = false, quiet = false, no_progress = false;
+    std::string progress = "auto";
 };
 
 namespace {
@@ -164,6 +167,7 @@ RaceConfig config_of(const RaceCommand::Options& o) {
 
 int run_race_command(const RaceCommand::Options& o) {
     const RaceConfig c = config_of(o);
+    ProgressOutput shown(progress_mode_from(o.progress, o.no_progress), platform::StandardStream::output, o.quiet);
     const std::string repro = race_repro_command(c, platform::current_executable());
     if (!o.quiet) {
         std::cout << "race: seed " << c.seed << (o.seed.empty() ? " (random)" : "") << ", " << c.modules.size()
@@ -171,9 +175,17 @@ int run_race_command(const RaceCommand::Options& o) {
         if (c.cycles > 0) std::cout << " or " << c.cycles << " cycles";
         std::cout << (c.all ? ", every finding" : ", until the first finding") << '\n' << std::flush;
     }
-    const RaceResult r = run_race(c, [&](const RaceFinding& f) {
-        if (!o.quiet) std::cout << race_finding_text(f) << std::flush;
-    });
+    // Both callbacks come from the race's polling thread, one at a time.
+    RaceProgressFn on_progress;
+    if (shown.active()) on_progress = [&shown](const RaceProgress& p) { shown.show(race_progress_line(p)); };
+    const RaceResult r = run_race(
+        c,
+        [&](const RaceFinding& f) {
+            shown.clear();
+            if (!o.quiet) std::cout << race_finding_text(f) << std::flush;
+        },
+        on_progress);
+    shown.clear();
     if (!o.quiet) {
         // Findings the host logged at its stop were not printed as they came.
         for (const auto& f : r.findings)
@@ -242,6 +254,7 @@ RaceCommand::RaceCommand(CLI::App& app) : options_(std::make_unique<Options>()) 
     race_->add_option("--json", o.json, "Write the JSON report to FILE (seed, repro, findings, cycles, requests, duration)");
     race_->add_option("--junit", o.junit, "Write a JUnit XML report to FILE: one testcase per module, a failure per finding");
     race_->add_flag("--keep", o.keep, "Keep the private folder with the host's log and print where it is");
+    add_progress_options(*race_, o.progress, o.no_progress);
     race_->add_flag("-q,--quiet", o.quiet, "Print nothing (use with --json)");
     race_->footer(kRaceFooter);
 }

@@ -20,15 +20,10 @@ int run_session(const std::string& command, const std::string& target, const Com
     std::vector<Threshold> thresholds;
     for (const auto& text : common.fail_if) thresholds.push_back(parse_threshold(text));
 
-    ProgressFn progress;
-    const bool tty = platform::is_terminal(platform::StandardStream::output);
-    if (tty && !common.no_progress && !common.quiet) {
-        progress = [](const Progress& p) {
-            std::cout << '\r' << progress_line(p) << "\x1b[K" << std::flush;
-        };
-    }
-    const RunResult result = run_load(plan, progress);
-    if (progress) std::cout << "\r\x1b[K" << std::flush;
+    ProgressOutput shown(progress_mode_from(common.progress, common.no_progress), platform::StandardStream::output,
+                         common.quiet);
+    const RunResult result = run_load(plan, progress_to(shown));
+    shown.clear();
 
     ReportInput in;
     in.command = command;

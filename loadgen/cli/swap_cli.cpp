@@ -14,6 +14,7 @@
 #include "../models/units.hpp"
 #include "../report/output_file.hpp"
 #include "../report/progress_line.hpp"
+#include "progress_options.hpp"
 #include "../swap/bench_html.hpp"
 #include "../swap/swap_runner.hpp"
 
@@ -29,6 +30,7 @@ struct SwapCli {
     std::vector<std::string> host_args;
     std::string json, html, junit;
     bool no_progress = false, quiet = false;
+    std::string progress = "auto";
     // swap
     std::string strategy, recycle, mode;
     std::string host, admin, admin_token, live, url_path = "/app.dll";
@@ -129,7 +131,7 @@ void add_shared(CLI::App& cmd, SwapCli& o) {
     cmd.add_option("--host-arg", o.host_args, "Extra isapi-host argument (repeatable), e.g. --host-arg=--isolation --host-arg=inproc");
     cmd.add_option("--json", o.json, "Write the JSON report to FILE (atomically)");
     cmd.add_option("--html", o.html, "Write a self-contained HTML report to FILE (atomically)");
-    cmd.add_flag("--no-progress", o.no_progress, "Never print progress");
+    add_progress_options(cmd, o.progress, o.no_progress);
     cmd.add_flag("-q,--quiet", o.quiet, "Print no summary");
 }
 
@@ -163,15 +165,10 @@ bool write_output(const std::string& path, const std::string& text) {
     return false;
 }
 
-ProgressFn progress_for(const SwapCli& o) {
-    if (o.no_progress || o.quiet || !platform::is_terminal(platform::StandardStream::output)) return {};
-    return [](const Progress& p) { std::cout << '\r' << progress_line(p) << "\x1b[K" << std::flush; };
-}
-
 SwapReport run_one(const SwapConfig& c, const SwapCli& o) {
-    const ProgressFn progress = progress_for(o);
-    SwapReport r = run_swap(c, progress);
-    if (progress) std::cout << "\r\x1b[K" << std::flush;
+    ProgressOutput shown(progress_mode_from(o.progress, o.no_progress), platform::StandardStream::output, o.quiet);
+    SwapReport r = run_swap(c, progress_to(shown));
+    shown.clear();
     return r;
 }
 
@@ -357,8 +354,9 @@ int run_bench_command(const SwapCli& o) {
         recycles.push_back(parse_or_throw(parse_recycle_policy(r), r, "recycle policy", "none, immediate, overlapped, watch"));
     if (recycles.empty()) recycles.assign(std::begin(kAllRecyclePolicies), std::end(kAllRecyclePolicies));
 
-    // Progress on stderr, only for a person watching (a TTY).
-    const bool show_progress = !o.no_progress && !o.quiet && platform::is_terminal(platform::StandardStream::error);
+    // Progress on stderr: a line redrawn for a person watching, or a line
+    // per run for a CI log.
+    ProgressOutput shown(progress_mode_from(o.progress, o.no_progress), platform::StandardStream::error, o.quiet);
     const std::size_t total = strategies.size() * modes.size() * recycles.size() * o.repeat;
     std::size_t done = 0;
     const auto started = std::chrono::steady_clock::now();
@@ -387,7 +385,7 @@ int run_bench_command(const SwapCli& o) {
                         // whole matrix its results.
                         ++done;
                         ++runs_not_started;
-                        if (show_progress) std::fprintf(stderr, "\r\x1b[K");
+                        shown.clear();
                         std::fprintf(stderr, "swap-bench: %s %s %s run %u did not start: %s\n", cell.strategy.c_str(),
                                      cell.mode.c_str(), cell.recycle.c_str(), rep + 1, why.c_str());
                         if (cell.note.find("did not start") == std::string::npos)
@@ -395,12 +393,14 @@ int run_bench_command(const SwapCli& o) {
                         continue;
                     }
                     ++done;
-                    if (show_progress) {
+                    if (shown.active()) {
                         const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-                        std::fprintf(stderr, "\r[%zu/%zu] %-14s %-9s %-10s dropped %-5llu  %.0fs left \x1b[K", done, total,
-                                     cell.strategy.c_str(), cell.mode.c_str(), cell.recycle.c_str(),
-                                     static_cast<unsigned long long>(r.measures.dropped),
-                                     elapsed / static_cast<double>(done) * static_cast<double>(total - done));
+                        char line[160];
+                        std::snprintf(line, sizeof line, "[%zu/%zu] %-14s %-9s %-10s dropped %-5llu  %.0fs left", done,
+                                      total, cell.strategy.c_str(), cell.mode.c_str(), cell.recycle.c_str(),
+                                      static_cast<unsigned long long>(r.measures.dropped),
+                                      elapsed / static_cast<double>(done) * static_cast<double>(total - done));
+                        shown.show(line);
                     }
                     if (r.trace.unsupported) cell.note = r.trace.error;
                     cell.runs.push_back(r.measures);
@@ -410,7 +410,7 @@ int run_bench_command(const SwapCli& o) {
             }
         }
     }
-    if (show_progress) std::fprintf(stderr, "\r\x1b[K");
+    shown.clear();
     if (!o.quiet) std::cout << bench_text_table(cells);
     const bool ok = write_output(o.json, bench_json_report(cells)) &&
                     write_output(o.html, bench_html_report(cells, "isapi-loadgen swap-bench"));

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -101,6 +102,14 @@ public:
         std::lock_guard lock(mutex_);
         return result_.cycles;
     }
+    void add_requests(std::uint64_t sent) {
+        std::lock_guard lock(mutex_);
+        requests_so_far_ += sent;
+    }
+    RaceProgress progress() {
+        std::lock_guard lock(mutex_);
+        return {since_start_s(), result_.cycles, result_.recycles, requests_so_far_, result_.findings.size()};
+    }
     void count_recycle() {
         std::lock_guard lock(mutex_);
         ++result_.recycles;
@@ -132,6 +141,7 @@ private:
     Clock::time_point churn_started_ = Clock::now();
     RaceResult result_;
     std::uint64_t later_findings_ = 0;
+    std::uint64_t requests_so_far_ = 0;  // for progress; the result's count comes at the end
 };
 
 // Asks the host for a recycle; false when it refused (one already running).
@@ -190,9 +200,15 @@ void recycle_loop(const RaceConfig& c, const Url& admin, RaceState& state) {
     if (refused > 0) state.note(std::to_string(refused) + " recycle(s) refused by the host (one already running)");
 }
 
-void poll_loop(HostEventFeed& feed, SanitizerLogWatch& sanitizer, bool all, RaceState& state) {
+void poll_loop(HostEventFeed& feed, SanitizerLogWatch& sanitizer, bool all, RaceState& state,
+               const RaceProgressFn& on_progress) {
     std::uint64_t failures = 0;
+    auto next_progress = Clock::now() + std::chrono::seconds(1);
     do {
+        if (on_progress && Clock::now() >= next_progress) {
+            on_progress(state.progress());
+            next_progress += std::chrono::seconds(1);
+        }
         try {
             state.take(feed.poll());
             if (!all && sanitizer.new_report()) state.stop("sanitizer report");
@@ -291,7 +307,9 @@ private:
             const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(until - Clock::now()).count();
             busy_.duration_ns = std::min({kSliceNs, state_.remaining_ns(), left});
             if (busy_.duration_ns <= 0) return;
-            load.merge(run_load(busy_).stats);
+            const RunStats slice = run_load(busy_).stats;
+            state_.add_requests(slice.sent());
+            load.merge(slice);
         }
     }
 
@@ -301,6 +319,7 @@ private:
         for (unsigned i = 0; i < requests && !state_.stopping() && state_.remaining_ns() > 0; ++i) {
             const RequestTemplate& request = busy_.templates[planner_.pick(busy_.templates.size())];
             ++quiet.sent;
+            state_.add_requests(1);
             try {
                 http_exchange(base_, request.bytes, request.head, timeout);
                 ++quiet.answered;
@@ -358,7 +377,15 @@ std::vector<std::string> race_host_arguments(const RaceConfig& c) {
     return args;
 }
 
-RaceResult run_race(const RaceConfig& c, const FindingFn& on_finding) {
+std::string race_progress_line(const RaceProgress& p) {
+    char line[160];
+    std::snprintf(line, sizeof line, "[%5.0fs] cycles %llu  recycles %llu  requests %llu  findings %llu", p.elapsed_s,
+                  static_cast<unsigned long long>(p.cycles), static_cast<unsigned long long>(p.recycles),
+                  static_cast<unsigned long long>(p.requests), static_cast<unsigned long long>(p.findings));
+    return line;
+}
+
+RaceResult run_race(const RaceConfig& c, const FindingFn& on_finding, const RaceProgressFn& on_progress) {
     validate(c);
     const RunFolder folder("isapi-race", c.keep_files);
     const std::string host_log = folder / "host.log";
@@ -368,7 +395,7 @@ RaceResult run_race(const RaceConfig& c, const FindingFn& on_finding) {
     HostEventFeed feed(admin_url(*host));
     state.start_churn();
     SanitizerLogWatch sanitizer(host_log);
-    std::thread poller([&] { poll_loop(feed, sanitizer, c.all, state); });
+    std::thread poller([&] { poll_loop(feed, sanitizer, c.all, state, on_progress); });
     std::thread recycler;
     if (c.recycle_every_ns > 0) recycler = std::thread([&] { recycle_loop(c, admin_url(*host), state); });
 

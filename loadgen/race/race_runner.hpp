@@ -84,9 +84,20 @@ struct RaceResult {
 // Called from the polling thread as each finding arrives.
 using FindingFn = std::function<void(const RaceFinding&)>;
 
+// How far the race is, once a second, from the polling thread too.
+struct RaceProgress {
+    double elapsed_s = 0;
+    std::uint64_t cycles = 0, recycles = 0, requests = 0, findings = 0;
+};
+using RaceProgressFn = std::function<void(const RaceProgress&)>;
+
 // Throws std::runtime_error or std::invalid_argument for setup failures (no
 // host, a module that does not exist, a host that does not start).
-RaceResult run_race(const RaceConfig& config, const FindingFn& on_finding = {});
+RaceResult run_race(const RaceConfig& config, const FindingFn& on_finding = {},
+                    const RaceProgressFn& on_progress = {});
+
+// "[   12s] cycles 1234  recycles 11  requests 4567  findings 0"
+std::string race_progress_line(const RaceProgress& p);
 
 // "/race0.dll", "/race1.dll", ...
 std::string race_url_path(std::size_t index);

@@ -15,4 +15,9 @@ std::string progress_line(const Progress& p) {
     return buf;
 }
 
+ProgressFn progress_to(ProgressOutput& shown) {
+    if (!shown.active()) return {};
+    return [&shown](const Progress& p) { shown.show(progress_line(p)); };
+}
+
 }  // namespace isapi::loadgen

@@ -167,8 +167,12 @@ TEST_CASE("race sends a replay file's requests or a template instead of its mix,
     const std::string buggy = sample(ISAPI_BUGGY_DIR, "small_post_double_free");
     // GETs alone (a template) never take the small-body path: nothing to
     // find. -m is the method, as in run.
-    const RaceRun gets = run_race({"--module", buggy, "--seed", "5", "--duration", "2s", "-m", "GET"});
+    const RaceRun gets =
+        run_race({"--module", buggy, "--seed", "5", "--duration", "2s", "-m", "GET", "--progress", "lines"});
     check_clean_run(gets);
+    // A progress line a second, for a CI log (the output is a file here).
+    CHECK(gets.output.find("s] cycles ") != std::string::npos);
+    CHECK(gets.output.find("  findings 0\n") != std::string::npos);
     CHECK(gets.report.value("answered", 0ULL) > 0);
     CHECK(gets.report.value("repro", "").find("--method GET") != std::string::npos);
 
