@@ -178,9 +178,8 @@ int sprintf_s(char* buffer, size_t size, const char* format, ...) {
 }
 
 int _vsnprintf_s(char* buffer, size_t size, size_t count, const char* format, va_list args) {
-    if (count == 0 && !buffer && size == 0) return 0;
     if (!buffer || size == 0) return invalid_parameter("_vsnprintf_s", EINVAL), -1;
-    if (!format) {
+    if (!format || count == 0) {
         buffer[0] = '\0';
         return invalid_parameter("_vsnprintf_s", EINVAL), -1;
     }

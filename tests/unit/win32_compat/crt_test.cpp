@@ -154,6 +154,10 @@ TEST_CASE("_snprintf_s truncates to count or _TRUNCATE and calls the handler oth
     CHECK(_snprintf_s(d, sizeof d, 20, "%s", "abcdefghij") == -1);
     CHECK(d[0] == '\0');
     CHECK(g_handler_calls == 1);
+    std::strcpy(d, "abc");
+    CHECK(_snprintf_s(d, sizeof d, 0, "%s", "x") == -1);  // count 0 is an invalid parameter
+    CHECK(errno == EINVAL);
+    CHECK(g_handler_calls == 2);
     CHECK(_set_invalid_parameter_handler(old) == counting_handler);
 }
 
