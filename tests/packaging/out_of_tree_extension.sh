@@ -2,7 +2,8 @@
 # The extension developer's path, taken as a new user takes it, outside this
 # tree: install the build to a prefix, move the prefix (nothing installed may
 # point back here), build examples/out-of-tree with find_package against it,
-# serve the module with the installed isapi-host and ask it one URL.
+# serve the modules with the installed isapi-host and ask each one URL
+# (mywinext is written for Windows and built with WIN32_COMPAT).
 # Arguments: cmake, the build folder, the source folder, the CMake generator,
 # the SERVER_SOFTWARE the host must give.
 set -u
@@ -28,11 +29,14 @@ found_dir=$(sed -n 's/^isapi-harness_DIR:PATH=//p' "$work/ext/CMakeCache.txt")
 "$cmake" --build "$work/ext" >"$work/run" 2>&1 || fail "building the example failed"
 
 host=$prefix/bin/isapi-host
-start_host --map "/myext.dll=$work/ext/myext.so"
+start_host --map "/myext.dll=$work/ext/myext.so" --map "/mywinext.dll=$work/ext/mywinext.so"
 # A query only this run knows: the answer cannot come from anywhere else.
 nonce="run$$x$(date +%s%N)"
 answer=$(curl -sS --max-time 10 "$url/myext.dll?$nonce" 2>"$work/run") || fail "curl $url/myext.dll failed"
 expected="myext: query=$nonce server=$server_software"
 [ "$answer" = "$expected" ] || fail "the host answered '$answer', not '$expected'"
+# The Windows-style one: <windows.h> and DllMain through WIN32_COMPAT.
+winanswer=$(curl -sS --max-time 10 "$url/mywinext.dll" 2>"$work/run") || fail "curl $url/mywinext.dll failed"
+[ "$winanswer" = "mywinext: DllMain saw mywinext.so" ] || fail "mywinext answered '$winanswer'"
 stop_host
-echo "PASS: myext.so, built by find_package(isapi-harness) against a moved install, answered '$answer'"
+echo "PASS: myext.so, built by find_package(isapi-harness) against a moved install, answered '$answer'; mywinext.so (WIN32_COMPAT) '$winanswer'"
