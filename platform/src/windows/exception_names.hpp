@@ -12,6 +12,7 @@ inline const char* exception_name(std::uint32_t status) {
         case 0xC0000006u: return "in-page error";
         case 0xC00000FDu: return "stack overflow";
         case 0xC0000409u: return "stack buffer overrun";
+        case 0xC0000374u: return "heap corruption";
         case 0x80000003u: return "breakpoint";
         case 0xC000001Du: return "illegal instruction";
         case 0xC0000096u: return "privileged instruction";

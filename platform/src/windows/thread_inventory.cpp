@@ -22,6 +22,7 @@
 // in DllMain starts the CRT's routine); threads alive before the load.
 #include <isapi/platform/thread_inventory.hpp>
 
+#include "heap_checks.hpp"
 #include "import_table.hpp"
 #include "os_error.hpp"
 #include "text.hpp"
@@ -160,30 +161,16 @@ constexpr std::array<Fn, kOriginals> beginthreadex_hooks(std::index_sequence<N..
 const auto kCreateThreadHooks = create_thread_hooks<CreateThreadFn>(std::make_index_sequence<kOriginals>());
 const auto kBeginThreadExHooks = beginthreadex_hooks<BeginThreadExFn>(std::make_index_sequence<kOriginals>());
 
-// The hook that calls `original`, claiming a free one for a new original;
-// nullptr when all are taken or `original` is a hook already (a module
-// that stayed mapped across an unload keeps its patched table).
-template <typename Fn>
-Fn hook_for(Fn original, std::atomic<Fn> (&originals)[kOriginals], const std::array<Fn, kOriginals>& hooks) {
-    for (const Fn hook : hooks)
-        if (hook == original) return nullptr;
-    for (std::size_t i = 0; i < kOriginals; ++i) {
-        Fn expected = nullptr;
-        if (originals[i].compare_exchange_strong(expected, original) || expected == original) return hooks[i];
-    }
-    return nullptr;
-}
-
 // Under the state's mutex: the hooks' table is claimed by one watch at a time.
 void hook_thread_imports(HMODULE module) {
     windows::for_each_import(module, [](const char*, const char* function, void** slot) {
         void* hook = nullptr;
         if (std::strcmp(function, "CreateThread") == 0) {
             hook = reinterpret_cast<void*>(
-                hook_for(reinterpret_cast<CreateThreadFn>(*slot), g_create_thread, kCreateThreadHooks));
+                windows::claim_hook(reinterpret_cast<CreateThreadFn>(*slot), g_create_thread, kCreateThreadHooks));
         } else if (std::strcmp(function, "_beginthreadex") == 0) {
             hook = reinterpret_cast<void*>(
-                hook_for(reinterpret_cast<BeginThreadExFn>(*slot), g_beginthreadex, kBeginThreadExHooks));
+                windows::claim_hook(reinterpret_cast<BeginThreadExFn>(*slot), g_beginthreadex, kBeginThreadExHooks));
         }
         if (hook != nullptr) windows::patch_import(slot, hook);
     });
@@ -259,6 +246,8 @@ std::uint64_t ThreadInventory::watch(AddressRange range) {
     watch.threads_before.insert(before.begin(), before.end());
     std::lock_guard lock(s.mutex);
     hook_thread_imports(module);
+    // A watched module is an extension: its frees are checked too.
+    windows::check_frees_of(module);
     const std::uint64_t token = s.next_token++;
     s.watches.emplace(token, std::move(watch));
     return token;

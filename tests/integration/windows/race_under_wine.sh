@@ -10,9 +10,9 @@
 # worker process, and race holds a recycle back while cycles keep coming
 # until the worker has done that many (under Wine a worker does about 13 a
 # second; Linux hundreds).
-# Left out: small_post_double_free. Its double free goes unnoticed under
-# Wine (msvcrt's free of a freed block neither faults nor aborts), so there
-# is no crash to name; on Windows the heap's corruption check is to confirm.
+# small_post_double_free too: Wine's heap lets its second free pass, but
+# the host checks an extension's frees as Windows' heap does
+# (platform/src/windows/heap_checks.hpp) and names the crash.
 # Usage: race_under_wine.sh WINE_RUN ISAPI_LOADGEN_EXE ISAPI_HOST_EXE BUGGY_DIR SAMPLES_DIR
 set -u
 wine_run=$1 loadgen=$2 host=$3 buggy=$4 samples=$5
@@ -62,6 +62,7 @@ expect_found pending_forever pending_at_unload
 expect_found hang_on_terminate hang
 expect_found throw_in_proc exception_escaped
 expect_found seh_in_proc entry_point_crash
+expect_found small_post_double_free entry_point_crash
 expect_found nodelete unload_ineffective
 expect_found leak_per_load leak_per_cycle
 
