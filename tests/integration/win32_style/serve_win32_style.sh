@@ -4,15 +4,17 @@
 # requests on one kept-alive connection, async_read adds up a 100000-byte
 # body read with HSE_REQ_ASYNC_READ_CLIENT, and the host stops cleanly
 # (TerminateExtension stops the pool, DllMain(DLL_PROCESS_DETACH) frees it).
-# Arguments: isapi-host, the samples' folder, the isolation mode.
+# The same script checks the MinGW build's DLLs under Wine (then the samples
+# use the real windows.h).
+# Arguments: isapi-host, thread_pool's module, async_read's module, the
+# isolation mode, and the build's wine-run for a Windows build (default: env,
+# which starts the native host).
 set -u
-host=$1 samples=$2 isolation=$3
-wine_run=env  # the Windows end-to-end helper, starting the native host
+host=$1 thread_pool=$2 async_read=$3 isolation=$4 wine_run=${5:-env}
 fail_label="win32_style, $isolation"
-. "$(dirname "$0")/../windows/wine_host.sh"
+. "$(dirname "$0")/../windows/wine_host.sh"  # starting, stopping, failure reports
 
-start_host --isolation "$isolation" --map "/thread_pool.dll=$samples/thread_pool.so" \
-  --map "/async_read.dll=$samples/async_read.so"
+start_host --isolation "$isolation" --map "/thread_pool.dll=$thread_pool" --map "/async_read.dll=$async_read"
 
 # Two requests, one connection: curl says it reused it only if the first
 # answer kept the connection open (HSE_REQ_DONE_WITH_SESSION with keep-alive).
