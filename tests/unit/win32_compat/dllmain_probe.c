@@ -3,12 +3,17 @@
  * named by ISAPI_TEST_DLLMAIN_LOG ("attach PATH" with the module's file
  * name from GetModuleFileName(hinstDLL), "detach"), and GetExtensionVersion
  * reports whether GetModuleHandle finds this module by its Windows name.
+ * dllmain_probe.cpp builds the same source as C++.
  */
 #include <windows.h>
 #include <httpext.h>
 
 #include <stdio.h>
 #include <stdlib.h>
+
+#ifndef PROBE_NAME
+#define PROBE_NAME "win32_compat_dllmain_probe"
+#endif
 
 static void log_line(const char* what, const char* detail)
 {
@@ -36,8 +41,8 @@ BOOL WINAPI DllMain(HINSTANCE hinstDLL, DWORD fdwReason, LPVOID lpvReserved)
 
 BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer)
 {
-    HMODULE by_windows_name = GetModuleHandleA("win32_compat_dllmain_probe.dll");
-    HMODULE by_stem = GetModuleHandleA("WIN32_COMPAT_DLLMAIN_PROBE");
+    HMODULE by_windows_name = GetModuleHandleA(PROBE_NAME ".dll");
+    HMODULE by_stem = GetModuleHandleA(PROBE_NAME);
     pVer->dwExtensionVersion = HSE_VERSION;
     sprintf_s(pVer->lpszExtensionDesc, HSE_MAX_EXT_DLL_NAME_LEN, "%s %s",
               by_windows_name != NULL ? "found" : "missing", by_stem == by_windows_name ? "same" : "different");

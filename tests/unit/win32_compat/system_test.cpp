@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -137,24 +138,31 @@ TEST_CASE("GetModuleHandle(NULL) and GetModuleFileName name the executable", "[w
 }
 
 // "DllMain entry point": DLL_PROCESS_ATTACH at load with the module's
-// handle, DLL_PROCESS_DETACH at unload; "DisableThreadLibraryCalls".
+// handle, DLL_PROCESS_DETACH at unload; "DisableThreadLibraryCalls". The
+// probe is built as C and as C++.
 TEST_CASE("DllMain is called at load and unload with a handle GetModuleFileName knows", "[win32_compat][module]") {
-    std::string log = "/tmp/win32_compat_dllmain_" + std::to_string(getpid());
-    std::remove(log.c_str());
-    setenv("ISAPI_TEST_DLLMAIN_LOG", log.c_str(), 1);
-    void* module = dlopen(ISAPI_TEST_DLLMAIN_PROBE, RTLD_NOW | RTLD_LOCAL);
-    REQUIRE(module != nullptr);
-    CHECK(read_file(log) == std::string("attach ") + ISAPI_TEST_DLLMAIN_PROBE + "\ndisable_thread_calls TRUE\n");
-    auto get_version = reinterpret_cast<PFN_GETEXTENSIONVERSION>(dlsym(module, "GetExtensionVersion"));
-    REQUIRE(get_version != nullptr);
-    HSE_VERSION_INFO info{};
-    CHECK(get_version(&info));
-    CHECK(std::string(info.lpszExtensionDesc) == "found same");  // found by its Windows name, with or without .dll
-    CHECK(dlclose(module) == 0);
-    CHECK(read_file(log) ==
-          std::string("attach ") + ISAPI_TEST_DLLMAIN_PROBE + "\ndisable_thread_calls TRUE\ndetach exe-found\n");
-    unsetenv("ISAPI_TEST_DLLMAIN_LOG");
-    std::remove(log.c_str());
+    for (std::string probe : {ISAPI_TEST_DLLMAIN_PROBE, ISAPI_TEST_DLLMAIN_PROBE_CPP}) {
+        INFO(probe);
+        std::string log = "/tmp/win32_compat_dllmain_" + std::to_string(getpid());
+        std::remove(log.c_str());
+        setenv("ISAPI_TEST_DLLMAIN_LOG", log.c_str(), 1);
+        void* module = dlopen(probe.c_str(), RTLD_NOW | RTLD_LOCAL);
+        REQUIRE(module != nullptr);
+        std::string attached = "attach " + probe + "\ndisable_thread_calls TRUE\n";
+        CHECK(read_file(log) == attached);
+        auto get_version = reinterpret_cast<PFN_GETEXTENSIONVERSION>(dlsym(module, "GetExtensionVersion"));
+        REQUIRE(get_version != nullptr);
+        HSE_VERSION_INFO info{};
+        CHECK(get_version(&info));
+        CHECK(std::string(info.lpszExtensionDesc) == "found same");  // by its Windows name, with or without .dll
+        std::string upper = probe.substr(probe.rfind('/') + 1);
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        CHECK(GetModuleHandleA(upper.c_str()) != nullptr);  // names are compared ignoring case
+        CHECK(dlclose(module) == 0);
+        CHECK(read_file(log) == attached + "detach exe-found\n");
+        unsetenv("ISAPI_TEST_DLLMAIN_LOG");
+        std::remove(log.c_str());
+    }
 }
 
 // "OutputDebugStringA": the text goes to a debugger; here to stderr, one
