@@ -100,7 +100,7 @@ int loadgen_main(int argc, char** argv) {
     auto* replay_cmd = app.add_subcommand("replay", "Replay an IIS W3C log, a HAR file or JSON lines against --target");
     replay_cmd->add_option("FILE", replay.file, "The file to replay")->required()->check(CLI::ExistingFile);
     replay_cmd->add_option("--target", replay.target, "http://host[:port] that receives the requests")->required();
-    replay_cmd->add_option("--format", replay.format, "auto, w3c, har or jsonl")->capture_default_str();
+    replay_cmd->add_option("--format", replay.format, "auto, w3c, har, jsonl, vegeta (http targets) or vegeta-json")->capture_default_str();
     replay_cmd->add_option("--speed", replay.speed, "Scale the original timing: 2 = twice as fast")->capture_default_str();
     replay_cmd->add_flag("--asap", replay.asap, "Ignore the original timing; send as fast as the connections allow");
     replay_cmd->add_option("--loop", replay.loop, "Replay the file this many times (0 = until --duration)")

@@ -27,6 +27,22 @@ void apply_common(const CommonOptions& c, RunPlan& plan) {
     if (!c.log.empty()) plan.log_format = log_format_from(c.log_format, c.log);
 }
 
+// --stages or --rate: the open loop at that rate (a plan with several
+// templates sends them in turn).
+void apply_rate(const CommonOptions& common, RunPlan& plan) {
+    if (!common.stages.empty()) {
+        plan.model = Model::open_rate;
+        plan.schedule = RateSchedule::parse_stages(common.stages, common.rate);
+    } else if (common.rate > 0) {
+        plan.model = Model::open_rate;
+        // Without --duration the run lasts 10 s, or as long as --requests takes at this rate.
+        double seconds = 10.0;
+        if (!common.duration.empty()) seconds = static_cast<double>(plan.duration_ns) / 1e9;
+        else if (common.requests) seconds = static_cast<double>(common.requests) / common.rate;
+        plan.schedule = RateSchedule::constant(common.rate, seconds);
+    }
+}
+
 // --body TEXT, or --body @FILE for the file's bytes (binary, unchanged).
 std::string request_body(const std::string& option) {
     if (!option.starts_with('@')) return option;
@@ -62,17 +78,7 @@ RunPlan plan_for_run(const CommonOptions& common, const RunOptions& run) {
     for (const auto& h : common.headers) spec.headers.push_back(split_header(h));
     plan.templates.push_back(serialize_request(spec, plan.target.authority));
 
-    if (!common.stages.empty()) {
-        plan.model = Model::open_rate;
-        plan.schedule = RateSchedule::parse_stages(common.stages, common.rate);
-    } else if (common.rate > 0) {
-        plan.model = Model::open_rate;
-        // Without --duration the run lasts 10 s, or as long as --requests takes at this rate.
-        double seconds = 10.0;
-        if (!common.duration.empty()) seconds = static_cast<double>(plan.duration_ns) / 1e9;
-        else if (common.requests) seconds = static_cast<double>(common.requests) / common.rate;
-        plan.schedule = RateSchedule::constant(common.rate, seconds);
-    }
+    apply_rate(common, plan);
     if (common.duration.empty() && plan.model == Model::closed && common.requests == 0)
         plan.duration_ns = 10'000'000'000;  // the default run: 10 s
     return plan;
@@ -98,12 +104,15 @@ RunPlan plan_for_replay(const CommonOptions& common, const ReplayOptions& replay
     RunPlan plan;
     plan.target = Url::parse(replay.target);
     apply_common(common, plan);
-    if (common.rate > 0 || !common.stages.empty())
-        throw std::invalid_argument("replay takes its timing from the file; use --speed or --asap, not --rate/--stages");
+    // --rate or --stages paces the file's requests instead of its own timing
+    // (vegeta's targets have none; a log's may be too slow or too fast).
+    const bool paced = common.rate > 0 || !common.stages.empty();
+    if (paced && replay.asap) throw std::invalid_argument("--asap and --rate/--stages contradict each other; choose one");
     if (!(replay.speed > 0)) throw std::invalid_argument("--speed must be greater than 0 (use --asap for no pacing)");
+    const bool file_timing = !replay.asap && !paced;
 
     ReplaySource source = read_replay_file(replay.file, replay_format_from(replay.format));
-    if (!replay.asap) skip_unschedulable_times(source, replay.speed, replay.file);
+    if (file_timing) skip_unschedulable_times(source, replay.speed, replay.file);
     malformed = source.malformed.size();
     for (std::size_t i = 0; i < source.malformed.size() && i < kMaxShownMalformed; ++i)
         diagnostics << "isapi-loadgen: skipped " << source.malformed[i].describe() << '\n';
@@ -111,9 +120,9 @@ RunPlan plan_for_replay(const CommonOptions& common, const ReplayOptions& replay
         diagnostics << "isapi-loadgen: ... and " << malformed - kMaxShownMalformed << " more malformed lines\n";
     if (source.entries.empty()) throw std::runtime_error("no replayable request in " + replay.file);
 
-    const bool timed = !replay.asap && std::all_of(source.entries.begin(), source.entries.end(),
-                                                   [](const ReplayEntry& e) { return e.time_ms.has_value(); });
-    if (!replay.asap && !timed)
+    const bool timed = file_timing && std::all_of(source.entries.begin(), source.entries.end(),
+                                                  [](const ReplayEntry& e) { return e.time_ms.has_value(); });
+    if (file_timing && !timed)
         diagnostics << "isapi-loadgen: " << replay.file << " has no timing for every request; replaying as fast as possible\n";
     if (timed)
         std::stable_sort(source.entries.begin(), source.entries.end(),
@@ -127,6 +136,7 @@ RunPlan plan_for_replay(const CommonOptions& common, const ReplayOptions& replay
         plan.templates.push_back(serialize_request(e.request, plan.target.authority));
     }
     if (timed) apply_replay_timing(source, replay.speed, plan);
+    if (paced) apply_rate(common, plan);
 
     const std::uint64_t n = plan.templates.size();
     if (replay.loop == 0) {

@@ -245,7 +245,7 @@ RaceCommand::RaceCommand(CLI::App& app) : options_(std::make_unique<Options>()) 
     race_->add_option("--replay", o.replay,
                       "Send the requests of this file (IIS W3C log, HAR, JSON lines) instead of the built-in mix "
                       "of GETs and small and large POSTs");
-    race_->add_option("--replay-format", o.replay_format, "auto, w3c, har or jsonl")->capture_default_str();
+    race_->add_option("--replay-format", o.replay_format, "auto, w3c, har, jsonl, vegeta (http targets) or vegeta-json")->capture_default_str();
     race_->add_option("-m,--method", o.method, "Send one request template instead of the mix: its method (default GET)");
     race_->add_option("-H,--header", o.headers, "The template's header 'Name: value' (repeatable)");
     race_->add_option("--body", o.body, "The template's body");

@@ -11,6 +11,7 @@
 #include <boost/beast/core/string.hpp>
 #include <nlohmann/json.hpp>
 
+#include "absolute_url.hpp"
 #include "readers.hpp"
 #include "time_parse.hpp"
 
@@ -22,18 +23,6 @@ using nlohmann::json;
 std::size_t line_of(const std::string& text, std::size_t byte) {
     byte = std::min(byte, text.size());
     return 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(byte), '\n'));
-}
-
-// "http://host:port/path?q" -> {"host:port", "/path?q"}; false when not absolute.
-bool split_url(const std::string& url, std::string& authority, std::string& target) {
-    const auto scheme = url.find("://");
-    if (scheme == std::string::npos) return false;
-    const auto path = url.find_first_of("/?#", scheme + 3);
-    authority = url.substr(scheme + 3, path == std::string::npos ? std::string::npos : path - scheme - 3);
-    target = path == std::string::npos ? "/" : url.substr(path);
-    if (const auto hash = target.find('#'); hash != std::string::npos) target.erase(hash);
-    if (target.empty() || target.front() != '/') target.insert(target.begin(), '/');
-    return !authority.empty();
 }
 
 // A number too large for a double (1e999) makes the JSON parser give up on

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_lines.hpp"
 #include "readers.hpp"
 
 namespace isapi::loadgen {
@@ -54,33 +55,6 @@ std::string line_problem(const json& j, ReplayEntry& e) {
 
 }  // namespace
 
-ReplaySource read_jsonl(std::istream& in, const std::string& name) {
-    ReplaySource out;
-    std::string text;
-    std::size_t number = 0;
-    while (std::getline(in, text)) {
-        ++number;
-        if (!text.empty() && text.back() == '\r') text.pop_back();
-        if (text.find_first_not_of(" \t") == std::string::npos) continue;
-        ReplayEntry e;
-        e.line = number;
-        json j;
-        try {
-            j = json::parse(text);
-        } catch (const json::out_of_range&) {  // 1e999: too large for a double
-            out.malformed.push_back({name, number, "a number is out of range"});
-            continue;
-        } catch (const json::exception&) {
-            out.malformed.push_back({name, number, "not valid JSON"});
-            continue;
-        }
-        if (auto problem = line_problem(j, e); !problem.empty()) {
-            out.malformed.push_back({name, number, problem});
-            continue;
-        }
-        out.entries.push_back(std::move(e));
-    }
-    return out;
-}
+ReplaySource read_jsonl(std::istream& in, const std::string& name) { return read_json_lines(in, name, line_problem); }
 
 }  // namespace isapi::loadgen

@@ -1,5 +1,5 @@
 #pragma once
-// Readers for the three replay formats. None of them throws on bad content:
+// Readers for the replay formats. None of them throws on bad content:
 // a line (or HAR entry) that does not parse is skipped and reported in
 // ReplaySource::malformed, so one bad line never aborts a long replay.
 // `name` is the file name used in those reports.
@@ -10,7 +10,7 @@
 
 namespace isapi::loadgen {
 
-enum class ReplayFormat { automatic, w3c, har, jsonl };
+enum class ReplayFormat { automatic, w3c, har, jsonl, vegeta_http, vegeta_json };
 
 // IIS W3C extended log. Columns are mapped by the latest "#Fields:" line, so a
 // file may hold several blocks with different columns. "-" reads as empty and
@@ -25,11 +25,21 @@ ReplaySource read_har(std::istream& in, const std::string& name);
 // is required. "headers" is an object or a list of [name, value] pairs.
 ReplaySource read_jsonl(std::istream& in, const std::string& name);
 
+// vegeta's http targets: "METHOD URL", then "Name: value" header lines and
+// an optional "@FILE" body line (the file's bytes, the path as written);
+// targets are separated by blank lines, '#' starts a comment.
+ReplaySource read_vegeta_http(std::istream& in, const std::string& name);
+
+// vegeta's json targets, one per line: {"method", "url", "header": {name:
+// [values]}, "body": base64}.
+ReplaySource read_vegeta_json(std::istream& in, const std::string& name);
+
 // Picks the reader from the format, or from the file's name and first bytes.
 // Throws std::runtime_error when the file cannot be opened.
 ReplaySource read_replay_file(const std::string& path, ReplayFormat format);
 
-// "w3c", "har", "jsonl" or "auto"; throws std::invalid_argument otherwise.
+// "w3c", "har", "jsonl", "vegeta", "vegeta-json" or "auto"; throws
+// std::invalid_argument otherwise.
 ReplayFormat replay_format_from(const std::string& name);
 
 }  // namespace isapi::loadgen

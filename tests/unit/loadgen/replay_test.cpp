@@ -2,7 +2,12 @@
 // and line number and skipped; the good ones around it are kept in order.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
 #include <sstream>
+#include <string>
 
 #include "cli/plan_builder.hpp"
 #include "replay/readers.hpp"
@@ -10,6 +15,11 @@
 using namespace isapi::loadgen;
 
 namespace {
+
+// A file name of its own in the temporary folder (tests may run side by side).
+std::string scratch_file(const std::string& stem) {
+    return (std::filesystem::temp_directory_path() / (stem + "-" + std::to_string(std::random_device{}()))).string();
+}
 
 std::string header(const RequestSpec& r, const std::string& name) {
     for (const auto& [n, v] : r.headers)
@@ -174,4 +184,101 @@ TEST_CASE("a HAR Host header counts in any case: no second Host is added", "[rep
     std::size_t hosts = 0;
     for (const auto& [name, value] : s.entries[0].request.headers) hosts += name == "HOST" || name == "Host" ? 1 : 0;
     CHECK(hosts == 1);
+}
+
+TEST_CASE("vegeta http targets give method, path, headers and an @file body; bad targets are skipped",
+          "[replay][vegeta]") {
+    const std::string body_file = scratch_file("vegeta-body");
+    std::ofstream(body_file, std::ios::binary) << "{\"thing\":1}";
+    std::istringstream in("# targets for the cart\n"
+                          "GET http://goku:9090/path/to/dragon?item=ball\n"
+                          "X-Account-ID: 8675309\n"
+                          "\n"
+                          "POST https://goku:9090/things\n"
+                          "Content-Type: application/json\n"
+                          "@" + body_file + "\n"
+                          "\n"
+                          "PUT http://goku/missing-body\n"
+                          "@/nonexistent/vegeta-body\n"
+                          "\n"
+                          "stray line\n"
+                          "DELETE http://goku:9090/path/to/remove\r\n"
+                          "Authorization: Token DEADBEEF\r\n");
+    const ReplaySource s = read_vegeta_http(in, "targets.txt");
+    std::remove(body_file.c_str());
+    REQUIRE(s.entries.size() == 3);
+    CHECK(s.entries[0].request.method == "GET");
+    CHECK(s.entries[0].request.target == "/path/to/dragon?item=ball");
+    CHECK(header(s.entries[0].request, "X-Account-ID") == "8675309");
+    CHECK(s.entries[0].line == 2);
+    CHECK(s.entries[1].request.method == "POST");
+    CHECK(s.entries[1].request.target == "/things");
+    CHECK(s.entries[1].request.body == "{\"thing\":1}");
+    CHECK(s.entries[2].request.method == "DELETE");
+    CHECK(header(s.entries[2].request, "Authorization") == "Token DEADBEEF");
+    REQUIRE(s.malformed.size() == 2);
+    CHECK(s.malformed[0].describe() == "targets.txt:10: cannot read the body file /nonexistent/vegeta-body");
+    CHECK(s.malformed[1].line == 12);
+}
+
+TEST_CASE("vegeta json targets give method, path, every header value and the base64 body", "[replay][vegeta]") {
+    std::istringstream in(
+        "{\"method\":\"GET\",\"url\":\"http://goku:9090/a?x=1\",\"header\":{\"X-Id\":[\"1\",\"2\"]}}\n"
+        "{\"method\":\"POST\",\"url\":\"http://goku:9090/b\",\"body\":\"aGVsbG8gd29ybGQ=\"}\n"
+        "{\"method\":\"POST\",\"url\":\"http://goku:9090/c\",\"body\":\"not base64!\"}\n"
+        "{\"method\":\"GET\",\"url\":\"/relative\"}\n"
+        "{\"method\":\"PUT\",\"url\":\"http://goku/d\",\"body\":\"YQ==\"}\n");
+    const ReplaySource s = read_vegeta_json(in, "targets.json");
+    REQUIRE(s.entries.size() == 3);
+    CHECK(s.entries[0].request.target == "/a?x=1");
+    REQUIRE(s.entries[0].request.headers.size() == 2);
+    CHECK(s.entries[0].request.headers[1].second == "2");
+    CHECK(s.entries[1].request.body == "hello world");
+    CHECK(s.entries[2].request.method == "PUT");
+    CHECK(s.entries[2].request.body == "a");
+    REQUIRE(s.malformed.size() == 2);
+    CHECK(s.malformed[0].describe() == "targets.json:3: body is not base64");
+    CHECK(s.malformed[1].describe() == "targets.json:4: url '/relative' is not absolute");
+}
+
+TEST_CASE("replay files are told apart by content: vegeta's two formats, our JSON lines, an IIS log",
+          "[replay][vegeta]") {
+    const std::string path = scratch_file("replay-sniff");
+    const auto sniffed_first = [&](const std::string& text) {
+        std::ofstream(path, std::ios::binary) << text;
+        const ReplaySource s = read_replay_file(path, ReplayFormat::automatic);
+        std::remove(path.c_str());
+        return s.entries.empty() ? std::string("<none>") : s.entries[0].request.method + " " + s.entries[0].request.target;
+    };
+    CHECK(sniffed_first("# comment\nGET http://h/x\n") == "GET /x");
+    CHECK(sniffed_first("{\"method\":\"PUT\",\"url\":\"http://h/y\"}\n") == "PUT /y");
+    CHECK(sniffed_first("{\"method\":\"PUT\",\"path\":\"/z\"}\n") == "PUT /z");
+    CHECK(sniffed_first(kIisLog) == "GET /app/hello.dll");
+    CHECK(replay_format_from("vegeta") == ReplayFormat::vegeta_http);
+    CHECK(replay_format_from("vegeta-json") == ReplayFormat::vegeta_json);
+}
+
+TEST_CASE("replay --rate paces the file's requests in turn instead of its timing; --asap with it is refused",
+          "[replay][vegeta]") {
+    const std::string path = scratch_file("replay-paced");
+    std::ofstream(path, std::ios::binary) << "GET http://h/a\n\nPOST http://h/b\n";
+    ReplayOptions replay;
+    replay.file = path;
+    replay.target = "http://127.0.0.1:9";
+    replay.loop = 0;
+    CommonOptions common;
+    common.rate = 100;
+    common.duration = "2s";
+    std::ostringstream diagnostics;
+    std::size_t malformed = 0;
+    const RunPlan plan = plan_for_replay(common, replay, diagnostics, malformed);
+    CHECK(plan.model == Model::open_rate);
+    CHECK(plan.templates.size() == 2);
+    CHECK(plan.offsets_ns.empty());
+    CHECK(plan.schedule.total() == Approx(200));
+    CHECK(diagnostics.str().empty());  // no "has no timing" note: the rate is the timing
+    replay.asap = true;
+    CHECK_THROWS_WITH(plan_for_replay(common, replay, diagnostics, malformed),
+                      "--asap and --rate/--stages contradict each other; choose one");
+    std::remove(path.c_str());
 }
