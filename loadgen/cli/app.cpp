@@ -36,7 +36,7 @@ Every request issued ends in exactly one class and sent = answered + dropped:
   ok, status_4xx, status_5xx, unexpected_status (answered)
   refused, reset, eof, timeout, keepalive_race, io_error (dropped)
 Exit codes: 0 success, 1 bad options, setup failure, or not one request answered (the target
-is down or refuses), 2 a --fail-if threshold was broken.)";
+is down or refuses), 2 a --fail-if held or an --expect did not.)";
 
 void add_common(CLI::App& cmd, CommonOptions& o) {
     cmd.add_option("-t,--threads", o.threads, "Worker threads, each with its own event loop")->capture_default_str()
@@ -59,6 +59,7 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
                    "Write the latency percentile distribution to FILE in HdrHistogram's text format (as wrk2 "
                    "prints it; open loop: corrected latency)");
     cmd.add_option("--fail-if", o.fail_if, "Exit 2 when METRIC OP VALUE holds, e.g. 'p99>50ms', 'errors>0', 'error_rate>1%'");
+    cmd.add_option("--expect", o.expect, "Exit 2 unless METRIC OP VALUE holds, e.g. 'p99<50ms', 'dropped=0' (as swap's --expect)");
     cmd.add_option("--expect-status", o.expect_status, "Only these statuses are ok; others count as unexpected_status")
         ->delimiter(',');
     cmd.add_flag("--no-keepalive", o.no_keepalive,

@@ -21,6 +21,7 @@ struct CommonOptions {
     std::string junit;
     std::string hgrm;
     std::vector<std::string> fail_if;
+    std::vector<std::string> expect;
     std::vector<unsigned> expect_status;
     bool no_keepalive = false;  // Connection: close on every request
     bool no_progress = false;

@@ -19,6 +19,7 @@ int run_session(const std::string& command, const std::string& target, const Com
                 const RunPlan& plan, std::size_t malformed) {
     std::vector<Threshold> thresholds;
     for (const auto& text : common.fail_if) thresholds.push_back(parse_threshold(text));
+    for (const auto& text : common.expect) thresholds.push_back(parse_threshold(text, true));
 
     ProgressOutput shown(progress_mode_from(common.progress, common.no_progress), platform::StandardStream::output,
                          common.quiet);

@@ -34,7 +34,7 @@ struct SwapCli {
     // swap
     std::string strategy, recycle, mode;
     std::string host, admin, admin_token, live, url_path = "/app.dll";
-    std::vector<std::string> expects;
+    std::vector<std::string> expects, fail_ifs;
     std::string log;
     bool keep = false;
     // swap-bench
@@ -74,8 +74,8 @@ Examples:
   isapi-loadgen swap --host http://127.0.0.1:8080 --admin http://127.0.0.1:8081 --live /srv/app.so \
       --url-path /scripts/app.dll --new build/app.so --strategy replace --recycle overlapped
 
-Exit codes: 0 swap done and every --expect met, 1 bad options or setup failure,
-2 an --expect was not met, 3 a swap step failed or the swap was rolled back.)";
+Exit codes: 0 swap done and every --expect met (no --fail-if held), 1 bad options or setup failure,
+2 an --expect was not met or a --fail-if held, 3 a swap step failed or the swap was rolled back.)";
 
 constexpr const char* kBenchFooter = R"(Example:
   # Every strategy x mode x recycle policy, 5 runs each, with a comparison page
@@ -221,6 +221,7 @@ SwapCommands::SwapCommands(CLI::App& app) : cli_(std::make_unique<SwapCli>()) {
     swap_->add_option("--live", o.live, "The attached host's live module path (the file that is swapped)");
     swap_->add_option("--url-path", o.url_path, "The URL the module answers at")->capture_default_str();
     swap_->add_option("--expect", o.expects, "A condition that must hold, else exit 2: dropped=0, switchover_ms<500, window_us<=1000 (repeatable)");
+    swap_->add_option("--fail-if", o.fail_ifs, "A condition that must not hold, else exit 2: dropped>0 (repeatable)");
     swap_->add_option("--junit", o.junit, "Write a JUnit XML report to FILE (atomically)");
     swap_->add_option("--log", o.log, "Keep the per-request log (binary) in FILE");
     swap_->add_flag("--keep", o.keep, "Keep the private folder (live path, host log) and print where it is");
@@ -250,6 +251,7 @@ int run_swap_command(const SwapCli& o) {
     if (!attached && (o.new_file.empty() || o.old_file.empty())) samples = bundled_samples(o.samples_dir);
     std::vector<Expectation> expectations;
     for (const auto& e : o.expects) expectations.push_back(parse_expectation(e));
+    for (const auto& e : o.fail_ifs) expectations.push_back(parse_expectation(e, true));
 
     SwapConfig c = base_config(o, samples ? &*samples : nullptr);
     c.at_ns = parse_duration_ns(o.at);

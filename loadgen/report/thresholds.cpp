@@ -81,22 +81,22 @@ bool condition_holds(double actual, std::string_view op, double limit) {
     return actual != limit;
 }
 
-Threshold parse_threshold(std::string_view text) {
+Threshold parse_threshold(std::string_view text, bool expect) {
     Threshold t;
     t.text = std::string(text);
+    t.expect = expect;
+    const std::string option = expect ? "--expect '" + t.text + "'" : "--fail-if '" + t.text + "'";
     const auto parts = split_condition(text);
-    if (!parts)
-        throw std::invalid_argument("--fail-if '" + t.text + "' is not METRIC OP VALUE (e.g. p99>50ms, errors>0)");
-    t.op = parts->op;
-    if (t.op == "=" || t.op == "!")
-        throw std::invalid_argument("--fail-if '" + t.text + "': use ==, !=, <, <=, > or >=");
+    if (!parts) throw std::invalid_argument(option + " is not METRIC OP VALUE (e.g. p99>50ms, errors>0)");
+    t.op = parts->op == "=" ? "==" : parts->op;
+    if (t.op == "!") throw std::invalid_argument(option + ": use =, ==, !=, <, <=, > or >=");
     t.metric = parts->metric;
     const std::string_view value = parts->value;
     t.latency = is_latency_metric(t.metric);
     bool known = t.latency || class_from_name(t.metric).has_value();
     for (auto c : kCounts) known = known || c == t.metric;
     if (!known)
-        throw std::invalid_argument("--fail-if '" + t.text + "': unknown metric '" + t.metric +
+        throw std::invalid_argument(option + ": unknown metric '" + t.metric +
                                     "' (p50..p9999, max, mean, errors, error_rate, dropped, rate, or a class name)");
     try {
         if (t.latency) {
@@ -109,7 +109,7 @@ Threshold parse_threshold(std::string_view text) {
             if (used != v.size()) throw std::invalid_argument("trailing text");
         }
     } catch (const std::exception&) {
-        throw std::invalid_argument("--fail-if '" + t.text + "': '" + std::string(value) + "' is not a valid limit");
+        throw std::invalid_argument(option + ": '" + std::string(value) + "' is not a valid limit");
     }
     return t;
 }
@@ -118,9 +118,9 @@ std::vector<ThresholdOutcome> evaluate_thresholds(const std::vector<Threshold>& 
     std::vector<ThresholdOutcome> out;
     for (const auto& t : thresholds) {
         ThresholdOutcome o{t, value_of(t, result), false, {}};
-        o.broken = condition_holds(o.actual, t.op, t.limit);
-        o.message = t.metric + " = " + show(t, o.actual) + (o.broken ? ", which breaks " : ", within ") + "--fail-if '" +
-                    t.text + "'";
+        o.broken = condition_holds(o.actual, t.op, t.limit) != t.expect;
+        o.message = t.metric + " = " + show(t, o.actual) + (o.broken ? ", which breaks " : ", within ") +
+                    (t.expect ? "--expect '" : "--fail-if '") + t.text + "'";
         out.push_back(std::move(o));
     }
     return out;

@@ -1,7 +1,9 @@
 #pragma once
-// --fail-if thresholds: "METRIC OP VALUE", e.g. "p99>50ms", "errors>0",
-// "error_rate>=1%", "rate<9900", "timeout>0". A threshold is *broken* when
-// its condition holds; any broken threshold makes the exit code 2.
+// --fail-if and --expect conditions: "METRIC OP VALUE", e.g. "p99>50ms",
+// "errors>0", "error_rate>=1%", "rate<9900", "timeout=0" (OP: < <= > >= =
+// == !=; the same syntax as swap's). A --fail-if is *broken* when its
+// condition holds, an --expect when it does not; any broken one makes the
+// exit code 2.
 //
 // Metrics: p50 p90 p99 p999 p9999 max mean (corrected latency; add
 // "_uncorrected" for the latency from the actual send), sent, answered,
@@ -20,20 +22,21 @@ namespace isapi::loadgen {
 struct Threshold {
     std::string text;    // as the user wrote it
     std::string metric;
-    std::string op;      // > >= < <= == !=
+    std::string op;      // > >= < <= == != (= reads as ==)
     double limit = 0;    // latency in us, error_rate in percent
     bool latency = false;
+    bool expect = false;  // --expect: broken when the condition does not hold
 };
 
 struct ThresholdOutcome {
     Threshold threshold;
     double actual = 0;
     bool broken = false;
-    std::string message;  // "p99 = 73.21ms, which breaks p99>50ms"
+    std::string message;  // "p99 = 73.21ms, which breaks --fail-if 'p99>50ms'"
 };
 
 // Throws std::invalid_argument explaining what is wrong with the text.
-Threshold parse_threshold(std::string_view text);
+Threshold parse_threshold(std::string_view text, bool expect = false);
 
 // "METRIC OP VALUE" split at its operator (the first of < > = !, with a
 // following '=' when there is one), metric and value trimmed of spaces.

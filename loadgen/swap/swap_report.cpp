@@ -55,11 +55,12 @@ nlohmann::ordered_json load_summary(const SwapReport& r) {
 
 }  // namespace
 
-Expectation parse_expectation(const std::string& text) {
+Expectation parse_expectation(const std::string& text, bool fail_if) {
+    const std::string option = (fail_if ? "--fail-if '" : "--expect '") + text + "'";
     const auto parts = split_condition(text);
     if (!parts || parts->op == "!")
-        throw std::invalid_argument("--expect '" + text + "' is not METRIC OP VALUE (e.g. dropped=0, switchover_ms<500)");
-    Expectation e{text, parts->metric, parts->op, 0};
+        throw std::invalid_argument(option + " is not METRIC OP VALUE (e.g. dropped=0, switchover_ms<500)");
+    Expectation e{text, parts->metric, parts->op, 0, fail_if};
     std::size_t used = 0;
     try {
         e.value = std::stod(parts->value, &used);
@@ -67,10 +68,10 @@ Expectation parse_expectation(const std::string& text) {
         used = 0;
     }
     if (used == 0 || used != parts->value.size())
-        throw std::invalid_argument("--expect '" + text + "': '" + parts->value + "' is not a number");
+        throw std::invalid_argument(option + ": '" + parts->value + "' is not a number");
     bool known = false;
     swap_metric(e.metric, SwapMeasures{}, SwapTrace{}, known);
-    if (!known) throw std::invalid_argument("--expect '" + text + "': unknown metric '" + e.metric + "'; use " + kKnownMetrics);
+    if (!known) throw std::invalid_argument(option + ": unknown metric '" + e.metric + "'; use " + kKnownMetrics);
     return e;
 }
 
@@ -102,8 +103,9 @@ std::vector<ExpectationOutcome> evaluate_expectations(const std::vector<Expectat
     for (const auto& e : expectations) {
         bool known = false;
         const double actual = swap_metric(e.metric, m, trace, known);
-        const bool met = condition_holds(actual, e.op, e.value);
-        outcomes.push_back({e, actual, met, e.metric + " = " + number(actual) + (met ? ", as expected: " : ", expected ") + e.text});
+        const bool met = condition_holds(actual, e.op, e.value) != e.fail_if;
+        const std::string wanted = e.fail_if ? "not " + e.text : e.text;
+        outcomes.push_back({e, actual, met, e.metric + " = " + number(actual) + (met ? ", as expected: " : ", expected ") + wanted});
     }
     return outcomes;
 }
@@ -195,7 +197,8 @@ std::string swap_json_report(const SwapReport& r) {
     for (const auto& e : r.trace.events) events.push_back({{"name", e.name}, {"t_us", static_cast<double>(e.t_ns) / 1e3}, {"detail", e.detail}});
     auto& expectations = j["expectations"] = nlohmann::ordered_json::array();
     for (const auto& e : r.expectations)
-        expectations.push_back({{"expect", e.expectation.text}, {"actual", e.actual}, {"met", e.met}});
+        expectations.push_back(
+            {{e.expectation.fail_if ? "fail_if" : "expect", e.expectation.text}, {"actual", e.actual}, {"met", e.met}});
     j["passed"] = r.passed();
     j["verdict"] = r.verdict();
     return j.dump(2) + "\n";
@@ -207,7 +210,8 @@ std::string swap_junit_report(const SwapReport& r) {
     };
     std::vector<Case> cases{{"swap " + r.strategy + " " + r.mode + " recycle " + r.recycle + " completed",
                              r.trace.failed ? r.trace.error : ""}};
-    for (const auto& e : r.expectations) cases.push_back({"expect " + e.expectation.text, e.met ? "" : e.message});
+    for (const auto& e : r.expectations)
+        cases.push_back({(e.expectation.fail_if ? "fail-if " : "expect ") + e.expectation.text, e.met ? "" : e.message});
     std::size_t failures = 0;
     for (const auto& c : cases) failures += !c.failure.empty();
     std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n";

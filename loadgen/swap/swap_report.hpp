@@ -23,7 +23,8 @@ struct SwapPoint {
 };
 
 // --expect 'dropped=0', 'switchover_ms<500', 'window_us<=1000': a condition
-// that must hold. Metrics: dropped, window_us, implied_window_us, outage_us,
+// that must hold; --fail-if 'dropped>0': one that must not (the syntax of
+// run's --fail-if and --expect). Metrics: dropped, window_us, implied_window_us, outage_us,
 // switchover_ms, overlap_ms, p99_during_us, max_during_us, dip_percent,
 // rolled_back (0/1), answered_new, and any failure class name.
 struct Expectation {
@@ -31,6 +32,7 @@ struct Expectation {
     std::string metric;
     std::string op;  // = == != < <= > >=
     double value = 0;
+    bool fail_if = false;  // --fail-if: met when the condition does not hold
 };
 struct ExpectationOutcome {
     Expectation expectation;
@@ -40,7 +42,7 @@ struct ExpectationOutcome {
 };
 
 // Throws std::invalid_argument naming the bad text and the known metrics.
-Expectation parse_expectation(const std::string& text);
+Expectation parse_expectation(const std::string& text, bool fail_if = false);
 double swap_metric(const std::string& metric, const SwapMeasures& m, const SwapTrace& trace, bool& known);
 std::vector<ExpectationOutcome> evaluate_expectations(const std::vector<Expectation>& expectations,
                                                      const SwapMeasures& m, const SwapTrace& trace);

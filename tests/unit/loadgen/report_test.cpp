@@ -39,6 +39,19 @@ TEST_CASE("thresholds parse metric, operator and a limit with units", "[threshol
     CHECK_THROWS_WITH(parse_threshold("p99"), Catch::Contains("METRIC OP VALUE"));
     CHECK_THROWS_WITH(parse_threshold("latency>5ms"), Catch::Contains("unknown metric"));
     CHECK_THROWS_WITH(parse_threshold("errors>many"), Catch::Contains("not a valid limit"));
+    // One syntax with swap's --expect: '=' is '=='.
+    CHECK(parse_threshold("dropped=0").op == "==");
+    CHECK_THROWS_WITH(parse_threshold("p99", true), Catch::StartsWith("--expect 'p99'"));
+}
+
+TEST_CASE("an --expect is broken when its condition does not hold", "[thresholds]") {
+    const RunResult r = sample_result();
+    const auto out = evaluate_thresholds({parse_threshold("p99<50ms", true), parse_threshold("p99<1s", true)}, r);
+    REQUIRE(out.size() == 2);
+    CHECK(out[0].broken);
+    CHECK(out[0].message == "p99 = 80.00ms, which breaks --expect 'p99<50ms'");
+    CHECK_FALSE(out[1].broken);
+    CHECK(out[1].message == "p99 = 80.00ms, within --expect 'p99<1s'");
 }
 
 TEST_CASE("a broken threshold says which one and by how much", "[thresholds]") {

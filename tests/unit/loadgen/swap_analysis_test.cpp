@@ -155,3 +155,14 @@ TEST_CASE("expectations (--expect) are parsed, checked against the measures, and
     CHECK_THROWS_WITH(parse_expectation("dropped"), Catch::Contains("is not METRIC OP VALUE"));
     CHECK_THROWS_WITH(parse_expectation("dropped<x"), Catch::Contains("'x' is not a number"));
 }
+
+TEST_CASE("swap --fail-if is met when its condition does not hold, with run's syntax", "[swap]") {
+    const SwapMeasures m = analyse_swap(rename_copy_run(), rename_copy_trace(), 10 * kMs);
+    const auto outcomes = evaluate_expectations({parse_expectation("dropped>0", true), parse_expectation("dropped>100", true)},
+                                                m, rename_copy_trace());
+    REQUIRE(outcomes.size() == 2);
+    CHECK_FALSE(outcomes[0].met);
+    CHECK(outcomes[0].message == "dropped = 21, expected not dropped>0");
+    CHECK(outcomes[1].met);
+    CHECK_THROWS_WITH(parse_expectation("drops>0", true), Catch::StartsWith("--fail-if 'drops>0'"));
+}
