@@ -16,27 +16,55 @@
 namespace isapi::loadgen {
 namespace {
 
-constexpr const char* kFooter = R"(Examples:
-  # closed loop like wrk: 2 threads, 64 keep-alive connections, 10 seconds
-  isapi-loadgen run http://127.0.0.1:8080/hello -t2 -c64 -d10s
-
-  # open loop like wrk2: 10000 req/s; latency counts from each intended send time
-  isapi-loadgen run http://127.0.0.1:8080/hello --rate 10000 -d30s -c100
-
-  # ramp 0 -> 1000 req/s over 10 s, then to 5000 over 20 s; fail CI on slow or failed requests
-  isapi-loadgen run http://127.0.0.1:8080/ --stages 10s:1000,20s:5000 --fail-if 'p99>50ms' --fail-if 'errors>0'
-
-  # replay an IIS log at twice its original speed, three times over, keeping every request's record
-  isapi-loadgen replay u_ex261125.log --target http://127.0.0.1:8080 --speed 2 --loop 3 --log run.bin --json run.json
-
-  # turn a binary per-request log into CSV
-  isapi-loadgen convert-log run.bin -o run.csv
-
-Every request issued ends in exactly one class and sent = answered + dropped:
+// What run and replay share, after each one's own examples.
+constexpr const char* kClassesAndExits = R"(Every request issued ends in exactly one class and sent = answered + dropped:
   ok, status_4xx, status_5xx, unexpected_status (answered)
   refused, reset, eof, timeout, keepalive_race, io_error (dropped)
 Exit codes: 0 success, 1 bad options, setup failure, or not one request answered (the target
 is down or refuses), 2 a --fail-if held or an --expect did not.)";
+
+constexpr const char* kRunExamples = R"(Examples:
+  # closed loop like wrk: 2 threads, 64 keep-alive connections, 10 seconds
+  isapi-loadgen run http://127.0.0.1:8080/hello -t2 -c64 -d10s
+
+  # open loop like wrk2: 10000 req/s; latency counts from each intended send time; wrk2's percentile file
+  isapi-loadgen run http://127.0.0.1:8080/hello --rate 10000 -d30s -c100 --hgrm run.hgrm
+
+  # ramp 0 -> 1000 req/s over 10 s, then to 5000 over 20 s; fail CI on slow or failed requests
+  isapi-loadgen run http://127.0.0.1:8080/ --stages 10s:1000,20s:5000 --fail-if 'p99>50ms' --expect 'errors=0'
+
+  # a form POST with its body from a file, a new connection per request, a progress line a second for a CI log
+  isapi-loadgen run http://127.0.0.1:8080/app.dll -m POST --body @form.txt -H 'Content-Type: application/x-www-form-urlencoded' \
+      --no-keepalive -n 5000 --progress lines
+
+)";
+
+constexpr const char* kReplayExamples = R"(Examples:
+  # replay an IIS log at twice its original speed, three times over, keeping every request's record
+  isapi-loadgen replay u_ex261125.log --target http://127.0.0.1:8080 --speed 2 --loop 3 --log run.bin --json run.json
+
+  # a browser's HAR export as fast as 32 connections allow
+  isapi-loadgen replay checkout.har --target http://127.0.0.1:8080 --asap -c32
+
+  # vegeta's targets file, cycled at 500 req/s for a minute
+  isapi-loadgen replay targets.txt --target http://127.0.0.1:8080 --rate 500 --loop 0 -d1m
+
+)";
+
+constexpr const char* kConvertFooter = R"(Examples:
+  # turn a binary per-request log (run or replay --log x.bin) into CSV
+  isapi-loadgen convert-log run.bin -o run.csv
+Exit codes: 0 success, 1 the log cannot be read or the CSV written.)";
+
+constexpr const char* kFooter = R"(Examples (each command's --help has more, and the details of its exit codes):
+  isapi-loadgen run http://127.0.0.1:8080/hello --rate 10000 -d30s -c100
+  isapi-loadgen replay u_ex261125.log --target http://127.0.0.1:8080 --speed 2
+  isapi-loadgen swap                          # the demo with the bundled samples
+  isapi-loadgen swap-bench --repeat 5 --html bench.html
+  isapi-loadgen race --module build/app.so --duration 30s
+  isapi-loadgen convert-log run.bin -o run.csv
+Exit codes: 0 success, 1 bad options or setup failure, 2 a --fail-if held, an --expect was not met
+or race found something, 3 a swap step failed or was rolled back.)";
 
 void add_common(CLI::App& cmd, CommonOptions& o) {
     cmd.add_option("-t,--threads", o.threads, "Worker threads, each with its own event loop")->capture_default_str()
@@ -96,9 +124,10 @@ int loadgen_main(int argc, char** argv) {
     run_cmd->add_option("-m,--method", run.method, "Request method")->capture_default_str();
     run_cmd->add_option("--body", run.body, "Request body; @FILE sends the file's bytes (as curl and hey do)");
     add_common(*run_cmd, run_common);
-    run_cmd->footer(kFooter);
+    run_cmd->footer(std::string(kRunExamples) + kClassesAndExits);
 
-    auto* replay_cmd = app.add_subcommand("replay", "Replay an IIS W3C log, a HAR file or JSON lines against --target");
+    auto* replay_cmd =
+        app.add_subcommand("replay", "Replay an IIS W3C log, a HAR file, JSON lines or vegeta targets against --target");
     replay_cmd->add_option("FILE", replay.file, "The file to replay")->required()->check(CLI::ExistingFile);
     replay_cmd->add_option("--target", replay.target, "http://host[:port] that receives the requests")->required();
     replay_cmd->add_option("--format", replay.format, "auto, w3c, har, jsonl, vegeta (http targets) or vegeta-json")->capture_default_str();
@@ -107,11 +136,12 @@ int loadgen_main(int argc, char** argv) {
     replay_cmd->add_option("--loop", replay.loop, "Replay the file this many times (0 = until --duration)")
         ->capture_default_str();
     add_common(*replay_cmd, replay_common);
-    replay_cmd->footer(kFooter);
+    replay_cmd->footer(std::string(kReplayExamples) + kClassesAndExits);
 
     auto* convert_cmd = app.add_subcommand("convert-log", "Convert a binary per-request log to CSV");
     convert_cmd->add_option("FILE", convert_in, "Binary log written by --log x.bin")->required()->check(CLI::ExistingFile);
     convert_cmd->add_option("-o,--output", convert_out, "CSV file to write (default: stdout)");
+    convert_cmd->footer(kConvertFooter);
 
     SwapCommands swap_commands(app);
     RaceCommand race_command(app);
