@@ -34,6 +34,7 @@ struct RaceCommand::Options {
     std::vector<std::string> host_args;
     std::string json, junit;
     bool keep = false, quiet = false, no_progress = false;
+    std::vector<std::string> expects, fail_ifs;
     std::string progress = "auto";
 };
 
@@ -89,7 +90,7 @@ Examples:
 
 Exit codes: 0 nothing was found, 1 bad options or setup failure (no host, no module,
 the host did not start), 2 findings or sanitizer reports (each printed, and in --json
-and --junit).)";
+and --junit), or an --expect not met or a --fail-if that held.)";
 
 std::uint64_t random_seed() {
     std::random_device device;
@@ -167,6 +168,11 @@ RaceConfig config_of(const RaceCommand::Options& o) {
 
 int run_race_command(const RaceCommand::Options& o) {
     const RaceConfig c = config_of(o);
+    // Checked before the race starts: a typo must not cost a 10-minute run.
+    const MetricLookup known = [](const std::string& metric) { return race_metric(metric, RaceResult{}); };
+    std::vector<Expectation> expectations;
+    for (const auto& e : o.expects) expectations.push_back(parse_expectation(e, false, known, kRaceMetrics));
+    for (const auto& e : o.fail_ifs) expectations.push_back(parse_expectation(e, true, known, kRaceMetrics));
     ProgressOutput shown(progress_mode_from(o.progress, o.no_progress), platform::StandardStream::output, o.quiet);
     const std::string repro = race_repro_command(c, platform::current_executable());
     if (!o.quiet) {
@@ -194,6 +200,10 @@ int run_race_command(const RaceCommand::Options& o) {
         std::cout << race_text_summary(c, r, repro) << std::flush;
     }
     int code = r.findings.empty() && r.sanitizer_reports.empty() ? kExitOk : kExitFindings;
+    for (const auto& e : evaluate_expectations(expectations, [&](const std::string& m) { return race_metric(m, r); })) {
+        if (!o.quiet) std::cout << "  expect     " << (e.met ? "ok   " : "FAIL ") << e.message << '\n';
+        if (!e.met) code = kExitFindings;
+    }
     const std::pair<const std::string*, std::string> outputs[] = {
         {&o.json, o.json.empty() ? "" : race_json_report(c, r, repro)},
         {&o.junit, o.junit.empty() ? "" : race_junit_report(c, r, repro)}};
@@ -254,6 +264,10 @@ RaceCommand::RaceCommand(CLI::App& app) : options_(std::make_unique<Options>()) 
     race_->add_option("--json", o.json, "Write the JSON report to FILE (seed, repro, findings, cycles, requests, duration)");
     race_->add_option("--junit", o.junit, "Write a JUnit XML report to FILE: one testcase per module, a failure per finding");
     race_->add_flag("--keep", o.keep, "Keep the private folder with the host's log and print where it is");
+    race_->add_option("--expect", o.expects,
+                      "A condition that must hold, else exit 2, e.g. 'cycles>=1000', 'dropped=0' (repeatable; "
+                      "metrics: findings, cycles, loads, recycles, requests, answered, dropped, a finding kind)");
+    race_->add_option("--fail-if", o.fail_ifs, "A condition that must not hold, else exit 2, e.g. 'dropped>100' (repeatable)");
     add_progress_options(*race_, o.progress, o.no_progress);
     race_->add_flag("-q,--quiet", o.quiet, "Print nothing (use with --json)");
     race_->footer(kRaceFooter);

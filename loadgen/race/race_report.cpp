@@ -218,4 +218,32 @@ std::string race_junit_report(const RaceConfig& c, const RaceResult& r, const st
     return x;
 }
 
+namespace {
+// The finding kinds (docs/race-hunting.md).
+constexpr std::string_view kFindingKinds[] = {
+    "threads_outlive_terminate", "unloaded_code_executed", "entry_point_crash", "ecb_after_done", "double_done",
+    "invalid_conn_id", "exception_escaped", "pending_at_unload", "hang", "leak_per_cycle", "unload_ineffective",
+    "body_before_header", "bad_response_header", "body_past_content_length"};
+}  // namespace
+
+const char* const kRaceMetrics =
+    "findings, cycles, loads, recycles, requests, answered, dropped, or a finding kind (how many of it: "
+    "threads_outlive_terminate, hang, leak_per_cycle, ...)";
+
+std::optional<double> race_metric(const std::string& metric, const RaceResult& r) {
+    if (metric == "findings") return static_cast<double>(r.findings.size());
+    if (metric == "cycles") return static_cast<double>(r.cycles);
+    if (metric == "loads") return static_cast<double>(r.loads);
+    if (metric == "recycles") return static_cast<double>(r.recycles);
+    if (metric == "requests") return static_cast<double>(r.requests);
+    if (metric == "answered") return static_cast<double>(r.answered);
+    if (metric == "dropped") return static_cast<double>(r.dropped);
+    // A kind counts the findings of that kind.
+    if (std::find(std::begin(kFindingKinds), std::end(kFindingKinds), metric) == std::end(kFindingKinds))
+        return std::nullopt;
+    double count = 0;
+    for (const auto& f : r.findings) count += f.kind == metric ? 1 : 0;
+    return count;
+}
+
 }  // namespace isapi::loadgen

@@ -1,8 +1,10 @@
 #pragma once
 // A race's outputs: the command line that repeats it, the findings as text,
 // the --json document and the --junit report (one testcase per module).
+#include <optional>
 #include <string>
 
+#include "../report/conditions.hpp"
 #include "race_runner.hpp"
 
 namespace isapi::loadgen {
@@ -18,6 +20,11 @@ std::string race_finding_text(const RaceFinding& finding, std::size_t max_lines 
 
 // The closing summary: counts, how the race ended, the seed and the repro.
 std::string race_text_summary(const RaceConfig& config, const RaceResult& result, const std::string& repro);
+
+// What race's --expect and --fail-if can name: findings, cycles, loads,
+// recycles, requests, answered, dropped, and a finding kind (how many of it).
+extern const char* const kRaceMetrics;
+std::optional<double> race_metric(const std::string& metric, const RaceResult& result);
 
 // Keys: seed, repro, findings [{kind, module, load_generation, time, evidence,
 // source}], cycles, requests, duration, and the rest of the run's facts.

@@ -21,12 +21,6 @@ constexpr const char* kKnownMetrics =
     "dip_percent, rolled_back, answered_new, or a failure class (module_missing, module_unloadable, worker_lost, "
     "unavailable, reset, eof, timeout, ...)";
 
-std::string number(double v) {
-    char text[32];
-    std::snprintf(text, sizeof text, v == std::floor(v) && std::fabs(v) < 1e15 ? "%.0f" : "%.3f", v);
-    return text;
-}
-
 std::string ms(double v) { return v < 0 ? "never" : format_duration_us(v * 1e3); }
 
 std::string phase(const char* name, const PhaseLatency& p) {
@@ -56,27 +50,11 @@ nlohmann::ordered_json load_summary(const SwapReport& r) {
 }  // namespace
 
 Expectation parse_expectation(const std::string& text, bool fail_if) {
-    const std::string option = (fail_if ? "--fail-if '" : "--expect '") + text + "'";
-    const auto parts = split_condition(text);
-    if (!parts || parts->op == "!")
-        throw std::invalid_argument(option + " is not METRIC OP VALUE (e.g. dropped=0, switchover_ms<500)");
-    Expectation e{text, parts->metric, parts->op, 0, fail_if};
-    std::size_t used = 0;
-    try {
-        e.value = std::stod(parts->value, &used);
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != parts->value.size())
-        throw std::invalid_argument(option + ": '" + parts->value + "' is not a number");
-    bool known = false;
-    swap_metric(e.metric, SwapMeasures{}, SwapTrace{}, known);
-    if (!known) throw std::invalid_argument(option + ": unknown metric '" + e.metric + "'; use " + kKnownMetrics);
-    return e;
+    const MetricLookup known = [](const std::string& metric) { return swap_metric(metric, SwapMeasures{}, SwapTrace{}); };
+    return loadgen::parse_expectation(text, fail_if, known, kKnownMetrics);
 }
 
-double swap_metric(const std::string& metric, const SwapMeasures& m, const SwapTrace& trace, bool& known) {
-    known = true;
+std::optional<double> swap_metric(const std::string& metric, const SwapMeasures& m, const SwapTrace& trace) {
     if (metric == "dropped") return static_cast<double>(m.dropped);
     if (metric == "window_us") return m.window_us;
     if (metric == "implied_window_us") return m.implied_window_us;
@@ -92,22 +70,15 @@ double swap_metric(const std::string& metric, const SwapMeasures& m, const SwapT
                                            "reset", "eof", "timeout", "refused", "keepalive_race", "io_error"};
     const bool is_class = metric.rfind("status_", 0) == 0 ||
                           std::find(std::begin(kClasses), std::end(kClasses), metric) != std::end(kClasses);
-    known = is_class;
+    if (!is_class) return std::nullopt;
     const auto found = m.dropped_by_class.find(metric);
     return found == m.dropped_by_class.end() ? 0 : static_cast<double>(found->second);
 }
 
 std::vector<ExpectationOutcome> evaluate_expectations(const std::vector<Expectation>& expectations,
                                                      const SwapMeasures& m, const SwapTrace& trace) {
-    std::vector<ExpectationOutcome> outcomes;
-    for (const auto& e : expectations) {
-        bool known = false;
-        const double actual = swap_metric(e.metric, m, trace, known);
-        const bool met = condition_holds(actual, e.op, e.value) != e.fail_if;
-        const std::string wanted = e.fail_if ? "not " + e.text : e.text;
-        outcomes.push_back({e, actual, met, e.metric + " = " + number(actual) + (met ? ", as expected: " : ", expected ") + wanted});
-    }
-    return outcomes;
+    return loadgen::evaluate_expectations(expectations,
+                                          [&](const std::string& metric) { return swap_metric(metric, m, trace); });
 }
 
 bool SwapReport::passed() const {
@@ -126,7 +97,7 @@ std::string swap_text_report(const SwapReport& r) {
     const SwapMeasures& m = r.measures;
     std::ostringstream out;
     out << "swap " << r.strategy << ", " << r.mode << ", recycle " << r.recycle << "  (" << r.target << " at "
-        << number(r.rate) << " req/s)\n";
+        << plain_number(r.rate) << " req/s)\n";
     out << "  builds     old " << r.old_sha256.substr(0, 12) << "  new " << r.new_sha256.substr(0, 12) << "\n";
     if (r.trace.failed) {
         const char* outcome = r.trace.rolled_back ? " (rolled back: the old build is live again)"
@@ -220,8 +191,8 @@ std::string swap_junit_report(const SwapReport& r) {
     x += "    <properties>\n";
     const std::pair<const char*, std::string> props[] = {
         {"strategy", r.strategy}, {"mode", r.mode}, {"recycle", r.recycle},
-        {"dropped", std::to_string(r.measures.dropped)}, {"window_us", number(r.measures.window_us)},
-        {"switchover_ms", number(r.measures.switchover_ms)}};
+        {"dropped", std::to_string(r.measures.dropped)}, {"window_us", plain_number(r.measures.window_us)},
+        {"switchover_ms", plain_number(r.measures.switchover_ms)}};
     for (const auto& [name, value] : props)
         x += std::string("      <property name=\"") + name + "\" value=\"" + markup_escape(value) + "\"/>\n";
     x += "    </properties>\n";

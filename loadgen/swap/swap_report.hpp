@@ -3,11 +3,13 @@
 // swap run, and the writers. The JSON holds the loadgen summary keys plus
 // "swap" and "events".
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "../client/runner.hpp"
+#include "../report/conditions.hpp"
 #include "../report/thresholds.hpp"
 #include "swap_analysis.hpp"
 
@@ -23,27 +25,14 @@ struct SwapPoint {
 };
 
 // --expect 'dropped=0', 'switchover_ms<500', 'window_us<=1000': a condition
-// that must hold; --fail-if 'dropped>0': one that must not (the syntax of
-// run's --fail-if and --expect). Metrics: dropped, window_us, implied_window_us, outage_us,
-// switchover_ms, overlap_ms, p99_during_us, max_during_us, dip_percent,
-// rolled_back (0/1), answered_new, and any failure class name.
-struct Expectation {
-    std::string text;
-    std::string metric;
-    std::string op;  // = == != < <= > >=
-    double value = 0;
-    bool fail_if = false;  // --fail-if: met when the condition does not hold
-};
-struct ExpectationOutcome {
-    Expectation expectation;
-    double actual = 0;
-    bool met = false;
-    std::string message;  // "dropped = 12, expected dropped=0"
-};
-
+// that must hold; --fail-if 'dropped>0': one that must not
+// (report/conditions.hpp). Metrics: dropped, window_us, implied_window_us,
+// outage_us, switchover_ms, overlap_ms, p99_during_us, max_during_us,
+// dip_percent, rolled_back (0/1), answered_new, and any failure class name.
 // Throws std::invalid_argument naming the bad text and the known metrics.
 Expectation parse_expectation(const std::string& text, bool fail_if = false);
-double swap_metric(const std::string& metric, const SwapMeasures& m, const SwapTrace& trace, bool& known);
+// The measure by name; nullopt for an unknown one.
+std::optional<double> swap_metric(const std::string& metric, const SwapMeasures& m, const SwapTrace& trace);
 std::vector<ExpectationOutcome> evaluate_expectations(const std::vector<Expectation>& expectations,
                                                      const SwapMeasures& m, const SwapTrace& trace);
 

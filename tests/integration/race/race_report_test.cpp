@@ -86,3 +86,29 @@ TEST_CASE("JUnit: one testcase per module, a failure per finding about it, a wor
     CHECK(x.find("killed &lt;late&gt;") != std::string::npos);
     CHECK(x.find("killed <late>") == std::string::npos);
 }
+
+TEST_CASE("race --expect and --fail-if name the race's counts and each finding kind", "[race][expect]") {
+    RaceResult r;
+    r.cycles = 420;
+    r.dropped = 3;
+    r.findings.resize(2);
+    r.findings[0].kind = "hang";
+    r.findings[1].kind = "hang";
+    const MetricLookup lookup = [&](const std::string& m) { return race_metric(m, r); };
+    CHECK(race_metric("cycles", r) == 420);
+    CHECK(race_metric("findings", r) == 2);
+    CHECK(race_metric("hang", r) == 2);
+    CHECK(race_metric("double_done", r) == 0);
+    CHECK_FALSE(race_metric("done", r));  // part of a kind's name is no metric
+    CHECK_FALSE(race_metric("cycle", r));
+    const auto outcomes = evaluate_expectations({parse_expectation("cycles>=1000", false, lookup, kRaceMetrics),
+                                                 parse_expectation("dropped>10", true, lookup, kRaceMetrics),
+                                                 parse_expectation("hang=0", false, lookup, kRaceMetrics)},
+                                                lookup);
+    REQUIRE(outcomes.size() == 3);
+    CHECK_FALSE(outcomes[0].met);
+    CHECK(outcomes[0].message == "cycles = 420, expected cycles>=1000");
+    CHECK(outcomes[1].met);
+    CHECK_FALSE(outcomes[2].met);
+    CHECK_THROWS_WITH(parse_expectation("cycle>1", false, lookup, kRaceMetrics), Catch::Contains("unknown metric 'cycle'"));
+}
