@@ -43,18 +43,6 @@ void apply_rate(const CommonOptions& common, RunPlan& plan) {
     }
 }
 
-// --body TEXT, or --body @FILE for the file's bytes (binary, unchanged).
-std::string request_body(const std::string& option) {
-    if (!option.starts_with('@')) return option;
-    const std::string path = option.substr(1);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::invalid_argument("--body " + option + ": cannot read " + path);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    if (in.bad()) throw std::invalid_argument("--body " + option + ": cannot read " + path);
-    return bytes.str();
-}
-
 }  // namespace
 
 std::pair<std::string, std::string> split_header(const std::string& h) {
@@ -64,6 +52,17 @@ std::pair<std::string, std::string> split_header(const std::string& h) {
     std::string value = h.substr(colon + 1);
     value.erase(0, value.find_first_not_of(' '));
     return {h.substr(0, colon), value};
+}
+
+std::string request_body(const std::string& option) {
+    if (!option.starts_with('@')) return option;
+    const std::string path = option.substr(1);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::invalid_argument("--body " + option + ": cannot read " + path);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    if (in.bad()) throw std::invalid_argument("--body " + option + ": cannot read " + path);
+    return bytes.str();
 }
 
 RunPlan plan_for_run(const CommonOptions& common, const RunOptions& run) {

@@ -13,6 +13,10 @@ namespace isapi::loadgen {
 // std::invalid_argument for text without a name and a colon.
 std::pair<std::string, std::string> split_header(const std::string& h);
 
+// --body TEXT, or --body @FILE for the file's bytes (binary, unchanged);
+// throws std::invalid_argument when the file cannot be read.
+std::string request_body(const std::string& option);
+
 RunPlan plan_for_run(const CommonOptions& common, const RunOptions& run);
 
 // Malformed lines of the replay file are written to `diagnostics`, and

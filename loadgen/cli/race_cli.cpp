@@ -7,10 +7,10 @@
 
 #include "plan_builder.hpp"
 #include "progress_options.hpp"
+#include "request_options.hpp"
 #include "session.hpp"
 #include "../models/units.hpp"
 #include "../race/race_report.hpp"
-#include "../replay/readers.hpp"
 #include "../report/output_file.hpp"
 #include "../report/progress_output.hpp"
 
@@ -28,8 +28,7 @@ struct RaceCommand::Options {
                 shutdown_time_limit = "10s";
     std::vector<std::string> recycle_modes{"overlapped", "immediate"};
     std::string schedule = "phases";
-    std::string method, body, replay, replay_format = "auto";
-    std::vector<std::string> headers;
+    RequestOptions requests;
     std::string host_exe;
     std::vector<std::string> host_args;
     std::string json, junit;
@@ -112,31 +111,6 @@ std::uint64_t parse_seed(const std::string& text) {
 
 std::int64_t milliseconds_of(const std::string& text) { return parse_duration_ns(text, 1'000'000) / 1'000'000; }
 
-// The user's requests (--replay, or the template options) and the words
-// that repeat them; none: the default mix.
-void take_requests(const RaceCommand::Options& o, RaceConfig& c) {
-    const bool templated = !o.method.empty() || !o.body.empty() || !o.headers.empty();
-    if (!o.replay.empty() && templated)
-        throw std::invalid_argument("--replay takes the requests from the file; --method, --header and --body "
-                                    "make one template instead: use one or the other");
-    if (!o.replay.empty()) {
-        ReplaySource source = read_replay_file(o.replay, replay_format_from(o.replay_format));
-        for (const auto& m : source.malformed) std::cerr << "isapi-loadgen: skipped " << m.describe() << '\n';
-        if (source.entries.empty()) throw std::runtime_error("no replayable request in " + o.replay);
-        for (auto& e : source.entries) c.requests.push_back(std::move(e.request));
-        c.request_args = {"--replay", o.replay, "--replay-format", o.replay_format};
-    } else if (templated) {
-        RequestSpec spec;
-        if (!o.method.empty()) spec.method = o.method;
-        spec.body = o.body;
-        for (const auto& h : o.headers) spec.headers.push_back(split_header(h));
-        c.requests.push_back(std::move(spec));
-        if (!o.method.empty()) c.request_args.insert(c.request_args.end(), {"--method", o.method});
-        for (const auto& h : o.headers) c.request_args.insert(c.request_args.end(), {"--header", h});
-        if (!o.body.empty()) c.request_args.insert(c.request_args.end(), {"--body", o.body});
-    }
-}
-
 RaceConfig config_of(const RaceCommand::Options& o) {
     RaceConfig c;
     c.modules = o.modules;
@@ -159,7 +133,9 @@ RaceConfig config_of(const RaceCommand::Options& o) {
     const auto schedule = parse_churn_schedule(o.schedule);
     if (!schedule) throw std::invalid_argument("unknown --schedule '" + o.schedule + "'; choose phases, busy or quiescent");
     c.schedule = *schedule;
-    take_requests(o, c);
+    UserRequests requests = user_requests(o.requests, std::cerr);
+    c.requests = std::move(requests.specs);
+    c.request_args = std::move(requests.args);
     c.host_exe = o.host_exe;
     c.host_args = o.host_args;
     c.keep_files = o.keep;
@@ -252,13 +228,7 @@ RaceCommand::RaceCommand(CLI::App& app) : options_(std::make_unique<Options>()) 
                       "phases (busy phases alternate with quiescent ones: one request at a time, the unload "
                       "or a recycle right after the last completion), busy or quiescent")
         ->capture_default_str();
-    race_->add_option("--replay", o.replay,
-                      "Send the requests of this file (IIS W3C log, HAR, JSON lines) instead of the built-in mix "
-                      "of GETs and small and large POSTs");
-    race_->add_option("--replay-format", o.replay_format, "auto, w3c, har, jsonl, vegeta (http targets) or vegeta-json")->capture_default_str();
-    race_->add_option("-m,--method", o.method, "Send one request template instead of the mix: its method (default GET)");
-    race_->add_option("-H,--header", o.headers, "The template's header 'Name: value' (repeatable)");
-    race_->add_option("--body", o.body, "The template's body");
+    add_request_options(*race_, o.requests, "the built-in mix of GETs and small and large POSTs");
     race_->add_option("--host-exe", o.host_exe, "The isapi-host to start (default: $ISAPI_HOST, or the build tree's)");
     race_->add_option("--host-arg", o.host_args, "Extra isapi-host argument (repeatable), e.g. --host-arg=--isolation --host-arg=inproc");
     race_->add_option("--json", o.json, "Write the JSON report to FILE (seed, repro, findings, cycles, requests, duration)");

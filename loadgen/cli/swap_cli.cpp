@@ -15,6 +15,7 @@
 #include "../report/output_file.hpp"
 #include "../report/progress_line.hpp"
 #include "progress_options.hpp"
+#include "request_options.hpp"
 #include "../swap/bench_html.hpp"
 #include "../swap/swap_runner.hpp"
 
@@ -31,6 +32,7 @@ struct SwapCli {
     std::string json, html, junit;
     bool no_progress = false, quiet = false;
     std::string progress = "auto";
+    RequestOptions requests;
     // swap
     std::string strategy, recycle, mode;
     std::string host, admin, admin_token, live, url_path = "/app.dll";
@@ -127,6 +129,7 @@ void add_shared(CLI::App& cmd, SwapCli& o) {
     cmd.add_option("-t,--threads", o.threads, "Load threads")->capture_default_str()->check(CLI::PositiveNumber);
     cmd.add_option("-c,--connections", o.connections, "Keep-alive connections")->capture_default_str()->check(CLI::PositiveNumber);
     cmd.add_option("--timeout", o.timeout, "Deadline per request; later ones are dropped as timeout")->capture_default_str();
+    add_request_options(cmd, o.requests, "a GET of the module's URL");
     cmd.add_option("--host-exe", o.host_exe, "The isapi-host to start (default: $ISAPI_HOST, or the build tree's)");
     cmd.add_option("--host-arg", o.host_args, "Extra isapi-host argument (repeatable), e.g. --host-arg=--isolation --host-arg=inproc");
     cmd.add_option("--json", o.json, "Write the JSON report to FILE (atomically)");
@@ -146,6 +149,12 @@ SwapConfig base_config(const SwapCli& o, const Samples* samples) {
     c.timeout_ns = parse_duration_ns(o.timeout);
     c.host_exe = o.host_exe;
     c.host_args = o.host_args;
+    UserRequests requests = user_requests(o.requests, std::cerr);
+    c.requests = std::move(requests.specs);
+    if (!o.requests.replay.empty())
+        c.requests_from = std::to_string(c.requests.size()) + " requests from " + o.requests.replay + " in turn";
+    else if (!c.requests.empty())
+        c.requests_from = "a " + c.requests.front().method + " template";
     return c;
 }
 

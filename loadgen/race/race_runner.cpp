@@ -21,6 +21,7 @@
 #include "../hostctl/host_launch.hpp"
 #include "../hostctl/run_folder.hpp"
 #include "host_findings.hpp"
+#include "../client/aimed_requests.hpp"
 #include "race_requests.hpp"
 
 namespace isapi::loadgen {
@@ -267,7 +268,7 @@ RunPlan busy_plan(const RaceConfig& c, const Url& base) {
     for (std::size_t i = 0; i < c.modules.size(); ++i) paths.push_back(race_url_path(i));
     RunPlan plan;
     plan.target = base;
-    plan.templates = race_templates(c.requests.empty() ? race_default_requests() : c.requests, paths, base.authority);
+    plan.templates = aimed_templates(c.requests.empty() ? race_default_requests() : c.requests, paths, base.authority);
     plan.model = Model::closed;
     plan.threads = c.threads;
     plan.connections = c.connections;

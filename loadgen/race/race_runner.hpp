@@ -42,7 +42,7 @@ struct RaceConfig {
     std::int64_t shutdown_time_limit_ms = 10'000;     // the host's --shutdown-time-limit (see kRaceFooter)
     ChurnSchedule schedule = ChurnSchedule::phases;   // seeded by `seed` too
 
-    // What to send, each aimed at every module's URL (race_target); empty:
+    // What to send, each aimed at every module's URL (aimed_target); empty:
     // race_default_requests(). `request_args` are the command-line words
     // that chose them (--replay FILE, --method ...), for the repro.
     std::vector<RequestSpec> requests;

@@ -98,6 +98,7 @@ std::string swap_text_report(const SwapReport& r) {
     std::ostringstream out;
     out << "swap " << r.strategy << ", " << r.mode << ", recycle " << r.recycle << "  (" << r.target << " at "
         << plain_number(r.rate) << " req/s)\n";
+    if (r.requests != "GET") out << "  sending    " << r.requests << ", aimed at " << r.target << "\n";
     out << "  builds     old " << r.old_sha256.substr(0, 12) << "  new " << r.new_sha256.substr(0, 12) << "\n";
     if (r.trace.failed) {
         const char* outcome = r.trace.rolled_back ? " (rolled back: the old build is live again)"
@@ -138,6 +139,7 @@ std::string swap_json_report(const SwapReport& r) {
     s["strategy"] = r.strategy;
     s["mode"] = r.mode;
     s["recycle"] = r.recycle;
+    s["requests"] = r.requests;
     s["live_path"] = r.live_path;
     s["old_sha256"] = r.old_sha256;
     s["new_sha256"] = r.new_sha256;

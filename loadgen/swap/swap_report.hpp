@@ -44,6 +44,7 @@ struct SwapReport {
     std::string old_file, new_file;
     std::string old_sha256, new_sha256;
     std::string target;        // the URL under load
+    std::string requests = "GET";  // what the load sent: "GET", or "N requests from FILE", "a POST template"
     double rate = 0;           // planned requests per second
     std::uint64_t copy_rate = 0;  // bytes per second, 0: unthrottled
     SwapTrace trace;

@@ -13,6 +13,7 @@
 #include <isapi/platform/renames.hpp>
 #include <isapi/platform/sha256.hpp>
 
+#include "../client/aimed_requests.hpp"
 #include "../hostctl/admin_client.hpp"
 #include "../hostctl/host_events.hpp"
 #include "../hostctl/host_launch.hpp"
@@ -238,9 +239,14 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
 
     RunPlan plan;
     plan.target = Url::parse(report.target);
-    RequestSpec spec;
-    spec.target = plan.target.target;
-    plan.templates.push_back(serialize_request(spec, plan.target.authority));
+    if (c.requests.empty()) {
+        RequestSpec spec;
+        spec.target = plan.target.target;
+        plan.templates.push_back(serialize_request(spec, plan.target.authority));
+    } else {
+        plan.templates = aimed_templates(c.requests, {c.url_path}, plan.target.authority);
+        report.requests = c.requests_from;
+    }
     plan.model = Model::open_rate;
     plan.schedule = RateSchedule::constant(c.rate, static_cast<double>(c.duration_ns) / 1e9);
     plan.threads = c.threads;

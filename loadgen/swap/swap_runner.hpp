@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "../client/request_template.hpp"
 #include "../client/runner.hpp"
 #include "../client/url.hpp"
 #include "swap_report.hpp"
@@ -40,6 +41,10 @@ struct SwapConfig {
     std::string admin_token;
     std::string live_path;
     std::string url_path = "/app.dll";
+    // What the load sends, in turn, each aimed at url_path (PATH_INFO and
+    // query kept); empty: a GET of url_path.
+    std::vector<RequestSpec> requests;
+    std::string requests_from;  // what they are, for the report: "981 requests from u_ex.log"
 
     std::string log_path;  // keep the per-request log here (binary when .bin/.ilog)
     bool keep_files = false;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "race/churn_schedule.hpp"
+#include "client/aimed_requests.hpp"
 #include "race/race_requests.hpp"
 
 using namespace isapi::loadgen;
@@ -33,17 +34,17 @@ TEST_CASE("race's default mix holds bodiless GETs, POST bodies inside the preloa
 
 TEST_CASE("a request is aimed at a module's URL keeping what followed the extension's name and the query",
           "[race][requests]") {
-    CHECK(race_target("/", "/race0.dll") == "/race0.dll");
-    CHECK(race_target("/?race=1", "/race0.dll") == "/race0.dll?race=1");
-    CHECK(race_target("/shop/cart.DLL/items/7?x=1", "/race2.dll") == "/race2.dll/items/7?x=1");
-    CHECK(race_target("/a.dllx/b.dll?q", "/race1.dll") == "/race1.dll?q");
-    CHECK(race_target("/static/page.html?p=2", "/race0.dll") == "/race0.dll?p=2");
+    CHECK(aimed_target("/", "/race0.dll") == "/race0.dll");
+    CHECK(aimed_target("/?race=1", "/race0.dll") == "/race0.dll?race=1");
+    CHECK(aimed_target("/shop/cart.DLL/items/7?x=1", "/race2.dll") == "/race2.dll/items/7?x=1");
+    CHECK(aimed_target("/a.dllx/b.dll?q", "/race1.dll") == "/race1.dll?q");
+    CHECK(aimed_target("/static/page.html?p=2", "/race0.dll") == "/race0.dll?p=2");
 
     RequestSpec post;
     post.method = "POST";
     post.target = "/app.dll/form";
     post.body = "a=1";
-    const auto templates = race_templates({post}, {"/race0.dll", "/race1.dll"}, "127.0.0.1:80");
+    const auto templates = aimed_templates({post}, {"/race0.dll", "/race1.dll"}, "127.0.0.1:80");
     REQUIRE(templates.size() == 2);
     CHECK(templates[0].bytes.starts_with("POST /race0.dll/form HTTP/1.1\r\n"));
     CHECK(templates[1].bytes.starts_with("POST /race1.dll/form HTTP/1.1\r\n"));

@@ -88,6 +88,28 @@ TEST_CASE("exchange with an overlapped recycle drops nothing and switches to the
     CHECK(r.measures.answered_old > 0);
 }
 
+TEST_CASE("a replayed mix of requests, aimed at the module's URL, is measured like the single GET", "[swap]") {
+    SwapConfig c = small_swap(Strategy::rename_rename, SwapMode::cached, RecyclePolicy::overlapped);
+    RequestSpec get;
+    get.target = "/shop/cart.dll/items/7?x=1";
+    RequestSpec post;
+    post.method = "POST";
+    post.target = "/shop/cart.dll/pay";
+    post.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+    post.body = "card=1&amount=2";
+    c.requests = {get, post};
+    c.requests_from = "2 requests from traffic.jsonl in turn";
+    const SwapReport r = run_swap(c);
+    INFO(describe(r));
+    check_books_balance(r);
+    CHECK_FALSE(r.trace.failed);
+    CHECK(r.measures.dropped == 0);
+    CHECK(r.measures.answered_old > 0);
+    CHECK(r.measures.answered_new > 0);
+    CHECK(r.requests == "2 requests from traffic.jsonl in turn");
+    CHECK(describe(r).find("  sending    2 requests from traffic.jsonl in turn, aimed at http://") != std::string::npos);
+}
+
 TEST_CASE("shadow copy with --watch drops nothing although the live file is overwritten in place", "[swap]") {
     SwapConfig c = small_swap(Strategy::shadow, SwapMode::cached, RecyclePolicy::watch);
     c.copy_rate = 200 * 1024;  // a visible partial file, which the watch must not pick up
