@@ -20,12 +20,15 @@ wine_run=$1 loadgen=$2 host=$3 samples=$4
 # Runs `isapi-loadgen.exe swap` with the bundled DLLs and the arguments
 # given; output (CR removed) in $work/run, exit code in $code, JSON report
 # in $work/report.json.
+# Bounded (a hung swap once ran into ctest's 300 s limit with nothing to
+# show): past 120 s it fails with what the command printed so far.
 swap() {
   rm -f "$work/report.json"
-  "$wine_run" "$loadgen" swap --samples-dir "$samples" --host-exe "$host" --no-progress \
+  timeout 120 "$wine_run" "$loadgen" swap --samples-dir "$samples" --host-exe "$host" --progress lines \
     --json "$work/report.json" "$@" </dev/null >"$work/run.crlf" 2>&1
   code=$?
   tr -d '\r' <"$work/run.crlf" >"$work/run"
+  [ "$code" -ne 124 ] || fail "swap $* did not end within 120 s"
 }
 expect() {
   grep -Eq "$1" "$work/run" || fail "$2"
