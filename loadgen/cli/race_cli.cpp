@@ -180,15 +180,9 @@ int run_race_command(const RaceCommand::Options& o) {
         if (!o.quiet) std::cout << "  expect     " << (e.met ? "ok   " : "FAIL ") << e.message << '\n';
         if (!e.met) code = kExitFindings;
     }
-    const std::pair<const std::string*, std::string> outputs[] = {
-        {&o.json, o.json.empty() ? "" : race_json_report(c, r, repro)},
-        {&o.junit, o.junit.empty() ? "" : race_junit_report(c, r, repro)}};
-    for (const auto& [path, text] : outputs) {
-        std::string error;
-        if (path->empty() || write_file_atomically(*path, text, error)) continue;
-        std::cerr << "isapi-loadgen: " << error << '\n';
-        code = kExitSetup;
-    }
+    const bool written = write_requested_report(o.json, [&] { return race_json_report(c, r, repro); }) &
+                         write_requested_report(o.junit, [&] { return race_junit_report(c, r, repro); });
+    if (!written) code = kExitSetup;
     return code;
 }
 

@@ -37,17 +37,11 @@ int run_session(const std::string& command, const std::string& target, const Com
     if (!common.quiet) write_text_report(std::cout, in);
 
     int code = kExitOk;
-    // Each report asked for, made only then; a file that cannot be written
-    // is a setup failure.
-    const auto write_report = [&code](const std::string& path, const auto& make) {
-        std::string error;
-        if (path.empty() || write_file_atomically(path, make(), error)) return;
-        std::cerr << "isapi-loadgen: " << error << '\n';
-        code = kExitSetup;
-    };
-    write_report(common.json, [&] { return json_report(in); });
-    write_report(common.junit, [&] { return junit_report(in); });
-    write_report(common.hgrm, [&] { return hgrm_report(result.stats.corrected()); });
+    // A report file that cannot be written is a setup failure.
+    const bool written = write_requested_report(common.json, [&] { return json_report(in); }) &
+                         write_requested_report(common.junit, [&] { return junit_report(in); }) &
+                         write_requested_report(common.hgrm, [&] { return hgrm_report(result.stats.corrected()); });
+    if (!written) code = kExitSetup;
     if (!result.log_error.empty()) {
         std::cerr << "isapi-loadgen: " << result.log_error << '\n';
         code = kExitSetup;

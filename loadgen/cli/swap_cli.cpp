@@ -166,14 +166,6 @@ std::string seed_run_path(const std::string& path) {
     return (p.parent_path() / (p.stem().string() + ".seed-procedure" + p.extension().string())).string();
 }
 
-bool write_output(const std::string& path, const std::string& text) {
-    if (path.empty()) return true;
-    std::string error;
-    if (write_file_atomically(path, text, error)) return true;
-    std::cerr << "isapi-loadgen: " << error << '\n';
-    return false;
-}
-
 SwapReport run_one(const SwapConfig& c, const SwapCli& o) {
     ProgressOutput shown(progress_mode_from(o.progress, o.no_progress), platform::StandardStream::output, o.quiet);
     SwapReport r = run_swap(c, progress_to(shown));
@@ -331,8 +323,9 @@ int run_swap_command(const SwapCli& o) {
     // one, and the first run's go beside them (see seed_run_path).
     const SwapReport& last = reports.back();
     auto write_reports = [&](const SwapReport& r, const auto& where) {
-        return write_output(where(o.json), swap_json_report(r)) && write_output(where(o.html), swap_html_report(r)) &&
-               write_output(where(o.junit), swap_junit_report(r));
+        return write_requested_report(where(o.json), [&] { return swap_json_report(r); }) &&
+               write_requested_report(where(o.html), [&] { return swap_html_report(r); }) &&
+               write_requested_report(where(o.junit), [&] { return swap_junit_report(r); });
     };
     int code = kExitOk;
     if (!write_reports(last, [](const std::string& path) { return path; }) ||
@@ -423,8 +416,8 @@ int run_bench_command(const SwapCli& o) {
     }
     shown.clear();
     if (!o.quiet) std::cout << bench_text_table(cells);
-    const bool ok = write_output(o.json, bench_json_report(cells)) &&
-                    write_output(o.html, bench_html_report(cells, "isapi-loadgen swap-bench"));
+    const bool ok = write_requested_report(o.json, [&] { return bench_json_report(cells); }) &&
+                    write_requested_report(o.html, [&] { return bench_html_report(cells, "isapi-loadgen swap-bench"); });
     std::cout.flush();
     if (runs_not_started > 0)
         std::fprintf(stderr, "swap-bench: %zu of %zu run(s) did not start (see above); the table holds the others\n",

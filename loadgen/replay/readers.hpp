@@ -29,6 +29,8 @@ ReplaySource read_jsonl(std::istream& in, const std::string& name);
 // an optional "@FILE" body line (the file's bytes, the path as written);
 // targets are separated by blank lines, '#' starts a comment.
 ReplaySource read_vegeta_http(std::istream& in, const std::string& name);
+// One "METHOD URL" line of it into `spec`; false when the line is not one.
+bool read_vegeta_request_line(const std::string& line, RequestSpec& spec);
 
 // vegeta's json targets, one per line: {"method", "url", "header": {name:
 // [values]}, "body": base64}.

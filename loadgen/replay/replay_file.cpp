@@ -1,4 +1,3 @@
-#include <cctype>
 #include <fstream>
 #include <stdexcept>
 
@@ -15,17 +14,6 @@ bool w3c_directive(const std::string& line) {
     for (const char* d : {"#Software:", "#Version:", "#Date:", "#Fields:", "#Remark:"})
         if (line.starts_with(d)) return true;
     return false;
-}
-
-// "GET http://..." (any method, any scheme).
-bool vegeta_request_line(const std::string& line) {
-    const auto space = line.find(' ');
-    if (space == std::string::npos || space == 0) return false;
-    for (std::size_t i = 0; i < space; ++i)
-        if (!std::isalpha(static_cast<unsigned char>(line[i]))) return false;
-    const auto url = line.find_first_not_of(' ', space);
-    return url != std::string::npos && line.find("://", url) != std::string::npos &&
-           line.find_first_of(" \t", url) > line.find("://", url);
 }
 
 ReplayFormat sniff(const std::string& path, std::istream& in) {
@@ -46,7 +34,7 @@ ReplayFormat sniff(const std::string& path, std::istream& in) {
     in.clear();
     in.seekg(0);
     if (first.empty() || first.front() == '#') return ReplayFormat::w3c;
-    if (vegeta_request_line(first)) return ReplayFormat::vegeta_http;
+    if (RequestSpec scratch; read_vegeta_request_line(first, scratch)) return ReplayFormat::vegeta_http;
     if (first.front() != '{') return ReplayFormat::w3c;
     const auto rest = first.find_first_not_of(" \t\r", 1);
     if (rest == std::string::npos || first.compare(rest, 5, "\"log\"") == 0) return ReplayFormat::har;

@@ -50,16 +50,6 @@ bool decode_base64(const std::string& text, std::string& out) {
     return true;
 }
 
-// "METHOD URL": sets the spec; false when the line is not one.
-bool request_line(const std::string& line, RequestSpec& spec) {
-    const auto space = line.find(' ');
-    if (space == std::string::npos || space == 0) return false;
-    std::string authority;
-    if (!split_url(line.substr(line.find_first_not_of(' ', space)), authority, spec.target)) return false;
-    spec.method = line.substr(0, space);
-    return true;
-}
-
 std::string json_problem(const json& j, ReplayEntry& e) {
     if (!j.is_object()) return "not a JSON object";
     if (!j.contains("method") || !j["method"].is_string() || j["method"].get<std::string>().empty())
@@ -86,6 +76,16 @@ std::string json_problem(const json& j, ReplayEntry& e) {
 
 }  // namespace
 
+bool read_vegeta_request_line(const std::string& line, RequestSpec& spec) {
+    const auto space = line.find(' ');
+    if (space == std::string::npos || space == 0) return false;
+    const auto url = line.find_first_not_of(' ', space);
+    std::string authority;
+    if (url == std::string::npos || !split_url(line.substr(url), authority, spec.target)) return false;
+    spec.method = line.substr(0, space);
+    return true;
+}
+
 ReplaySource read_vegeta_http(std::istream& in, const std::string& name) {
     ReplaySource out;
     std::string text;
@@ -108,7 +108,7 @@ ReplaySource read_vegeta_http(std::istream& in, const std::string& name) {
         }
         if (text[start] == '#') continue;
         text.erase(0, start);
-        if (ReplayEntry next; request_line(text, next.request)) {
+        if (ReplayEntry next; read_vegeta_request_line(text, next.request)) {
             close();
             entry = std::move(next);
             entry.line = number;
