@@ -15,6 +15,8 @@ packages=(
   curl                             # scripts/host-tour.sh talks to the host with curl
   python3                          # host-tour prints the admin API's events; bench scripts
   dpkg-dev file lintian            # cpack -G DEB (dpkg-shlibdeps, file) and its test's lintian check
+  goaccess                         # the access log test reads the host's log with goaccess's W3C preset
+  python3-jsonschema               # the JSON reports are validated against their schemas (docs/schemas)
   "$@"
 )
 # Optional, not installed: gdb. With it on PATH, a `hang` finding carries
