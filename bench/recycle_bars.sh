@@ -65,11 +65,12 @@ under_load() {
 import json, sys
 s = json.load(open(sys.argv[1]))
 failed = s["sent"] - s["by_class"].get("ok", 0)
-# "app.so; sha256=...; pid=...; worker=2; load=1" -> "sha256=... worker=2"
-short = lambda k: " ".join(p.strip() for p in k.split(";") if p.strip().startswith(("sha256", "worker")))
-builds = ", ".join(f"[{short(k)}] x{v}" for k, v in s.get("builds", {}).items())
-print(f"{sys.argv[2]}: sent {s['sent']}, not ok {failed}, builds: {builds}")
-sys.exit(0 if failed == 0 and len(s.get("builds", {})) >= 2 else 1)
+# builds: {"app.so; sha256=...": {"workers": [{"pid", "worker", "responses", ...}]}}:
+# a recycle shows as a second worker (or a second build, after a swap).
+workers = [(k.split(";")[-1].strip(), w) for k, b in s.get("builds", {}).items() for w in b["workers"]]
+shown = ", ".join(f"[{h} worker={w['worker']}] x{w['responses']}" for h, w in workers)
+print(f"{sys.argv[2]}: sent {s['sent']}, not ok {failed}, builds: {shown}")
+sys.exit(0 if failed == 0 and len(workers) >= 2 else 1)
 PY
 }
 

@@ -78,8 +78,8 @@ public:
 
 private:
     void book(const RequestRecord& r, std::string_view build) {
-        const std::uint16_t id = stats_.add(r, build);
-        if (log_) log_->add(r, id, build);
+        stats_.add(r, build);
+        if (log_) log_->add(r, build);
         if (config_.live_window && !is_dropped(r.cls)) window_.record(static_cast<std::uint64_t>((r.done_ns - r.intended_ns) / 1000));
     }
 

@@ -11,6 +11,19 @@ nlohmann::ordered_json latency(const Histogram& h) {
             {"mean", h.mean()},            {"count", h.count()}};
 }
 
+nlohmann::ordered_json builds_json(const BuildCounts& counts) {
+    nlohmann::ordered_json builds = nlohmann::ordered_json::object();
+    for (const auto& b : counts.builds()) {
+        nlohmann::ordered_json workers = nlohmann::ordered_json::array();
+        for (const auto& w : b.workers)
+            workers.push_back({{"pid", w.pid}, {"worker", w.worker}, {"responses", w.responses},
+                               {"first_load", w.first_load}, {"last_load", w.last_load}});
+        builds[b.build] = {{"responses", b.responses}, {"workers", workers},
+                           {"other_worker_responses", b.other_worker_responses}};
+    }
+    return builds;
+}
+
 }  // namespace
 
 std::string json_report(const ReportInput& in) {
@@ -34,9 +47,7 @@ std::string json_report(const ReportInput& in) {
     j["achieved_rate"] = r.achieved_rate;
     j["latency_us"] = latency(s.corrected());
     if (in.model != Model::closed) j["latency_uncorrected_us"] = latency(s.uncorrected());
-    nlohmann::ordered_json builds = nlohmann::ordered_json::object();
-    for (const auto& [value, n] : s.builds()) builds[value] = n;
-    j["builds"] = builds;
+    j["builds"] = builds_json(s.builds());
     j["bytes"] = s.bytes();
     j["malformed_lines"] = in.malformed;
     if (!r.log_error.empty()) j["log_error"] = r.log_error;

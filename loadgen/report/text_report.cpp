@@ -49,14 +49,23 @@ void write_text_report(std::ostream& out, const ReportInput& in) {
         if (s.count(c) || c == ErrorClass::ok) out << ' ' << class_name(c) << ' ' << s.count(c);
     out << '\n';
     if (!s.builds().empty()) {
-        // Uncached mode makes every load a build value of its own (the load
-        // generation differs): one line per build, the first few only; the
-        // JSON has them all.
-        constexpr std::size_t kShown = 6;
-        out << "  builds     " << s.builds().size() << " distinct X-Isapi-Build values\n";
-        for (std::size_t i = 0; i < s.builds().size() && i < kShown; ++i)
-            out << "             " << s.builds()[i].first << " x" << s.builds()[i].second << '\n';
-        if (s.builds().size() > kShown) out << "             ... and " << s.builds().size() - kShown << " more (see --json)\n";
+        // A build is the X-Isapi-Build value without pid, worker and load;
+        // its workers follow, each with the load generations it answered
+        // from (uncached mode loads once per request). The JSON has them all.
+        constexpr std::size_t kShown = 6, kWorkersShown = 3;
+        const auto& builds = s.builds().builds();
+        out << "  builds     " << builds.size() << (builds.size() == 1 ? " build" : " builds") << " answered\n";
+        for (std::size_t i = 0; i < builds.size() && i < kShown; ++i) {
+            const BuildCount& b = builds[i];
+            out << "             " << b.build << " x" << b.responses << '\n';
+            for (std::size_t w = 0; w < b.workers.size() && w < kWorkersShown; ++w) {
+                const BuildWorker& k = b.workers[w];
+                out << "               pid " << k.pid << " worker " << k.worker << " x" << k.responses << ", loads "
+                    << k.first_load << (k.last_load == k.first_load ? "" : ".." + std::to_string(k.last_load)) << '\n';
+            }
+            if (b.workers.size() > kWorkersShown) out << "               ... and " << b.workers.size() - kWorkersShown << " more workers (see --json)\n";
+        }
+        if (builds.size() > kShown) out << "             ... and " << builds.size() - kShown << " more (see --json)\n";
     }
     out << "  read       " << fmt("%.2f", static_cast<double>(s.bytes()) / (1024.0 * 1024.0)) << " MiB\n";
     if (in.malformed) out << "  skipped    " << in.malformed << " malformed replay lines (listed above)\n";

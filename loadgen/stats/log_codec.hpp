@@ -12,7 +12,8 @@
 //           | 'R' i64 intended i64 sent i64 first_byte i64 done u64 bytes
 //                 u32 connection u16 status u16 thread u16 build_id u8 class   (52 bytes)
 // build_id 0 means "no build header"; other ids are defined by a 'B' item of the
-// same thread before first use. `isapi-loadgen convert-log` turns it into the CSV.
+// same thread before first use, and a later 'B' item may define the id again
+// (the writer reuses a few ids, as uncached mode names a new load per request). `isapi-loadgen convert-log` turns it into the CSV.
 #include <cstdint>
 #include <string>
 #include <string_view>

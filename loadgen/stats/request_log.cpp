@@ -73,20 +73,31 @@ RequestLogBuffer::RequestLogBuffer(RequestLog& log, std::uint16_t thread) : log_
     buffer_.reserve(kChunk + 512);
 }
 
-void RequestLogBuffer::add(const RequestRecord& r, std::uint16_t build_id, std::string_view build) {
-    if (log_.format() == LogFormat::csv) {
-        append_csv_row(buffer_, r, build);
-    } else {
-        if (build_id != 0) {
-            if (defined_.size() <= build_id) defined_.resize(build_id + 1U, false);
-            if (!defined_[build_id]) {
-                append_binary_build(buffer_, thread_, build_id, build);
-                defined_[build_id] = true;
-            }
-        }
-        append_binary_record(buffer_, r, build_id);
-    }
+void RequestLogBuffer::add(const RequestRecord& r, std::string_view build) {
+    if (log_.format() == LogFormat::csv) append_csv_row(buffer_, r, build);
+    else append_binary_record(buffer_, r, build.empty() ? 0 : build_id(build));
     if (buffer_.size() >= kChunk) flush();
+}
+
+std::uint16_t RequestLogBuffer::build_id(std::string_view build) {
+    if (last_slot_ < slots_.size() && slots_[last_slot_] == build) return static_cast<std::uint16_t>(last_slot_ + 1);
+    for (std::size_t i = 0; i < slots_.size(); ++i) {
+        if (slots_[i] == build) {
+            last_slot_ = i;
+            return static_cast<std::uint16_t>(i + 1);
+        }
+    }
+    if (slots_.size() < kBuildSlots) {
+        last_slot_ = slots_.size();
+        slots_.emplace_back(build);
+    } else {
+        last_slot_ = next_slot_;
+        next_slot_ = (next_slot_ + 1) % kBuildSlots;
+        slots_[last_slot_].assign(build);
+    }
+    const auto id = static_cast<std::uint16_t>(last_slot_ + 1);
+    append_binary_build(buffer_, thread_, id, build);
+    return id;
 }
 
 void RequestLogBuffer::flush() {

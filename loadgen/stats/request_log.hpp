@@ -65,16 +65,24 @@ public:
     RequestLogBuffer(const RequestLogBuffer&) = delete;
     RequestLogBuffer& operator=(const RequestLogBuffer&) = delete;
 
-    // `build_id` is the id RunStats::add returned for `build` on this thread.
-    void add(const RequestRecord& r, std::uint16_t build_id, std::string_view build);
+    // `build` is the response's X-Isapi-Build value, empty when it had none.
+    void add(const RequestRecord& r, std::string_view build);
     void flush();
 
+    // Build ids in use at once; the least recently defined one is reused.
+    static constexpr std::size_t kBuildSlots = 64;
+
 private:
+    // The binary log's id for `build`, written as a 'B' item when new.
+    std::uint16_t build_id(std::string_view build);
+
     static constexpr std::size_t kChunk = 256 * 1024;
     RequestLog& log_;
     std::uint16_t thread_;
     std::string buffer_;
-    std::vector<bool> defined_;  // binary: build ids already written
+    std::vector<std::string> slots_;  // binary: slots_[id - 1] is the value id names now
+    std::size_t last_slot_ = 0;        // the slot used last, checked first
+    std::size_t next_slot_ = 0;        // the slot a new value takes once all are used
 };
 
 }  // namespace isapi::loadgen

@@ -4,11 +4,9 @@
 // from the intended send time, uncorrected from the moment it was written.
 #include <array>
 #include <cstdint>
-#include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
+#include "build_counts.hpp"
 #include "error_class.hpp"
 #include "histogram.hpp"
 #include "request_record.hpp"
@@ -17,10 +15,9 @@ namespace isapi::loadgen {
 
 class RunStats {
 public:
-    // Books one finished request. Returns the build's small id within this
-    // RunStats (0 when the response carried no build identity), which the
-    // per-request log uses to avoid repeating the string.
-    std::uint16_t add(const RequestRecord& r, std::string_view build);
+    // Books one finished request; `build` is its X-Isapi-Build value, empty
+    // when it had none.
+    void add(const RequestRecord& r, std::string_view build);
 
     void merge(const RunStats& other);
 
@@ -35,12 +32,10 @@ public:
     std::int64_t last_sent_ns() const noexcept { return last_sent_ns_; }
     const Histogram& corrected() const noexcept { return corrected_; }
     const Histogram& uncorrected() const noexcept { return uncorrected_; }
-    // (value, responses) in first-seen order.
-    const std::vector<std::pair<std::string, std::uint64_t>>& builds() const noexcept { return builds_; }
+    // Answered responses per build, bounded however many loads answered.
+    const BuildCounts& builds() const noexcept { return builds_; }
 
 private:
-    std::uint16_t build_id(std::string_view build);
-
     std::uint64_t sent_ = 0;
     std::uint64_t answered_ = 0;
     std::uint64_t bytes_ = 0;
@@ -48,8 +43,7 @@ private:
     std::array<std::uint64_t, kClassCount> by_class_{};
     Histogram corrected_;
     Histogram uncorrected_;
-    std::vector<std::pair<std::string, std::uint64_t>> builds_;
-    std::size_t last_build_ = 0;  // builds rarely change, so check the last one first
+    BuildCounts builds_;
 };
 
 }  // namespace isapi::loadgen

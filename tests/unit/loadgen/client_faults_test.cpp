@@ -22,8 +22,8 @@ TEST_CASE("a healthy server answers every request and each build identity is cou
     CHECK(r.stats.sent() == 200);
     CHECK(r.stats.count(ErrorClass::ok) == 200);
     REQUIRE(r.stats.builds().size() == 1);
-    CHECK(r.stats.builds()[0].first == "build-A");
-    CHECK(r.stats.builds()[0].second == 200);
+    CHECK(r.stats.builds().builds()[0].build == "build-A");
+    CHECK(r.stats.builds().builds()[0].responses == 200);
     CHECK(server.requests_seen() == 200);
 }
 

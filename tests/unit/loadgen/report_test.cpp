@@ -89,8 +89,8 @@ TEST_CASE("the JSON summary has the documented keys and counts builds", "[report
     CHECK(j["dropped"] == 1);
     CHECK(j["by_class"]["timeout"] == 1);
     CHECK(j["by_class"]["status_5xx"] == 1);
-    CHECK(j["builds"]["B1"] == 98);
-    CHECK(j["builds"]["B2"] == 1);
+    CHECK(j["builds"]["B1"]["responses"] == 98);
+    CHECK(j["builds"]["B2"]["responses"] == 1);
     for (const char* p : {"p50", "p90", "p99", "p999", "p9999", "max"}) CHECK(j["latency_us"].contains(p));
     CHECK(j["passed"] == false);
 }

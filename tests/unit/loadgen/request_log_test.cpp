@@ -9,6 +9,7 @@
 
 #include "fault_server.hpp"
 #include "stats/log_codec.hpp"
+#include "stats/request_log.hpp"
 #include "report/log_convert.hpp"
 #include "test_helpers.hpp"
 
@@ -116,4 +117,32 @@ TEST_CASE("a build value with a comma is quoted in the CSV", "[log]") {
     RequestRecord r;
     append_csv_row(row, r, "a,b\"c");
     CHECK(row.ends_with(",\"a,b\"\"c\"\n"));
+}
+
+TEST_CASE("a binary log reuses a few build ids and still names each request's own build", "[log]") {
+    // Uncached mode: every response is a new load, so a new value.
+    const std::string path = temp_path(".bin");
+    const int n = static_cast<int>(RequestLogBuffer::kBuildSlots) * 3 + 7;
+    {
+        RequestLog log(path, LogFormat::binary);
+        RequestLogBuffer buffer(log, 0);
+        for (int i = 0; i < n; ++i) {
+            RequestRecord r;
+            r.status = 200;
+            buffer.add(r, "app.so; sha256=aaaaaaaaaaaa; pid=1; worker=1; load=" + std::to_string(i % 2 ? i : 0));
+        }
+        buffer.flush();
+        std::string error;
+        REQUIRE(log.close(error));
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::vector<std::string> builds;
+    std::string error;
+    const long long read = read_binary_log(in, [&](const RequestRecord&, std::string_view b) { builds.emplace_back(b); }, error);
+    std::remove(path.c_str());
+    INFO(error);
+    REQUIRE(read == n);
+    for (int i = 0; i < n; ++i)
+        CHECK(builds[static_cast<std::size_t>(i)] ==
+              "app.so; sha256=aaaaaaaaaaaa; pid=1; worker=1; load=" + std::to_string(i % 2 ? i : 0));
 }
