@@ -4,6 +4,8 @@
 #include "http_date.hpp"
 #include "status_line.hpp"
 
+#include <isapi/version.hpp>
+
 #include <algorithm>
 #include <charconv>
 
@@ -13,7 +15,6 @@ namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
 constexpr std::string_view kLastChunk = "0\r\n\r\n";
-constexpr std::string_view kServer = "Server: isapi-harness/0.1\r\n";
 constexpr std::string_view kErrorHeaders =
     "Content-Type: text/plain\r\nContent-Length: 25\r\n\r\n500 Internal Server Error";
 
@@ -64,7 +65,7 @@ ResponseWriter::Status ResponseWriter::send_header(std::string_view status, std:
                                           std::string(scan.first_reason) + ": \"" + printable(scan.first_dropped) +
                                           "\"");
     }
-    if (!scan.has_server) head_.append(kServer);
+    if (!scan.has_server) head_.append("Server: ").append(version::kServerSoftware).append("\r\n");
     if (!scan.has_date) head_.append("Date: ").append(http_date_now()).append(kCrlf);
     if (options_.extra_headers) {
         for (const Header& h : *options_.extra_headers) head_.append(h.name).append(": ").append(h.value).append(kCrlf);

@@ -1,6 +1,7 @@
 #include "canned_response.hpp"
 
 #include <isapi/ecb/http_text.hpp>
+#include <isapi/version.hpp>
 
 namespace isapi::host {
 
@@ -11,7 +12,9 @@ std::string canned_response(unsigned status, std::string_view body, bool keep_al
     text += std::to_string(status);
     text += ' ';
     text += ecb::reason_phrase(status);
-    text += "\r\nServer: isapi-harness/0.1\r\nContent-Type: text/plain\r\nContent-Length: ";
+    text += "\r\nServer: ";
+    text += version::kServerSoftware;
+    text += "\r\nContent-Type: text/plain\r\nContent-Length: ";
     text += std::to_string(body.size() + 1);
     text += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
     text += body;
