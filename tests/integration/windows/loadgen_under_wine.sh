@@ -28,8 +28,8 @@ loadgen run "$url/hello.dll" -n 200 -t 2 -c 4 --timeout 30s --no-progress \
 [ "$code" -eq 0 ] || fail "isapi-loadgen run exited with $code, expected 0"
 expect 'sent 200 +answered 200 +dropped 0 ' "the report does not show 200 sent and answered, none dropped"
 expect '^ +classes +ok 200$' "the report does not book all 200 requests as ok"
-expect 'hello\.[a-z]+; sha256=[0-9a-f]+; pid=[0-9]+; worker=[0-9]+; load=[0-9]+ x200' \
-  "the report does not count 200 answers from hello's build"
+expect '^ +hello\.[a-z]+; sha256=[0-9a-f]+ x200$' "the report does not count 200 answers from hello's build"
+expect '^ +pid [0-9]+ worker [0-9]+ x200, loads [0-9]+$' "the report does not name the worker that answered all 200"
 expect "pass +errors = 0, within --fail-if 'errors>0'" "the threshold errors>0 is not reported as held"
 tr -d ' \r\n' <"$work/run.json" >"$work/run.json.flat" 2>/dev/null || fail "no JSON summary was written"
 grep -q '"sent":200,"answered":200,"dropped":0,"errors":0' "$work/run.json.flat" ||
