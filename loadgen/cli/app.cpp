@@ -86,6 +86,9 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
     cmd.add_option("--hgrm", o.hgrm,
                    "Write the latency percentile distribution to FILE in HdrHistogram's text format (as wrk2 "
                    "prints it; open loop: corrected latency)");
+    cmd.add_option("--html", o.html,
+                   "Write an HTML page to FILE: latency (p50, p99, max) and throughput over time, and the "
+                   "percentile spectrum (inline SVG, opens offline)");
     cmd.add_option("--fail-if", o.fail_if, "Exit 2 when METRIC OP VALUE holds, e.g. 'p99>50ms', 'errors>0', 'error_rate>1%'");
     cmd.add_option("--expect", o.expect, "Exit 2 unless METRIC OP VALUE holds, e.g. 'p99<50ms', 'dropped=0' (as swap's --expect)");
     cmd.add_option("--expect-status", o.expect_status, "Only these statuses are ok; others count as unexpected_status")
@@ -94,6 +97,26 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
                  "Close each connection after its response (sends Connection: close; every request pays a connect)");
     add_progress_options(cmd, o.progress, o.no_progress);
     cmd.add_flag("-q,--quiet", o.quiet, "Print no summary (use with --json)");
+}
+
+// The arguments as typed, quoted where a shell would need it, for the
+// HTML page's header.
+std::string command_line(int argc, char** argv) {
+    std::string out = "isapi-loadgen";
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        const bool plain = !a.empty() && a.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                             "0123456789-_./:=,@%+") == std::string::npos;
+        out += ' ';
+        if (plain) {
+            out += a;
+            continue;
+        }
+        out += '\'';
+        for (char c : a) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+        out += '\'';
+    }
+    return out;
 }
 
 int report_error(const std::exception& e) {
@@ -156,6 +179,7 @@ int loadgen_main(int argc, char** argv) {
     try {
         if (const int code = swap_commands.run_if_chosen(); code >= 0) return code;
         if (const int code = race_command.run_if_chosen(); code >= 0) return code;
+        run_common.command_line = replay_common.command_line = command_line(argc, argv);
         if (*run_cmd) return run_session("run", run.url, run_common, plan_for_run(run_common, run), 0);
         if (*replay_cmd) {
             std::size_t malformed = 0;

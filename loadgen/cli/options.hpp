@@ -20,6 +20,8 @@ struct CommonOptions {
     std::string json;
     std::string junit;
     std::string hgrm;
+    std::string html;
+    std::string command_line;  // as typed, for the HTML page's header
     std::vector<std::string> fail_if;
     std::vector<std::string> expect;
     std::vector<unsigned> expect_status;

@@ -10,6 +10,7 @@
 #include "../report/junit_report.hpp"
 #include "../report/output_file.hpp"
 #include "../report/progress_line.hpp"
+#include "../report/run_html.hpp"
 #include "../report/text_report.hpp"
 #include "../report/thresholds.hpp"
 
@@ -40,7 +41,8 @@ int run_session(const std::string& command, const std::string& target, const Com
     // A report file that cannot be written is a setup failure.
     const bool written = write_requested_report(common.json, [&] { return json_report(in); }) &
                          write_requested_report(common.junit, [&] { return junit_report(in); }) &
-                         write_requested_report(common.hgrm, [&] { return hgrm_report(result.stats.corrected()); });
+                         write_requested_report(common.hgrm, [&] { return hgrm_report(result.stats.corrected()); }) &
+                         write_requested_report(common.html, [&] { return run_html_report(in, common.command_line); });
     if (!written) code = kExitSetup;
     if (!result.log_error.empty()) {
         std::cerr << "isapi-loadgen: " << result.log_error << '\n';

@@ -1,6 +1,6 @@
 #pragma once
 // Runs a plan and delivers every output the options ask for: progress line,
-// text summary, --json, --junit and the --fail-if verdict.
+// text summary, --json, --junit, --hgrm, --html and the --fail-if verdict.
 #include <cstddef>
 #include <string>
 

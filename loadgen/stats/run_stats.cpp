@@ -14,9 +14,15 @@ void RunStats::add(const RequestRecord& r, std::string_view build) {
     ++by_class_[static_cast<std::size_t>(r.cls)];
     bytes_ += r.bytes;
     if (r.sent_ns > last_sent_ns_) last_sent_ns_ = r.sent_ns;
-    if (is_dropped(r.cls)) return;
+    // A request is placed in time where it ended; one that never got that
+    // far (-1) where it was sent or meant to be.
+    const std::int64_t ended_ns = std::max({r.done_ns, r.sent_ns, r.intended_ns, std::int64_t{0}});
+    const bool dropped = is_dropped(r.cls);
+    const std::uint64_t latency_us = dropped ? 0 : to_us(r.done_ns - r.intended_ns);
+    over_time_.add(ended_ns, !dropped, r.cls != ErrorClass::ok, latency_us);
+    if (dropped) return;
     ++answered_;
-    corrected_.record(to_us(r.done_ns - r.intended_ns));
+    corrected_.record(latency_us);
     uncorrected_.record(to_us(r.done_ns - r.sent_ns));
     if (!build.empty()) builds_.add(build);
 }
@@ -30,6 +36,7 @@ void RunStats::merge(const RunStats& other) {
     corrected_.merge(other.corrected_);
     uncorrected_.merge(other.uncorrected_);
     builds_.merge(other.builds_);
+    over_time_.merge(other.over_time_);
 }
 
 }  // namespace isapi::loadgen

@@ -10,6 +10,7 @@
 #include "error_class.hpp"
 #include "histogram.hpp"
 #include "request_record.hpp"
+#include "time_series.hpp"
 
 namespace isapi::loadgen {
 
@@ -34,6 +35,8 @@ public:
     const Histogram& uncorrected() const noexcept { return uncorrected_; }
     // Answered responses per build, bounded however many loads answered.
     const BuildCounts& builds() const noexcept { return builds_; }
+    // Ended requests, errors and latency per time bucket (the HTML charts).
+    const TimeSeries& over_time() const noexcept { return over_time_; }
 
 private:
     std::uint64_t sent_ = 0;
@@ -44,6 +47,7 @@ private:
     Histogram corrected_;
     Histogram uncorrected_;
     BuildCounts builds_;
+    TimeSeries over_time_;
 };
 
 }  // namespace isapi::loadgen

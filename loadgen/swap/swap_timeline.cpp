@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
@@ -18,12 +17,16 @@
 
 #include "../models/units.hpp"
 #include "html_util.hpp"
+#include "../report/svg_chart.hpp"
 
 namespace isapi::loadgen {
 namespace {
 
 using html::coord;
 using html::fixed;
+using svg::latency_tick;
+using svg::nice_step;
+using svg::time_tick;
 
 constexpr const char* kOldColour = "#4c78a8";
 constexpr const char* kNewColour = "#54a24b";
@@ -83,34 +86,6 @@ const char* build_colour(Answer a) {
         case Answer::failed: break;
     }
     return kFailedBarColour;
-}
-
-// "1.5", "200": a tick value without trailing zeros.
-std::string tick_number(double v) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
-
-// 1, 2 or 5 times a power of ten, so that `span` holds about `ticks` steps.
-double nice_step(double span, double ticks) {
-    const double raw = span / ticks;
-    const double decade = std::pow(10.0, std::floor(std::log10(raw)));
-    for (double m : {1.0, 2.0, 5.0})
-        if (m * decade >= raw) return m * decade;
-    return 10 * decade;
-}
-
-std::string time_tick(double ns, double step_ns) {
-    if (step_ns >= 1e9) return tick_number(ns / 1e9) + "s";
-    if (step_ns >= 1e6) return tick_number(ns / 1e6) + "ms";
-    return tick_number(ns / 1e3) + "us";
-}
-
-std::string latency_tick(double us) {
-    if (us >= 1e6) return tick_number(us / 1e6) + "s";
-    if (us >= 1e3) return tick_number(us / 1e3) + "ms";
-    return tick_number(us) + "us";
 }
 
 // The drawing's geometry: one time axis shared by the latency panel and the
