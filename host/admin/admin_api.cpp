@@ -79,7 +79,9 @@ AdminResponse AdminApi::handle(const AdminRequest& request) const {
         if (!get) return method_not_allowed("GET");
         AdminResponse r;
         r.content_type = std::string(kMetricsContentType);
-        r.body = format_metrics(metrics());
+        MetricsSnapshot snapshot = metrics();
+        snapshot.processes = process_samples(sources_.status());
+        r.body = format_metrics(snapshot);
         return r;
     }
     if (path == paths::events) return get ? events(query) : method_not_allowed("GET");
@@ -92,9 +94,23 @@ AdminResponse AdminApi::handle(const AdminRequest& request) const {
     return json_error(404, "the admin port serves only /_isapi/ endpoints; extensions are on the --listen port");
 }
 
+std::vector<ProcessSample> process_samples(const HostStatus& status) {
+    std::vector<ProcessSample> out;
+    if (const auto host = platform::process_stats(status.pid)) out.push_back({false, 0, status.pid, *host});
+    // A worker that ended since the status was taken is left out; so is the
+    // in-process host's own entry, which its status lists as worker 1.
+    for (const WorkerStatus& w : status.workers)
+        if (w.pid == status.pid) continue;
+        else if (const auto stats = platform::process_stats(w.pid)) out.push_back({true, w.generation, w.pid, *stats});
+    return out;
+}
+
 MetricsSnapshot AdminApi::metrics() const {
     MetricsSnapshot s;
-    if (sources_.requests) s.requests = sources_.requests->snapshot();
+    if (sources_.requests) {
+        s.requests = sources_.requests->snapshot();
+        s.latencies = sources_.requests->latencies().snapshot();
+    }
     if (sources_.lifecycle) s.lifecycle = sources_.lifecycle->snapshot();
     if (sources_.events)
         s.uptime_seconds =

@@ -72,6 +72,10 @@ private:
     std::optional<std::string> token_;
 };
 
+// The process_* samples of the host and of each of its workers, from the OS
+// (for GET /_isapi/metrics only: each process costs a few /proc reads).
+std::vector<ProcessSample> process_samples(const HostStatus& status);
+
 // The value of `name` in a query string ("a=1&b=2"), nullopt when absent.
 // Values are taken as written (the admin API's values need no decoding).
 std::optional<std::string_view> query_parameter(std::string_view query, std::string_view name);

@@ -3,7 +3,11 @@
 // without a lock: each thread adds to its own shard (chosen once per thread,
 // cache-line aligned) with relaxed atomic increments, and a reader sums the
 // shards. A sum taken while requests run is a consistent-enough snapshot for
-// monitoring, never a torn counter.
+// monitoring, never a torn counter. The latency histograms per mapping and
+// build ride along (request_latencies.hpp), so whoever counts a request's
+// end can time it.
+#include "request_latencies.hpp"
+
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -31,6 +35,9 @@ public:
 
     Snapshot snapshot() const;
 
+    RequestLatencies& latencies() noexcept { return latencies_; }
+    const RequestLatencies& latencies() const noexcept { return latencies_; }
+
 private:
     static constexpr std::size_t kShards = 16;
     struct alignas(64) Shard {
@@ -40,6 +47,7 @@ private:
     Shard& mine() noexcept;
 
     std::array<Shard, kShards> shards_;
+    RequestLatencies latencies_;
 };
 
 }  // namespace isapi::host

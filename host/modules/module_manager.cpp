@@ -143,6 +143,7 @@ PFN_HTTPEXTENSIONPROC ModuleLease::proc() const { return slot_->module.proc; }
 const std::string& ModuleLease::module_name() const { return slot_->module.name; }
 const std::vector<ecb::Header>& ModuleLease::identity_headers() const { return slot_->identity_headers; }
 std::uint64_t ModuleLease::load_generation() const { return slot_->module.load_generation; }
+const std::string& ModuleLease::sha256() const { return slot_->module.sha256; }
 
 // ---- ModuleManager -----------------------------------------------------------
 

@@ -77,6 +77,7 @@ public:
     PFN_HTTPEXTENSIONPROC proc() const;
     const std::string& module_name() const;  // file name, e.g. "hello.so"
     std::uint64_t load_generation() const;
+    const std::string& sha256() const;  // hex, empty when identity is off or the file could not be read
     // The X-Isapi-Build header for this load, or no header when identity is
     // off: precomputed at load time, so a request only copies it.
     const std::vector<ecb::Header>& identity_headers() const;

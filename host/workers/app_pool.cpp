@@ -3,7 +3,6 @@
 #include "../detectors/crash_note.hpp"
 #include "../server/canned_response.hpp"
 
-#include <isapi/ecb/http_text.hpp>
 #include <isapi/platform/files.hpp>
 
 #include <boost/asio/dispatch.hpp>
@@ -29,6 +28,11 @@ AppPool::AppPool(net::io_context& io, platform::ProcessControl& processes, AppPo
       access_log_(access_log),
       ping_timer_(strand_),
       router_(options_.worker.mappings, options_.worker.default_mode) {
+    // UTF-8, as the module manager keys modules on every OS.
+    for (const Mapping& m : router_.mappings()) {
+        const std::u8string key = m.module.u8string();
+        mapping_keys_.emplace_back(key.begin(), key.end());
+    }
     std::string error;
     if (auto folder = platform::make_private_directory("isapi-crash-notes", error)) crash_notes_ = std::move(*folder);
     else spdlog::warn("worker crashes will not be classified (no crash notes folder): {}", error);
@@ -67,15 +71,7 @@ void AppPool::route(ecb::Request request, std::shared_ptr<ClientConnection> conn
         if (!serving_) return answer(*connection, 503, "cannot start a worker process: " + error);
     }
     std::optional<AccessRecord> access;
-    if (access_log_) {
-        const std::string_view target = request.unencoded_url;
-        const auto question = target.find('?');
-        access = AccessRecord{request.remote_addr, request.local_addr, request.method,
-                              std::string(target.substr(0, question)),
-                              question == std::string_view::npos ? "" : std::string(target.substr(question + 1)),
-                              std::string(ecb::find_header(request, "User-Agent")), request.remote_user,
-                              request.local_port};
-    }
+    if (access_log_) access = access_log_->record_for(request);
     serving_->submit(std::move(request), std::move(connection), std::move(access));
 }
 
@@ -88,20 +84,44 @@ void AppPool::answer(ClientConnection& connection, unsigned status, std::string_
 }
 
 void AppPool::request_ended(WorkerProcess& worker, const InFlight& request, const ecb::Outcome& outcome) {
+    record_latency(worker, request);
     counters_.end(outcome.status);
     if (request.holds_slot) outstanding_.fetch_sub(1, std::memory_order_relaxed);
     if (access_log_ && request.access) {
         AccessRecord record = *request.access;
-        record.status = outcome.status;
-        record.bytes_sent = outcome.bytes_sent;
-        if (!outcome.log_parameters.empty())
-            record.uri_query += (record.uri_query.empty() ? "" : "&") + outcome.log_parameters;
-        record.time_taken = duration_cast<milliseconds>(std::chrono::steady_clock::now() - request.started);
+        record.complete(outcome, request.started);
+        // Cut off with its worker: the status line the client got.
+        if (record.status == 0) record.status = request.status;
         access_log_->write(record);
     }
     const auto limit = options_.recycle_after_requests;
     if (limit != 0 && serving_.get() == &worker && worker.requests_served() == limit)
         begin_recycle(RecycleMode::overlapped, "request limit: " + std::to_string(limit) + " requests served");
+}
+
+void AppPool::record_latency(const WorkerProcess& worker, const InFlight& request) {
+    const auto elapsed = std::chrono::steady_clock::now() - request.started;
+    const std::string_view target = request.target;
+    const std::string_view path = target.substr(0, target.find('?'));
+    // A plain path routes as it is; one with escapes or dot segments is
+    // decoded first, as the worker did.
+    std::optional<Route> route;
+    if (path.find('%') == std::string_view::npos && path.find("/.") == std::string_view::npos) route = router_.route(path);
+    else if (const auto split = split_target(target)) route = router_.route(split->path);
+    if (!route) return;
+    const Mapping* mapping = route->mapping;
+    const auto labels = [&] {
+        const std::u8string name = mapping->module.filename().u8string();
+        return RequestLatencies::Labels{mapping->url, std::string(name.begin(), name.end())};
+    };
+    // The worker reports each load with its module's key, the mapping's
+    // path as text: compared as text, not as a path built per request.
+    const std::string& key = mapping_keys_[static_cast<std::size_t>(mapping - router_.mappings().data())];
+    if (const auto loaded = modules_by_generation_.find(worker.generation()); loaded != modules_by_generation_.end())
+        for (const ModuleInfo& m : loaded->second)
+            if (m.path == key) return counters_.latencies().record(mapping, m.sha256, elapsed, labels);
+    // Unloaded already (uncached mode reports the unload first) or lost.
+    counters_.latencies().record_latest(mapping, elapsed, labels);
 }
 
 // ---- workers -----------------------------------------------------------------------

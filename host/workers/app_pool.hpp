@@ -170,6 +170,10 @@ private:
     std::map<std::uint64_t, std::vector<ModuleInfo>> modules_by_generation_;
     std::map<std::uint64_t, std::set<std::string>> failed_loads_by_generation_;  // module file names
     Router router_;  // the workers' mappings: which module a lost request was for
+    // A request's time, for its mapping and the build its worker reported
+    // loading; on the strand, with no allocation for a plain target.
+    void record_latency(const WorkerProcess& worker, const InFlight& request);
+    std::vector<std::string> mapping_keys_;  // router_'s module paths, as the workers spell them
 
     mutable std::mutex snapshot_mutex_;
     std::vector<std::shared_ptr<WorkerProcess>> snapshot_workers_;
