@@ -27,6 +27,7 @@ void Connection::start(const Job& job, const RequestTemplate& request, std::int6
     record_ = RequestRecord{};
     record_.intended_ns = job.intended_ns;
     record_.thread = thread_;
+    record_.request = static_cast<std::uint32_t>(job.request);
     parser_.emplace(build_);
     parser_->eager(true);
     parser_->header_limit(kHeaderLimit);

@@ -62,6 +62,8 @@ void append_csv_row(std::string& out, const RequestRecord& r, std::string_view b
         }
         out += '"';
     }
+    out += ',';
+    put_number(out, r.request);
     out += '\n';
 }
 
@@ -86,6 +88,7 @@ void append_binary_record(std::string& out, const RequestRecord& r, std::uint16_
     put(out, r.thread);
     put(out, build_id);
     put(out, static_cast<std::uint8_t>(r.cls));
+    put(out, r.request);
 }
 
 bool read_binary_build(std::string_view in, std::uint16_t& thread, std::uint16_t& id,
@@ -101,8 +104,8 @@ bool read_binary_build(std::string_view in, std::uint16_t& thread, std::uint16_t
     return true;
 }
 
-bool read_binary_record(std::string_view in, RequestRecord& r, std::uint16_t& build_id) {
-    if (in.size() < kBinaryRecordSize || in[0] != 'R') return false;
+bool read_binary_record(std::string_view in, RequestRecord& r, std::uint16_t& build_id, int version) {
+    if (in.size() < (version == 1 ? kBinaryRecordSizeV1 : kBinaryRecordSize) || in[0] != 'R') return false;
     const char* p = in.data() + 1;
     r.intended_ns = get<std::int64_t>(p);
     r.sent_ns = get<std::int64_t>(p);
@@ -116,6 +119,7 @@ bool read_binary_record(std::string_view in, RequestRecord& r, std::uint16_t& bu
     const auto cls = get<std::uint8_t>(p);
     if (cls >= kClassCount) return false;
     r.cls = static_cast<ErrorClass>(cls);
+    r.request = version == 1 ? 0 : get<std::uint32_t>(p);
     return true;
 }
 

@@ -7,10 +7,13 @@
 // holds a comma or a quote.
 //
 // Binary (little-endian), for long runs where CSV formatting or size hurts:
-//   file   := "ILGLOG1\n" item*
+//   file   := "ILGLOG2\n" item*
 //   item   := 'B' u16 thread u16 build_id u16 length byte[length]   (defines a build value)
 //           | 'R' i64 intended i64 sent i64 first_byte i64 done u64 bytes
-//                 u32 connection u16 status u16 thread u16 build_id u8 class   (52 bytes)
+//                 u32 connection u16 status u16 thread u16 build_id u8 class
+//                 u32 request   (56 bytes)
+// "ILGLOG1\n" files (before the request index) have 52-byte records without
+// `request`; they are still read, with every request 0.
 // build_id 0 means "no build header"; other ids are defined by a 'B' item of the
 // same thread before first use, and a later 'B' item may define the id again
 // (the writer reuses a few ids, as uncached mode names a new load per request). `isapi-loadgen convert-log` turns it into the CSV.
@@ -23,9 +26,11 @@
 namespace isapi::loadgen {
 
 inline constexpr std::string_view kCsvHeader =
-    "intended_ns,sent_ns,first_byte_ns,done_ns,status,bytes,class,thread,connection,build\n";
-inline constexpr std::string_view kBinaryMagic = "ILGLOG1\n";
-inline constexpr std::size_t kBinaryRecordSize = 1 + 8 * 5 + 4 + 2 * 3 + 1;
+    "intended_ns,sent_ns,first_byte_ns,done_ns,status,bytes,class,thread,connection,build,request\n";
+inline constexpr std::string_view kBinaryMagic = "ILGLOG2\n";
+inline constexpr std::string_view kBinaryMagicV1 = "ILGLOG1\n";
+inline constexpr std::size_t kBinaryRecordSizeV1 = 1 + 8 * 5 + 4 + 2 * 3 + 1;
+inline constexpr std::size_t kBinaryRecordSize = kBinaryRecordSizeV1 + 4;
 
 void append_csv_row(std::string& out, const RequestRecord& r, std::string_view build);
 void append_binary_build(std::string& out, std::uint16_t thread, std::uint16_t id, std::string_view build);
@@ -34,6 +39,7 @@ void append_binary_record(std::string& out, const RequestRecord& r, std::uint16_
 // Decoding, for the converter. Each returns false on truncated input.
 bool read_binary_build(std::string_view in, std::uint16_t& thread, std::uint16_t& id,
                        std::string_view& build, std::size_t& used);
-bool read_binary_record(std::string_view in, RequestRecord& r, std::uint16_t& build_id);
+// `version` 1 reads the older record without the request index.
+bool read_binary_record(std::string_view in, RequestRecord& r, std::uint16_t& build_id, int version = 2);
 
 }  // namespace isapi::loadgen

@@ -20,6 +20,7 @@ struct RequestRecord {
     std::uint16_t status = 0;     // 0 when no status line arrived
     std::uint16_t thread = 0;
     ErrorClass cls = ErrorClass::ok;
+    std::uint32_t request = 0;    // which request template it was sent from (a replay file's entry)
 };
 
 }  // namespace isapi::loadgen

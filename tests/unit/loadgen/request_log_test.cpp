@@ -46,10 +46,12 @@ TEST_CASE("the CSV log holds one row per request with times, status, class and b
     const auto rows = read_csv(in);
     std::remove(c.log.c_str());
     REQUIRE(rows.size() == 41);
-    CHECK(rows[0].size() == 10);
+    CHECK(rows[0].size() == 11);
+    CHECK(rows[0][10] == "request");
     for (std::size_t i = 1; i < rows.size(); ++i) {
         const auto& row = rows[i];
-        REQUIRE(row.size() == 10);
+        REQUIRE(row.size() == 11);
+        CHECK(row[10] == "0");  // one URL: every request from template 0
         const long long intended = std::stoll(row[0]), sent = std::stoll(row[1]), first = std::stoll(row[2]),
                         done = std::stoll(row[3]);
         CHECK(intended <= sent);
@@ -87,7 +89,7 @@ TEST_CASE("a binary log converts to the same rows the CSV log would hold", "[log
     REQUIRE(n == 25);
     const auto rows = read_csv(csv);
     REQUIRE(rows.size() == 26);
-    CHECK(rows[0].size() == 10);
+    CHECK(rows[0].size() == 11);
     for (std::size_t i = 1; i < rows.size(); ++i) {
         CHECK(rows[i][6] == "ok");
         CHECK(rows[i][9] == "build-A");
@@ -116,7 +118,39 @@ TEST_CASE("a build value with a comma is quoted in the CSV", "[log]") {
     std::string row;
     RequestRecord r;
     append_csv_row(row, r, "a,b\"c");
-    CHECK(row.ends_with(",\"a,b\"\"c\"\n"));
+    CHECK(row.ends_with(",\"a,b\"\"c\"," + std::to_string(r.request) + "\n"));
+}
+
+TEST_CASE("the request template index goes through the binary log into the CSV", "[log]") {
+    std::string data(kBinaryMagic);
+    RequestRecord r;
+    r.request = 70'000;  // past 16 bits: a replay file's entry
+    append_binary_record(data, r, 0);
+    std::stringstream in(data), out;
+    std::string error;
+    REQUIRE(convert_binary_log(in, out, error) == 1);
+    const auto rows = read_csv(out);
+    REQUIRE(rows.size() == 2);
+    CHECK(rows[1][10] == "70000");
+}
+
+TEST_CASE("a binary log from before the request index still converts, every request from template 0", "[log]") {
+    std::string data(kBinaryMagicV1);
+    RequestRecord r;
+    r.status = 404;
+    r.request = 9;
+    append_binary_record(data, r, 0);
+    data.resize(data.size() - 4);  // the older record ends before the index
+    append_binary_record(data, r, 0);
+    data.resize(data.size() - 4);
+    std::stringstream in(data), out;
+    std::string error;
+    INFO(error);
+    REQUIRE(convert_binary_log(in, out, error) == 2);
+    const auto rows = read_csv(out);
+    REQUIRE(rows.size() == 3);
+    CHECK(rows[1][4] == "404");
+    CHECK(rows[2][10] == "0");
 }
 
 TEST_CASE("a binary log reuses a few build ids and still names each request's own build", "[log]") {
