@@ -80,7 +80,9 @@ std::string legend(std::initializer_list<std::pair<const char*, const char*>> it
 }
 
 // The buckets' middles and the seconds each one covered: the last one ends
-// when the run did, so its rate is not understated.
+// when the run did, so its rate is not understated. A last bucket the run
+// covered less than half of holds only the final stragglers: its rate
+// would read as a collapse, so it is not drawn.
 struct BucketTimes {
     std::vector<double> middle_ns;
     std::vector<double> seconds;
@@ -92,6 +94,7 @@ BucketTimes bucket_times(const TimeSeries& t, double elapsed_s) {
     for (std::size_t i = 0; i < t.buckets().size(); ++i) {
         const double start = w * static_cast<double>(i);
         const double end = std::max(start + w / 10, std::min(start + w, elapsed_s * 1e9));
+        if (i > 0 && i + 1 == t.buckets().size() && end - start < w / 2) break;
         b.middle_ns.push_back((start + end) / 2);
         b.seconds.push_back((end - start) / 1e9);
     }
@@ -101,7 +104,7 @@ BucketTimes bucket_times(const TimeSeries& t, double elapsed_s) {
 std::string latency_over_time(const TimeSeries& t, const BucketTimes& times, double end_ns, const char* which) {
     svg::Series p50{"p50", kP50Colour, {}, 1.8}, p99{"p99", kP99Colour, {}, 1.8}, top{"max", kMaxColour, {}, 1.3};
     double lo = 0, hi = 0;
-    for (std::size_t i = 0; i < t.buckets().size(); ++i) {
+    for (std::size_t i = 0; i < times.middle_ns.size(); ++i) {
         const CoarseHistogram& h = t.buckets()[i].latency;
         const double x = times.middle_ns[i];
         if (h.count() == 0) {
@@ -131,7 +134,7 @@ std::string latency_over_time(const TimeSeries& t, const BucketTimes& times, dou
 std::string throughput_over_time(const TimeSeries& t, const BucketTimes& times, double end_ns) {
     svg::Series answered{"answered/s", kAnsweredColour, {}, 1.8}, errors{"errors/s", kErrorColour, {}, 1.6};
     double most = 0;
-    for (std::size_t i = 0; i < t.buckets().size(); ++i) {
+    for (std::size_t i = 0; i < times.middle_ns.size(); ++i) {
         const TimeBucket& b = t.buckets()[i];
         const double a = static_cast<double>(b.latency.count()) / times.seconds[i];
         const double e = static_cast<double>(b.errors) / times.seconds[i];

@@ -11,7 +11,8 @@ namespace {
 
 using html::coord;
 
-constexpr double kLeft = 70, kRight = 16, kTop = 10, kBottom = 40;
+// Room on the right for the last x tick's label, centred on the edge.
+constexpr double kLeft = 70, kRight = 34, kTop = 10, kBottom = 40;
 
 double position(const Axis& a, double v) {
     if (a.scale == Scale::log) {
@@ -44,6 +45,7 @@ std::string time_tick(double ns, double step_ns) {
 }
 
 std::string latency_tick(double us) {
+    if (us == 0) return "0";
     if (us >= 1e6) return tick_number(us / 1e6) + "s";
     if (us >= 1e3) return tick_number(us / 1e3) + "ms";
     return tick_number(us) + "us";
