@@ -108,7 +108,7 @@ import json, sys
 j = json.load(open(sys.argv[1]))
 u, s = next(l.split()[1:3] for l in open(sys.argv[2]) if l.startswith("cpu "))
 assert j["sent"] == j["answered"] + j["dropped"]
-print(f'{j["achieved_rate"]:.1f} {(float(u)+float(s))/j["sent"]*1e6:.2f} {j["dropped"]}')
+print(f'{j["achieved_rate_per_s"]:.1f} {(float(u)+float(s))/j["sent"]*1e6:.2f} {j["dropped"]}')
 PY
 }
 
@@ -146,7 +146,7 @@ echo
 echo "== isapi-loadgen --rate $RATE for $RATE_DURATION"
 "$LOADGEN" run "$URL" -t"$THREADS" -c"$CONNECTIONS" -d"$RATE_DURATION" --rate "$RATE" --no-progress \
     --json "$WORK/rate.json"
-ACHIEVED=$(python3 -c 'import json,sys; print("%.1f" % json.load(open(sys.argv[1]))["achieved_rate"])' "$WORK/rate.json")
+ACHIEVED=$(python3 -c 'import json,sys; print("%.1f" % json.load(open(sys.argv[1]))["achieved_rate_per_s"])' "$WORK/rate.json")
 RATE_ERR=$(python3 -c "import sys; print(f'{(float(sys.argv[1])-float(sys.argv[2]))/float(sys.argv[2])*100:+.3f}')" "$ACHIEVED" "$RATE")
 
 RSS_LINE="skipped (LONG_REQUESTS=0)"

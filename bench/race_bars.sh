@@ -60,7 +60,7 @@ try:
 except Exception:
     print("error -"); sys.exit(0)
 kinds = sorted({f["kind"] for f in r["findings"]})
-first = r["findings"][0]["time"] if r["findings"] else None
+first = r["findings"][0]["time_us"] / 1e6 if r["findings"] else None
 print((",".join(kinds) or "-") + " " + ("%.2f" % first if first is not None else "-"))
 EOF
 }

@@ -221,7 +221,7 @@ SwapCommands::SwapCommands(CLI::App& app) : cli_(std::make_unique<SwapCli>()) {
     swap_->add_option("--admin-token", o.admin_token, "Bearer token for the attached host's admin API");
     swap_->add_option("--live", o.live, "The attached host's live module path (the file that is swapped)");
     swap_->add_option("--url-path", o.url_path, "The URL the module answers at")->capture_default_str();
-    swap_->add_option("--expect", o.expects, "A condition that must hold, else exit 2: dropped=0, switchover_ms<500, window_us<=1000 (repeatable)");
+    swap_->add_option("--expect", o.expects, "A condition that must hold, else exit 2: dropped=0, switchover_us<500000, window_us<=1000 (repeatable)");
     swap_->add_option("--fail-if", o.fail_ifs, "A condition that must not hold, else exit 2: dropped>0 (repeatable)");
     swap_->add_option("--junit", o.junit, "Write a JUnit XML report to FILE (atomically)");
     swap_->add_option("--log", o.log, "Keep the per-request log (binary) in FILE");

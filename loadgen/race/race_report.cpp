@@ -128,37 +128,50 @@ std::string race_text_summary(const RaceConfig& c, const RaceResult& r, const st
     return t;
 }
 
-// --json's sanitizer_reports entries.
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SanitizerReport, tool, summary, module, pid, count, excerpt)
+namespace {
 
+nlohmann::json text_or_null(const std::string& text) { return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text); }
+
+}  // namespace
+
+// Keys sorted (nlohmann::json), durations in microseconds, null for none:
+// docs/schemas/race.schema.json.
 std::string race_json_report(const RaceConfig& c, const RaceResult& r, const std::string& repro) {
     nlohmann::json findings = nlohmann::json::array();
     for (const auto& f : r.findings)
         findings.push_back({{"kind", f.kind},
-                            {"module", f.module},
+                            {"module", text_or_null(f.module)},
                             {"load_generation", f.load_generation},
-                            {"time", f.time_s},
+                            {"time_us", f.time_s * 1e6},
                             {"evidence", f.evidence},
                             {"source", f.source}});
+    nlohmann::json sanitizer = nlohmann::json::array();
+    for (const auto& s : r.sanitizer_reports)
+        sanitizer.push_back({{"tool", s.tool},
+                             {"summary", s.summary},
+                             {"module", text_or_null(s.module)},
+                             {"pid", s.pid},
+                             {"count", s.count},
+                             {"excerpt", s.excerpt}});
     nlohmann::json modules = nlohmann::json::array();
     for (std::size_t i = 0; i < c.modules.size(); ++i)
         modules.push_back({{"file", c.modules[i]}, {"url", race_url_path(i)}});
     const nlohmann::json j{{"seed", c.seed},
                            {"repro", repro},
                            {"findings", findings},
-                           {"sanitizer_reports", r.sanitizer_reports},
+                           {"sanitizer_reports", sanitizer},
                            {"cycles", r.cycles},
                            {"loads", r.loads},
                            {"recycles", r.recycles},
                            {"requests", r.requests},
                            {"answered", r.answered},
                            {"dropped", r.dropped},
-                           {"duration", r.duration_s},
+                           {"duration_us", r.duration_s * 1e6},
                            {"stopped_by", r.stopped_by},
                            {"mode", std::string(to_string(c.mode))},
                            {"schedule", std::string(to_string(c.schedule))},
                            {"modules", modules},
-                           {"host_exit", r.host_exit},
+                           {"host_exit", text_or_null(r.host_exit)},
                            {"notes", r.notes}};
     return j.dump(2) + "\n";
 }

@@ -26,8 +26,9 @@ std::string race_text_summary(const RaceConfig& config, const RaceResult& result
 extern const char* const kRaceMetrics;
 std::optional<double> race_metric(const std::string& metric, const RaceResult& result);
 
-// Keys: seed, repro, findings [{kind, module, load_generation, time, evidence,
-// source}], cycles, requests, duration, and the rest of the run's facts.
+// Keys: seed, repro, findings [{kind, module, load_generation, time_us,
+// evidence, source}], cycles, requests, duration_us, and the rest of the
+// run's facts (docs/schemas/race.schema.json).
 std::string race_json_report(const RaceConfig& config, const RaceResult& result, const std::string& repro);
 
 // One testcase per module (named by its file), a <failure> per finding about

@@ -18,7 +18,7 @@ Expectation parse_expectation(const std::string& text, bool fail_if, const Metri
     const std::string option = (fail_if ? "--fail-if '" : "--expect '") + text + "'";
     const auto parts = split_condition(text);
     if (!parts || parts->op == "!")
-        throw std::invalid_argument(option + " is not METRIC OP VALUE (e.g. dropped=0, switchover_ms<500)");
+        throw std::invalid_argument(option + " is not METRIC OP VALUE (e.g. dropped=0, switchover_us<500000)");
     Expectation e{text, parts->metric, parts->op, 0, fail_if};
     std::size_t used = 0;
     try {

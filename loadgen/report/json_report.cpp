@@ -33,10 +33,10 @@ std::string json_report(const ReportInput& in) {
     j["command"] = in.command;
     j["target"] = in.target;
     j["model"] = model_name(in.model);
-    if (in.model == Model::open_rate) j["target_rate"] = in.target_rate;
+    j["target_rate_per_s"] = in.model == Model::open_rate ? nlohmann::ordered_json(in.target_rate) : nullptr;
     j["threads"] = r.threads;
     j["connections"] = r.connections;
-    j["elapsed_s"] = r.elapsed_s;
+    j["elapsed_us"] = r.elapsed_s * 1e6;
     j["sent"] = s.sent();
     j["answered"] = s.answered();
     j["dropped"] = s.dropped();
@@ -44,13 +44,15 @@ std::string json_report(const ReportInput& in) {
     nlohmann::ordered_json by_class = nlohmann::ordered_json::object();
     for (auto c : all_classes()) by_class[std::string(class_name(c))] = s.count(c);
     j["by_class"] = by_class;
-    j["achieved_rate"] = r.achieved_rate;
+    j["achieved_rate_per_s"] = r.achieved_rate;
     j["latency_us"] = latency(s.corrected());
-    if (in.model != Model::closed) j["latency_uncorrected_us"] = latency(s.uncorrected());
+    // A closed loop sends when the last answer came: no intended time, so
+    // no separate uncorrected latency.
+    j["latency_uncorrected_us"] = in.model != Model::closed ? latency(s.uncorrected()) : nullptr;
     j["builds"] = builds_json(s.builds());
-    j["bytes"] = s.bytes();
+    j["read_bytes"] = s.bytes();
     j["malformed_lines"] = in.malformed;
-    if (!r.log_error.empty()) j["log_error"] = r.log_error;
+    j["log_error"] = r.log_error.empty() ? nullptr : nlohmann::ordered_json(r.log_error);
     nlohmann::ordered_json thresholds = nlohmann::ordered_json::array();
     bool passed = true;
     for (const auto& t : in.thresholds) {

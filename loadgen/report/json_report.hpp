@@ -1,9 +1,9 @@
 #pragma once
-// The machine-readable summary (--json FILE). Keys: sent, answered, dropped,
-// by_class, achieved_rate, latency_us {p50 p90 p99 p999 p9999 max mean},
-// latency_uncorrected_us (open models only), builds, and context: command,
-// target, model, target_rate, threads, connections, elapsed_s, bytes,
-// malformed_lines, thresholds, passed.
+// The machine-readable summary of run and replay (--json FILE), and the
+// load part of swap's. Its schema is docs/schemas/run.schema.json: every
+// duration in microseconds (`_us`), rates per second (`_per_s`), sizes in
+// bytes (`_bytes`), null where there is none (target_rate_per_s and
+// latency_uncorrected_us of a closed loop, log_error without an error).
 #include <string>
 
 #include "report_input.hpp"

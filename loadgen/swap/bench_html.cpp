@@ -326,9 +326,11 @@ std::string bench_json_report(const std::vector<BenchCell>& cells) {
                         {"median_dropped", s.median_dropped},
                         {"max_dropped", s.max_dropped},
                         {"median_window_us", s.median_window_us},
-                        {"median_switchover_ms", s.median_switchover_ms},
+                        // null: at least half of the runs never switched over
+                        {"median_switchover_us", s.median_switchover_ms < 0 ? nlohmann::ordered_json(nullptr)
+                                                                            : nlohmann::ordered_json(s.median_switchover_ms * 1e3)},
                         {"median_p99_during_us", s.median_p99_during_us},
-                        {"note", c.note},
+                        {"note", c.note.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(c.note)},
                         {"dropped_per_run", dropped}});
     }
     nlohmann::ordered_json doc;

@@ -34,7 +34,7 @@ BenchCellSummary summarize(const BenchCell& cell);
 std::string bench_html_report(const std::vector<BenchCell>& cells, const std::string& title);
 std::string bench_text_table(const std::vector<BenchCell>& cells);  // aligned columns, one row per cell
 // {"cells":[{strategy,mode,recycle,runs,failed_runs,runs_without_new_build,median_dropped,max_dropped,median_window_us,
-//            median_switchover_ms,median_p99_during_us,note,dropped_per_run}]}
+//            median_switchover_us,median_p99_during_us,note,dropped_per_run}]}: docs/schemas/swap-bench.schema.json
 std::string bench_json_report(const std::vector<BenchCell>& cells);
 
 }  // namespace isapi::loadgen

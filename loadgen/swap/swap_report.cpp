@@ -17,7 +17,7 @@ namespace isapi::loadgen {
 namespace {
 
 constexpr const char* kKnownMetrics =
-    "dropped, window_us, implied_window_us, outage_us, switchover_ms, overlap_ms, p99_during_us, max_during_us, "
+    "dropped, window_us, implied_window_us, outage_us, switchover_us, overlap_us, p99_during_us, max_during_us, "
     "dip_percent, rolled_back, answered_new, or a failure class (module_missing, module_unloadable, worker_lost, "
     "unavailable, reset, eof, timeout, ...)";
 
@@ -30,6 +30,12 @@ std::string phase(const char* name, const PhaseLatency& p) {
                   static_cast<unsigned long long>(p.count), format_duration_us(p.p50_us).c_str(),
                   format_duration_us(p.p99_us).c_str(), format_duration_us(p.max_us).c_str());
     return line;
+}
+
+// A measure the analysis marks "none" with a negative value, scaled to
+// the JSON's unit; null for none.
+nlohmann::ordered_json or_null(double value, double scale = 1) {
+    return value < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(value * scale);
 }
 
 nlohmann::ordered_json phase_json(const PhaseLatency& p) {
@@ -59,8 +65,9 @@ std::optional<double> swap_metric(const std::string& metric, const SwapMeasures&
     if (metric == "window_us") return m.window_us;
     if (metric == "implied_window_us") return m.implied_window_us;
     if (metric == "outage_us") return m.outage_us;
-    if (metric == "switchover_ms") return m.switchover_ms;
-    if (metric == "overlap_ms") return m.overlap_ms;
+    // The JSON's names and units; "never" stays -1, below any limit.
+    if (metric == "switchover_us") return m.switchover_ms < 0 ? -1 : m.switchover_ms * 1e3;
+    if (metric == "overlap_us") return m.overlap_ms * 1e3;
     if (metric == "p99_during_us") return m.during.p99_us;
     if (metric == "max_during_us") return m.during.max_us;
     if (metric == "dip_percent") return m.dip_percent;
@@ -143,17 +150,17 @@ std::string swap_json_report(const SwapReport& r) {
     s["live_path"] = r.live_path;
     s["old_sha256"] = r.old_sha256;
     s["new_sha256"] = r.new_sha256;
-    s["copy_rate"] = r.copy_rate;
+    s["copy_rate_bytes_per_s"] = r.copy_rate ? nlohmann::ordered_json(r.copy_rate) : nullptr;  // null: unthrottled
     s["window_us"] = m.window_us;
-    s["implied_window_us"] = m.implied_window_us;
+    s["implied_window_us"] = or_null(m.implied_window_us);
     s["outage_us"] = m.outage_us;
-    s["switchover_ms"] = m.switchover_ms;
-    s["overlap_ms"] = m.overlap_ms;
+    s["switchover_us"] = or_null(m.switchover_ms, 1e3);
+    s["overlap_us"] = m.overlap_ms * 1e3;
     s["rolled_back"] = r.trace.rolled_back;
     s["failed"] = r.trace.failed;
     s["unsupported"] = r.trace.unsupported;
     s["untouched"] = r.trace.untouched;
-    s["error"] = r.trace.error;
+    s["error"] = r.trace.error.empty() ? nullptr : nlohmann::ordered_json(r.trace.error);
     s["dropped"] = m.dropped;
     s["dropped_by_class"] = m.dropped_by_class;
     s["answered_old"] = m.answered_old;
@@ -162,12 +169,14 @@ std::string swap_json_report(const SwapReport& r) {
     s["latency_before"] = phase_json(m.before);
     s["latency_during"] = phase_json(m.during);
     s["latency_after"] = phase_json(m.after);
-    s["rate_before"] = m.rate_before;
-    s["min_rate_during"] = m.min_rate_during;
+    s["rate_before_per_s"] = m.rate_before;
+    s["min_rate_during_per_s"] = m.min_rate_during;
     s["dip_percent"] = m.dip_percent;
-    s["host_exit"] = r.host_exit;
+    s["host_exit"] = r.host_exit.empty() ? nullptr : nlohmann::ordered_json(r.host_exit);  // null: attached
     auto& events = j["events"] = nlohmann::ordered_json::array();
-    for (const auto& e : r.trace.events) events.push_back({{"name", e.name}, {"t_us", static_cast<double>(e.t_ns) / 1e3}, {"detail", e.detail}});
+    for (const auto& e : r.trace.events) events.push_back({{"name", e.name},
+                          {"t_us", static_cast<double>(e.t_ns) / 1e3},
+                          {"detail", e.detail.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(e.detail)}});
     auto& expectations = j["expectations"] = nlohmann::ordered_json::array();
     for (const auto& e : r.expectations)
         expectations.push_back(
@@ -194,7 +203,7 @@ std::string swap_junit_report(const SwapReport& r) {
     const std::pair<const char*, std::string> props[] = {
         {"strategy", r.strategy}, {"mode", r.mode}, {"recycle", r.recycle},
         {"dropped", std::to_string(r.measures.dropped)}, {"window_us", plain_number(r.measures.window_us)},
-        {"switchover_ms", plain_number(r.measures.switchover_ms)}};
+        {"switchover_us", plain_number(r.measures.switchover_ms < 0 ? -1 : r.measures.switchover_ms * 1e3)}};
     for (const auto& [name, value] : props)
         x += std::string("      <property name=\"") + name + "\" value=\"" + markup_escape(value) + "\"/>\n";
     x += "    </properties>\n";

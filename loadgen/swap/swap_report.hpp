@@ -1,7 +1,8 @@
 #pragma once
 // Everything the swap's reports (text, JSON, HTML, JUnit) need about one
 // swap run, and the writers. The JSON holds the loadgen summary keys plus
-// "swap" and "events".
+// "swap", "events", "expectations" and "verdict", in the units of the
+// summary (docs/schemas/swap.schema.json).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,10 +25,10 @@ struct SwapPoint {
     std::string failure;    // failures only
 };
 
-// --expect 'dropped=0', 'switchover_ms<500', 'window_us<=1000': a condition
+// --expect 'dropped=0', 'switchover_us<500000', 'window_us<=1000': a condition
 // that must hold; --fail-if 'dropped>0': one that must not
 // (report/conditions.hpp). Metrics: dropped, window_us, implied_window_us,
-// outage_us, switchover_ms, overlap_ms, p99_during_us, max_during_us,
+// outage_us, switchover_us (-1: never), overlap_us, p99_during_us, max_during_us,
 // dip_percent, rolled_back (0/1), answered_new, and any failure class name.
 // Throws std::invalid_argument naming the bad text and the known metrics.
 Expectation parse_expectation(const std::string& text, bool fail_if = false);

@@ -47,7 +47,8 @@ expect_found() {
   in_report "\"module\":\"$name.dll\"" || fail "the finding does not name $name.dll"
   in_report '"stopped_by":"finding"' || fail "the race did not stop at the finding (found at the final stop?)"
   # The finding's last key (they are sorted), after its evidence.
-  at=$(grep -o '"time":[0-9.]*' "$work/race.json.flat" | tail -n 1 | cut -d: -f2)
+  at_us=$(grep -o '"time_us":[0-9.e+]*' "$work/race.json.flat" | tail -n 1 | cut -d: -f2)
+  at=$(awk -v t="$at_us" 'BEGIN { if (t != "") printf "%.2f", t / 1e6 }')
   awk -v t="$at" 'BEGIN { exit !(t != "" && t <= 20) }' || fail "found after ${at:-?} s of churn, not within 20 s"
   echo "$name.dll: $kind after $at s of churn ($took s in all)"
 }

@@ -81,7 +81,7 @@ TEST_CASE("the JSON summary has the documented keys and counts builds", "[report
     in.result = &r;
     in.thresholds = evaluate_thresholds({parse_threshold("errors>0")}, r);
     const auto j = nlohmann::json::parse(json_report(in));
-    for (const char* key : {"sent", "answered", "dropped", "by_class", "achieved_rate", "latency_us",
+    for (const char* key : {"sent", "answered", "dropped", "by_class", "achieved_rate_per_s", "latency_us",
                             "latency_uncorrected_us", "builds"})
         CHECK(j.contains(key));
     CHECK(j["sent"] == 100);
@@ -93,13 +93,18 @@ TEST_CASE("the JSON summary has the documented keys and counts builds", "[report
     CHECK(j["builds"]["B2"]["responses"] == 1);
     for (const char* p : {"p50", "p90", "p99", "p999", "p9999", "max"}) CHECK(j["latency_us"].contains(p));
     CHECK(j["passed"] == false);
+    CHECK(j["elapsed_us"] == 1e6);
+    CHECK(j["target_rate_per_s"] == 100);
+    CHECK(j["log_error"].is_null());
 }
 
-TEST_CASE("the closed-loop JSON summary has no uncorrected latency", "[report]") {
+TEST_CASE("the closed-loop JSON summary has null for the uncorrected latency and the target rate", "[report]") {
     const RunResult r = sample_result();
     ReportInput in;
     in.result = &r;
-    CHECK_FALSE(nlohmann::json::parse(json_report(in)).contains("latency_uncorrected_us"));
+    const auto j = nlohmann::json::parse(json_report(in));
+    CHECK(j.at("latency_uncorrected_us").is_null());
+    CHECK(j.at("target_rate_per_s").is_null());
 }
 
 TEST_CASE("the JUnit report has a failing case per broken threshold", "[report]") {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "swap/bench_html.hpp"
+#include "sample_swap_report.hpp"
 #include "swap/swap_report.hpp"
 
 using namespace isapi::loadgen;
@@ -44,83 +45,6 @@ void check_balanced(const std::string& page) {
     }
 }
 
-SwapReport sample_report() {
-    SwapReport r;
-    r.strategy = "rename-copy";
-    r.mode = "uncached";
-    r.recycle = "immediate";
-    r.live_path = "/srv/<script>alert(1)</script>/app.so";
-    r.old_file = "/tmp/v1/app.so";
-    r.new_file = "/tmp/v2/app.so";
-    r.old_sha256 = "3f2a9c1b7d04aa0000000000000000000000000000000000000000000000beef";
-    r.new_sha256 = "9e8d7c6b5a41bb0000000000000000000000000000000000000000000000cafe";
-    r.target = "http://127.0.0.1:8080/app.so?x=1&y=2";
-    r.rate = 2000;
-    r.copy_rate = 200 * 1024;
-
-    auto& t = r.trace;
-    const std::int64_t ms = 1'000'000;
-    t.start_ns = 1000 * ms;
-    t.window_start_ns = 1000 * ms;
-    t.window_end_ns = 1050 * ms;
-    t.end_ns = 1080 * ms;
-    t.events = {{"rename", 1000 * ms, "app.so -> app.so.old"},
-                {"copy_start", 1000 * ms + 10'000, ""},
-                {"copy_end", 1050 * ms, ""},
-                {"recycle_request", 1060 * ms, ""},
-                {"first_new_response", 1070 * ms, ""},
-                {"delete_old", 1080 * ms, "app.so.old"}};
-
-    auto& m = r.measures;
-    m.sent = 4000;
-    m.answered_old = 2000;
-    m.answered_new = 1990;
-    m.dropped = 10;
-    m.dropped_by_class = {{"module_missing", 7}, {"module_unloadable", 3}};
-    m.window_us = 50'000;
-    m.implied_window_us = 49'600;
-    m.outage_us = 51'000;
-    m.switchover_ms = 70;
-    m.before = {2000, 800, 2'000, 4'000};
-    m.during = {150, 900, 45'000, 60'000};
-    m.after = {1850, 850, 2'100, 3'000};
-    m.during_end_ns = 1200 * ms;
-    m.rate_before = 2000;
-    m.min_rate_during = 1400;
-    m.dip_percent = 30;
-    m.bucket_ns = 50 * ms;
-    for (int i = 0; i < 40; ++i) {
-        TimelineBucket b;
-        b.start_ns = i * 50 * ms;
-        const bool after = i > 21;
-        b.old_build = after ? 0 : 100;
-        b.new_build = after ? 100 : 0;
-        b.failed = i == 20 ? 10 : 0;
-        b.max_latency_us = i == 20 ? 60'000 : 3'000;
-        m.timeline.push_back(b);
-    }
-    for (int i = 0; i < 400; ++i) {
-        SwapPoint p;
-        p.t_ns = i * 5 * ms;
-        p.latency_us = 900 + i;
-        p.answer = p.t_ns < 1070 * ms ? Answer::old_build : Answer::new_build;
-        r.points.push_back(p);
-    }
-    r.points.push_back({1010 * ms, 150, Answer::failed, "module_missing"});
-    r.points.push_back({1040 * ms, 300, Answer::failed, "module_unloadable"});
-    r.points.push_back({1045 * ms, 250, Answer::failed, "reset"});  // only among the drawn points
-    r.points.push_back({1110 * ms, 700, Answer::other_build, ""});
-
-    Expectation e;
-    e.text = "dropped=0";
-    e.metric = "dropped";
-    e.op = "=";
-    r.expectations.push_back({e, 10, false, "dropped = 10, expected dropped=0"});
-    r.load.threads = 2;
-    r.load.connections = 8;
-    return r;
-}
-
 BenchCell cell(std::string strategy, std::string mode, std::string recycle, std::vector<std::uint64_t> dropped,
                std::vector<double> window_us, std::vector<double> switchover_ms, std::vector<double> p99_us,
                std::vector<bool> failed = {}) {
@@ -151,7 +75,7 @@ std::vector<BenchCell> sample_cells() {
 }  // namespace
 
 TEST_CASE("the swap's HTML report is one page that fetches nothing", "[swap][html]") {
-    const std::string page = swap_html_report(sample_report());
+    const std::string page = swap_html_report(sample_swap_report());
     CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
     CHECK(page.find("</html>") != std::string::npos);
     CHECK(page.find("<style>") != std::string::npos);
@@ -163,7 +87,7 @@ TEST_CASE("the swap's HTML report is one page that fetches nothing", "[swap][htm
 }
 
 TEST_CASE("the swap's HTML report escapes paths, targets and errors", "[swap][html]") {
-    SwapReport r = sample_report();
+    SwapReport r = sample_swap_report();
     r.trace.failed = true;
     r.trace.rolled_back = true;
     r.trace.error = "copy failed: <disk full> & \"quota\"";
@@ -180,7 +104,7 @@ TEST_CASE("the swap's HTML report escapes paths, targets and errors", "[swap][ht
 }
 
 TEST_CASE("the timeline marks every swap step, the window, and each request", "[swap][html]") {
-    const SwapReport r = sample_report();
+    const SwapReport r = sample_swap_report();
     const std::string page = swap_html_report(r);
     CHECK(occurrences(page, "<g class=\"step\">") == r.trace.events.size());
     for (const auto& e : r.trace.events) {
@@ -200,7 +124,7 @@ TEST_CASE("the timeline marks every swap step, the window, and each request", "[
 }
 
 TEST_CASE("the legend names each failure class present, and only those", "[swap][html]") {
-    const std::string page = swap_html_report(sample_report());
+    const std::string page = swap_html_report(sample_swap_report());
     CHECK(page.find("failed: module_missing (7)") != std::string::npos);
     CHECK(page.find("failed: module_unloadable (3)") != std::string::npos);
     CHECK(page.find("failed: reset (1)") != std::string::npos);
@@ -212,7 +136,7 @@ TEST_CASE("the legend names each failure class present, and only those", "[swap]
 }
 
 TEST_CASE("the swap's summary table holds every measure and the expectations", "[swap][html]") {
-    const std::string page = swap_html_report(sample_report());
+    const std::string page = swap_html_report(sample_swap_report());
     for (const char* key : {"sent", "answered_old", "answered_new", "answered_other", "dropped", "window_us",
                             "implied_window_us", "outage_us", "switchover_ms", "overlap_ms", "rate_before",
                             "min_rate_during", "dip_percent", "rolled_back"}) {
@@ -230,7 +154,7 @@ TEST_CASE("the swap's summary table holds every measure and the expectations", "
 }
 
 TEST_CASE("a run that met its expectations shows PASS", "[swap][html]") {
-    SwapReport r = sample_report();
+    SwapReport r = sample_swap_report();
     r.expectations.front().met = true;
     const std::string page = swap_html_report(r);
     CHECK(page.find("badge pass\">PASS") != std::string::npos);
@@ -238,7 +162,7 @@ TEST_CASE("a run that met its expectations shows PASS", "[swap][html]") {
 }
 
 TEST_CASE("without --expect and without a failed step, the page shows the measures and no verdict", "[swap][html]") {
-    SwapReport r = sample_report();
+    SwapReport r = sample_swap_report();
     r.expectations.clear();
     const std::string page = swap_html_report(r);
     CHECK(page.find("badge measured") != std::string::npos);
@@ -330,7 +254,7 @@ TEST_CASE("the bench JSON parses and holds each cell's summary", "[swap][bench]"
     REQUIRE(doc.at("cells").size() == cells.size());
     for (const auto& c : doc.at("cells"))
         for (const char* key : {"strategy", "mode", "recycle", "runs", "failed_runs", "median_dropped", "max_dropped",
-                                "median_window_us", "median_switchover_ms", "median_p99_during_us", "note"}) {
+                                "median_window_us", "median_switchover_us", "median_p99_during_us", "note"}) {
             INFO(key);
             CHECK(c.contains(key));
         }
@@ -340,10 +264,11 @@ TEST_CASE("the bench JSON parses and holds each cell's summary", "[swap][bench]"
     CHECK(first["failed_runs"] == 1);
     CHECK(first["median_dropped"] == 3.0);
     CHECK(first["max_dropped"] == 10.0);
-    CHECK(first["median_switchover_ms"] == 70.0);
+    CHECK(first["median_switchover_us"] == 70'000.0);
     CHECK(first["dropped_per_run"] == nlohmann::json::array({0, 10, 3}));
     CHECK(doc["cells"][2]["note"] == "shadow <unsupported> here");
-    CHECK(doc["cells"][2]["median_switchover_ms"] == -1.0);
+    CHECK(doc["cells"][2]["median_switchover_us"].is_null());  // never switched over
+    CHECK(first["note"].is_null());
 }
 
 TEST_CASE("the bench page groups by mode, ranks the cells and names the one to use", "[swap][bench][html]") {
