@@ -193,4 +193,51 @@ SwapMeasures analyse_swap(const std::vector<SwapRequest>& requests, const SwapTr
     return m;
 }
 
+std::string request_label(std::string_view request_bytes) {
+    const auto line = request_bytes.substr(0, request_bytes.find("\r\n"));
+    const auto method_end = line.find(' ');
+    if (method_end == std::string_view::npos) return std::string(line);
+    auto target = line.substr(method_end + 1);
+    target = target.substr(0, target.find(' '));
+    target = target.substr(0, target.find('?'));
+    return std::string(line.substr(0, method_end)) + " " + std::string(target);
+}
+
+std::vector<UrlMeasures> measures_by_url(const std::vector<SwapRequest>& requests,
+                                         const std::vector<std::string>& labels, std::size_t limit) {
+    std::map<std::string_view, UrlMeasures> by_label;
+    for (const auto& q : requests) {
+        // Both sides string_view: a std::string side would make the result a
+        // temporary string, and the view would dangle.
+        const std::string_view label =
+            q.record.request < labels.size() ? std::string_view(labels[q.record.request]) : std::string_view("?");
+        auto& m = by_label[label];
+        ++m.sent;
+        switch (q.answer) {
+            case Answer::old_build: ++m.answered_old; break;
+            case Answer::new_build: ++m.answered_new; break;
+            case Answer::other_build: break;
+            case Answer::failed:
+                ++m.dropped;
+                ++m.dropped_by_class[std::string(q.failure)];
+                break;
+        }
+    }
+    if (by_label.size() < 2) return {};
+    std::vector<UrlMeasures> urls;
+    urls.reserve(by_label.size());
+    for (auto& [label, m] : by_label) {
+        m.url = std::string(label);
+        urls.push_back(std::move(m));
+    }
+    // Shares compared as cross products: exact, and no division by zero.
+    std::sort(urls.begin(), urls.end(), [](const UrlMeasures& a, const UrlMeasures& b) {
+        if (a.dropped != b.dropped) return a.dropped > b.dropped;
+        if (a.dropped * b.sent != b.dropped * a.sent) return a.dropped * b.sent > b.dropped * a.sent;
+        return a.url < b.url;
+    });
+    if (urls.size() > limit) urls.resize(limit);
+    return urls;
+}
+
 }  // namespace isapi::loadgen

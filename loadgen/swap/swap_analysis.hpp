@@ -58,6 +58,17 @@ struct TimelineBucket {
     double max_latency_us = 0;
 };
 
+// What the requests to one URL (method and path; the query left out) saw,
+// for the table of the worst URLs when the load is a mix.
+struct UrlMeasures {
+    std::string url;  // "GET /app.dll/orders"
+    std::uint64_t sent = 0;
+    std::uint64_t answered_old = 0;
+    std::uint64_t answered_new = 0;
+    std::uint64_t dropped = 0;
+    std::map<std::string, std::uint64_t> dropped_by_class;
+};
+
 struct SwapMeasures {
     std::uint64_t sent = 0;
     std::uint64_t answered_old = 0;
@@ -79,10 +90,23 @@ struct SwapMeasures {
     double dip_percent = 0;           // 100 * (1 - min_rate_during / rate_before), at least 0
     std::int64_t bucket_ns = 0;
     std::vector<TimelineBucket> timeline;
+    // Worst first (measures_by_url); empty when every request had one URL.
+    std::vector<UrlMeasures> urls;
 };
 
 // Latency is the corrected one: from each request's intended send time.
 SwapMeasures analyse_swap(const std::vector<SwapRequest>& requests, const SwapTrace& trace,
                           std::int64_t bucket_ns = 50'000'000);
+
+// "GET /app.dll/orders" from a request as it goes on the wire: its method
+// and target up to the query.
+std::string request_label(std::string_view request_bytes);
+
+// The requests grouped by the label of the template each was sent from
+// (`labels[record.request]`; templates may share a label), worst first: most
+// dropped, then the largest share dropped, then by name. At most `limit`
+// URLs; none when there is only one.
+std::vector<UrlMeasures> measures_by_url(const std::vector<SwapRequest>& requests,
+                                         const std::vector<std::string>& labels, std::size_t limit);
 
 }  // namespace isapi::loadgen

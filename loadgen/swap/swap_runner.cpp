@@ -28,6 +28,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kMaxPoints = 6000;  // requests drawn on the HTML timeline
+constexpr std::size_t kWorstUrls = 20;    // URLs in the report's table of a mix
 
 // A load failure that no copy in progress can explain: a missing export, or
 // GetExtensionVersion refusing or throwing. ("no such file" and "not a
@@ -286,6 +287,10 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
 
     const auto requests = read_requests(plan.log_path, report.old_sha256, report.new_sha256);
     report.measures = analyse_swap(requests, report.trace);
+    std::vector<std::string> labels;
+    labels.reserve(plan.templates.size());
+    for (const auto& t : plan.templates) labels.push_back(request_label(t.bytes));
+    report.measures.urls = measures_by_url(requests, labels, kWorstUrls);
     report.points = timeline_points(requests);
     // The first answer of the new build is a step of the swap too.
     if (report.measures.switchover_ms >= 0) {

@@ -166,3 +166,52 @@ TEST_CASE("swap --fail-if is met when its condition does not hold, with run's sy
     CHECK(outcomes[1].met);
     CHECK_THROWS_WITH(parse_expectation("drops>0", true), Catch::StartsWith("--fail-if 'drops>0'"));
 }
+
+TEST_CASE("a request's label is its method and path without the query", "[swap]") {
+    CHECK(request_label("POST /app.dll/orders?id=7 HTTP/1.1\r\nHost: h\r\n\r\n") == "POST /app.dll/orders");
+    CHECK(request_label("GET /app.dll HTTP/1.1\r\n\r\n") == "GET /app.dll");
+}
+
+TEST_CASE("a mix's requests are measured per URL, the most dropped first", "[swap]") {
+    // Templates 0 and 2 share a URL (different queries); 1 is a POST.
+    const std::vector<std::string> labels{"GET /app.dll/a", "POST /app.dll/b", "GET /app.dll/a"};
+    std::vector<SwapRequest> requests;
+    auto add = [&](std::uint32_t request, SwapRequest q) {
+        q.record.request = request;
+        requests.push_back(q);
+    };
+    for (int i = 0; i < 10; ++i) add(0, answered(i * kMs, kMs, Answer::old_build));
+    for (int i = 0; i < 4; ++i) add(2, answered(i * kMs, kMs, Answer::new_build));
+    add(2, failed(20 * kMs, kMs, 404));
+    for (int i = 0; i < 3; ++i) add(1, failed(30 * kMs, kMs, 500));
+    add(1, answered(40 * kMs, kMs, Answer::new_build));
+    const auto urls = measures_by_url(requests, labels, 10);
+    REQUIRE(urls.size() == 2);
+    CHECK(urls[0].url == "POST /app.dll/b");
+    CHECK(urls[0].sent == 4);
+    CHECK(urls[0].dropped == 3);
+    CHECK(urls[0].dropped_by_class.at("module_unloadable") == 3);
+    CHECK(urls[1].url == "GET /app.dll/a");
+    CHECK(urls[1].sent == 15);
+    CHECK(urls[1].answered_old == 10);
+    CHECK(urls[1].answered_new == 4);
+    CHECK(urls[1].dropped_by_class.at("module_missing") == 1);
+    CHECK(measures_by_url(requests, labels, 1).size() == 1);
+}
+
+TEST_CASE("equal drops rank the URL that lost the larger share first, and one URL gives no table", "[swap]") {
+    const std::vector<std::string> labels{"GET /a", "GET /b"};
+    std::vector<SwapRequest> requests;
+    for (int i = 0; i < 9; ++i) requests.push_back(answered(i * kMs, kMs, Answer::old_build));
+    requests.push_back(failed(10 * kMs, kMs, 404));  // /a: 1 of 10
+    SwapRequest b = failed(11 * kMs, kMs, 404);       // /b: 1 of 2
+    b.record.request = 1;
+    requests.push_back(b);
+    b = answered(12 * kMs, kMs, Answer::new_build);
+    b.record.request = 1;
+    requests.push_back(b);
+    const auto urls = measures_by_url(requests, labels, 10);
+    REQUIRE(urls.size() == 2);
+    CHECK(urls[0].url == "GET /b");
+    CHECK(measures_by_url(requests, {"GET /a", "GET /a"}, 10).empty());
+}
