@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
 #include <string>
 #include <thread>
 #include <vector>
