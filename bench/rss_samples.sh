@@ -12,13 +12,14 @@ if [ $# -eq 0 ]; then
 fi
 "$@" &
 pid=$!
-first="" last="" peak=0 second=0
+start=$(date +%s.%N)
+first="" last="" peak=0
 while kill -0 "$pid" 2>/dev/null; do
   sleep 1
-  second=$((second + 1))
   rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || break
   [ -n "$rss" ] || break
-  echo "rss ${second}s ${rss} KiB"
+  # Wall-clock time since the start: the loop drifts past 1 s a turn.
+  echo "rss $(awk -v s="$start" -v n="$(date +%s.%N)" 'BEGIN { printf "%.1f", n - s }')s ${rss} KiB"
   [ -n "$first" ] || first=$rss
   last=$rss
   [ "$rss" -gt "$peak" ] && peak=$rss
