@@ -17,6 +17,7 @@
 
 #include "../models/units.hpp"
 #include "html_util.hpp"
+#include "../report/label_lanes.hpp"
 #include "../report/svg_chart.hpp"
 
 namespace isapi::loadgen {
@@ -93,11 +94,15 @@ const char* build_colour(Answer a) {
 struct Layout {
     static constexpr double width = 1000, left = 66, right = 14;
     static constexpr double label_row = 13, scatter_h = 250, gap = 20, bars_h = 110, bottom = 38;
+    double t_begin_ns = 0;  // the zoomed panel starts after the run's start
     double t_end_ns = 1e6;
     std::size_t label_rows = 0;
 
     double plot_w() const { return width - left - right; }
-    double x(double t_ns) const { return left + plot_w() * std::clamp(t_ns / t_end_ns, 0.0, 1.0); }
+    double x(double t_ns) const {
+        return left + plot_w() * std::clamp((t_ns - t_begin_ns) / (t_end_ns - t_begin_ns), 0.0, 1.0);
+    }
+    bool shows(double t_ns) const { return t_ns >= t_begin_ns && t_ns <= t_end_ns; }
     double scatter_top() const { return 6 + label_rows * label_row + 4; }
     double scatter_bottom() const { return scatter_top() + scatter_h; }
     double bars_top() const { return scatter_bottom() + gap; }
@@ -152,7 +157,7 @@ DrawnBuckets drawn_buckets(const SwapMeasures& m, const Layout& g) {
     DrawnBuckets d;
     const std::int64_t bw = bucket_width(m);
     if (bw <= 0 || m.timeline.empty()) return d;
-    const double bar_px = g.plot_w() * static_cast<double>(bw) / g.t_end_ns;
+    const double bar_px = g.plot_w() * static_cast<double>(bw) / (g.t_end_ns - g.t_begin_ns);
     const auto merge = static_cast<std::size_t>(std::max(1.0, std::ceil(2.0 / bar_px)));
     d.width_ns = bw * static_cast<std::int64_t>(merge);
     for (std::size_t i = 0; i < m.timeline.size(); ++i) {
@@ -182,47 +187,42 @@ double run_end_ns(const SwapReport& r) {
     return std::max(end * 1.01, 1e6);
 }
 
-// A step's marker label, placed in the first row above the plot where it
-// does not overlap the label before it (steps often come microseconds apart).
+// A step's label, laid out in lanes above the plot so that none overlap
+// (steps often come a millisecond apart), with a leader line down to the
+// step's instant.
 struct StepLabel {
     const SwapEvent* event;
-    double x;
+    double anchor;  // the instant's x
+    double x;       // where the text starts
     std::string text;
-    bool to_left;  // drawn leftwards from the marker (near the right edge)
     std::size_t row;
 };
 
 std::vector<StepLabel> place_step_labels(const SwapTrace& trace, Layout& g) {
-    constexpr double char_w = 6.1;
-    constexpr std::size_t max_rows = 8;
-    std::vector<const SwapEvent*> events;
-    for (const auto& e : trace.events) events.push_back(&e);
-    std::stable_sort(events.begin(), events.end(), [](auto* a, auto* b) { return a->t_ns < b->t_ns; });
+    constexpr double max_shift = 160;  // how far right of its instant a label may sit
     std::vector<StepLabel> labels;
-    std::vector<double> row_end;
-    for (const SwapEvent* e : events) {
-        StepLabel l{e, g.x(static_cast<double>(e->t_ns)), e->name + " " + fixed(e->t_ns / 1e6, 1) + "ms", false, 0};
-        const double w = char_w * static_cast<double>(l.text.size()) + 4;
-        l.to_left = l.x + w > Layout::width;
-        const double from = l.to_left ? l.x - w : l.x, to = l.to_left ? l.x : l.x + w;
-        std::size_t row = 0;
-        while (row < row_end.size() && row_end[row] + 4 > from) ++row;
-        if (row == row_end.size()) {
-            if (row_end.size() < max_rows) row_end.push_back(0);
-            else row = static_cast<std::size_t>(std::min_element(row_end.begin(), row_end.end()) - row_end.begin());
-        }
-        row_end[row] = to;
-        l.row = row;
-        labels.push_back(std::move(l));
+    std::vector<svg::LabelWanted> wanted;
+    for (const auto& e : trace.events) {
+        if (!g.shows(static_cast<double>(e.t_ns))) continue;
+        const double anchor = g.x(static_cast<double>(e.t_ns));
+        labels.push_back({&e, anchor, anchor, e.name + " " + fixed(e.t_ns / 1e6, 1) + "ms", 0});
+        wanted.push_back({anchor, svg::text_width(labels.back().text.size())});
     }
-    g.label_rows = std::max<std::size_t>(1, row_end.size());
+    const auto placed = svg::place_labels(wanted, 2, Layout::width - 2, max_shift);
+    std::size_t rows = 1;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        labels[i].x = placed[i].x;
+        labels[i].row = placed[i].lane;
+        rows = std::max(rows, placed[i].lane + 1);
+    }
+    g.label_rows = rows;
     return labels;
 }
 
 void draw_time_axis(std::string& s, const Layout& g) {
-    const double step = nice_step(g.t_end_ns, 10);
+    const double step = nice_step(g.t_end_ns - g.t_begin_ns, 10);
     const double axis_y = g.bars_bottom();
-    for (double t = 0; t <= g.t_end_ns + step * 1e-9; t += step) {
+    for (double t = std::ceil(g.t_begin_ns / step) * step; t <= g.t_end_ns + step * 1e-9; t += step) {
         const std::string x = coord(g.x(t));
         s += "<line x1=\"" + x + "\" x2=\"" + x + "\" y1=\"" + coord(g.scatter_top()) + "\" y2=\"" + coord(axis_y) +
              "\" stroke=\"#eee\"/>";
@@ -269,7 +269,7 @@ void draw_points(std::string& s, const SwapReport& r, const Layout& g, const Log
                  const FailureClasses& classes) {
     std::map<const char*, std::string> answered, failed;
     for (const auto& p : r.points) {
-        if (p.t_ns < 0) continue;
+        if (p.t_ns < 0 || !g.shows(static_cast<double>(p.t_ns))) continue;
         std::string& path =
             p.answer == Answer::failed ? failed[classes.of(p.failure)] : answered[build_colour(p.answer)];
         path += 'M';
@@ -291,7 +291,7 @@ void draw_latency_line(std::string& s, const DrawnBuckets& d, const Layout& g, c
     std::string path;
     bool open = false;
     for (const auto& b : d.buckets) {
-        if (!(b.max_latency_us > 0)) {
+        if (!(b.max_latency_us > 0) || !g.shows(static_cast<double>(b.start_ns) + bw / 2.0)) {
             open = false;
             continue;
         }
@@ -323,6 +323,7 @@ void draw_bars(std::string& s, const DrawnBuckets& d, const Layout& g) {
     }
     s += "\n";
     for (const auto& b : d.buckets) {
+        if (b.start_ns + bw < g.t_begin_ns || b.start_ns > g.t_end_ns) continue;
         const double x0 = g.x(static_cast<double>(b.start_ns));
         const double w0 = g.x(static_cast<double>(b.start_ns + bw)) - x0;
         const double w = w0 > 3 ? w0 - 0.6 : w0;
@@ -347,25 +348,30 @@ void draw_bars(std::string& s, const DrawnBuckets& d, const Layout& g) {
 void draw_steps(std::string& s, const std::vector<StepLabel>& labels, const Layout& g) {
     for (const auto& l : labels) {
         const double text_y = 6 + Layout::label_row * (static_cast<double>(l.row) + 1) - 3;
-        const std::string x = coord(l.x);
+        const std::string anchor = coord(l.anchor);
         s += "<g class=\"step\"><title>" + markup_escape(l.event->name) + " at " + fixed(l.event->t_ns / 1e6, 3) +
              "ms" + (l.event->detail.empty() ? "" : ": " + markup_escape(l.event->detail)) + "</title>";
-        s += "<line x1=\"" + x + "\" x2=\"" + x + "\" y1=\"" + coord(text_y + 2) + "\" y2=\"" + coord(g.bars_bottom()) +
-             "\" stroke=\"" + kStepColour + "\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>";
-        s += "<text x=\"" + coord(l.to_left ? l.x - 3 : l.x + 3) + "\" y=\"" + coord(text_y) + "\"" +
-             (l.to_left ? " text-anchor=\"end\"" : "") + ">" + markup_escape(l.text) + "</text></g>\n";
+        // The leader: from under the label's start down to the instant at
+        // the plot's top, then the dashed marker through the plot.
+        s += "<path d=\"M" + coord(l.x + 1) + ' ' + coord(text_y + 2) + "L" + anchor + ' ' + coord(g.scatter_top()) +
+             "\" stroke=\"" + kStepColour + "\" stroke-width=\"0.8\" fill=\"none\"/>";
+        s += "<line x1=\"" + anchor + "\" x2=\"" + anchor + "\" y1=\"" + coord(g.scatter_top()) + "\" y2=\"" +
+             coord(g.bars_bottom()) + "\" stroke=\"" + kStepColour + "\" stroke-width=\"1\" stroke-dasharray=\"4 3\"/>";
+        s += "<text x=\"" + coord(l.x + 1) + "\" y=\"" + coord(text_y) + "\">" + markup_escape(l.text) + "</text></g>\n";
     }
 }
 
-std::string timeline_svg(const SwapReport& r, const FailureClasses& classes) {
+std::string timeline_svg(const SwapReport& r, const FailureClasses& classes, double begin_ns, double end_ns,
+                         const char* what) {
     Layout g;
-    g.t_end_ns = run_end_ns(r);
+    g.t_begin_ns = begin_ns;
+    g.t_end_ns = end_ns;
     const auto labels = place_step_labels(r.trace, g);
     const LogScale ls = latency_scale(r, g);
     const DrawnBuckets buckets = drawn_buckets(r.measures, g);
     std::string s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + coord(Layout::width) + " " +
                     coord(g.height()) + "\" width=\"" + coord(Layout::width) + "\" height=\"" + coord(g.height()) +
-                    "\" role=\"img\" aria-label=\"requests over time, by build and failure, with the swap steps\">\n";
+                    "\" role=\"img\" aria-label=\"" + what + "\">\n";
     draw_bands(s, r, g);
     draw_time_axis(s, g);
     draw_latency_axis(s, g, ls);
@@ -402,9 +408,30 @@ std::string legend(const SwapReport& r, const FailureClasses& classes) {
 
 }  // namespace
 
+SwapZoom swap_zoom(const SwapReport& r) {
+    const SwapTrace& t = r.trace;
+    if (t.start_ns < 0) return {};
+    std::int64_t last = std::max(t.start_ns, t.end_ns);
+    for (std::int64_t e : {t.window_end_ns, r.measures.during_end_ns}) last = std::max(last, e);
+    const std::int64_t margin = std::max<std::int64_t>(5'000'000, (last - t.start_ns) / 5);
+    return {true, std::max<std::int64_t>(0, t.start_ns - margin), last + margin};
+}
+
 std::string swap_timeline_html(const SwapReport& r) {
     const FailureClasses classes(r);
-    return timeline_svg(r, classes) + legend(r, classes);
+    const double end = run_end_ns(r);
+    std::string s = timeline_svg(r, classes, 0, end, "requests over time, by build and failure, with the swap steps") +
+                    legend(r, classes);
+    // Steps a few milliseconds apart share a pixel of a minute's chart: the
+    // swap window gets its own panel, unless it already fills half the run.
+    const SwapZoom z = swap_zoom(r);
+    if (!z.shown || static_cast<double>(z.end_ns - z.begin_ns) > end / 2) return s;
+    s += "<h3 id=\"swap-zoom\">The swap, zoomed: " + fixed(z.begin_ns / 1e6, 1) + " to " + fixed(z.end_ns / 1e6, 1) +
+         " ms</h3>\n<p class=\"muted\">From just before the first step to just after the last one (or the first "
+         "answer of the new build, if later): the same steps, requests and failures.</p>\n";
+    s += timeline_svg(r, classes, static_cast<double>(z.begin_ns), static_cast<double>(z.end_ns),
+                      "the swap window zoomed: requests, failures and the swap steps");
+    return s;
 }
 
 }  // namespace isapi::loadgen
