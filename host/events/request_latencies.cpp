@@ -60,9 +60,9 @@ RequestLatencies::Build& RequestLatencies::PerMapping::claim(std::uint64_t build
                                                           std::uint64_t& claims) {
     for (Build& b : builds)
         if (b.key.load(std::memory_order_relaxed) == build) return b;  // claimed while this thread waited
-    // A free slot, else the build claimed longest ago. A request of that
-    // build still being recorded may land in the new series: one sample, on
-    // a build that has not been seen for kBuildsKept builds.
+    // A free slot, else the build that appeared first. A request of that
+    // build being recorded right now may land in the new series: one
+    // sample, of the oldest of kBuildsKept + 1 builds.
     Build* slot = &builds[0];
     for (Build& b : builds) {
         if (b.key.load(std::memory_order_relaxed) == 0) {

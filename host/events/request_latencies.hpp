@@ -6,8 +6,9 @@
 // build's first request take the mutex, to fill a slot.
 //
 // The label sets are bounded: at most kMaxMappings mappings (the rest are not
-// recorded), and per mapping the kBuildsKept builds seen last. A new build
-// takes the slot of the build seen longest ago, whose series then ends.
+// recorded), and per mapping the kBuildsKept builds that appeared last. A
+// new build takes the slot of the one that appeared first, whose series then
+// ends (docs/admin.md#metrics).
 #include "latency_histogram.hpp"
 
 #include <array>
@@ -50,7 +51,7 @@ public:
     }
 
     // The same when the caller no longer knows the build (a worker already
-    // reported the module unloaded): the mapping's build seen last.
+    // reported the module unloaded): the mapping's build that appeared last.
     template <class LabelsOf>
     void record_latest(const void* key, std::chrono::nanoseconds elapsed, LabelsOf&& labels) {
         if (PerMapping* m = mapping(key, labels)) m->latest(mutex_, claims_).record(elapsed);
