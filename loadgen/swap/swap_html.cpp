@@ -44,6 +44,23 @@ std::string steps_table(const SwapTrace& t) {
     return s + "</table>\n";
 }
 
+// The worst URLs of a mix; nothing for a single URL.
+std::string urls_table(const SwapMeasures& m) {
+    if (m.urls.empty()) return {};
+    std::string s = "<h2>Worst URLs (most dropped first)</h2>\n<table>\n<tr><th>URL</th><th>sent</th>"
+                    "<th>old build</th><th>new build</th><th>dropped</th><th>by class</th></tr>\n";
+    for (const auto& u : m.urls) {
+        std::string classes;
+        for (const auto& [name, n] : u.dropped_by_class)
+            classes += "<code>" + markup_escape(name) + "</code> " + std::to_string(n) + " ";
+        s += "<tr><td><code>" + markup_escape(u.url) + "</code></td><td class=\"n\">" + std::to_string(u.sent) +
+             "</td><td class=\"n\">" + std::to_string(u.answered_old) + "</td><td class=\"n\">" +
+             std::to_string(u.answered_new) + "</td><td class=\"" + (u.dropped ? "n bad" : "n good") + "\">" +
+             std::to_string(u.dropped) + "</td><td>" + classes + "</td></tr>\n";
+    }
+    return s + "</table>\n";
+}
+
 // A row of the measures table: the metric's name (as --expect knows it),
 // its value, and what it means. `cls` colours the value cell.
 std::string measure_row(std::string_view metric, const std::string& value_html, std::string_view meaning,
@@ -195,6 +212,7 @@ std::string swap_html_report(const SwapReport& r) {
     s += swap_timeline_html(r);
     s += "<h2>Swap steps</h2>\n" + steps_table(t);
     s += "<h2>Measures</h2>\n" + measures_table(r);
+    s += urls_table(r.measures);
     s += "<h2>Latency before, during and after the swap</h2>\n" + latency_table(r.measures);
     s += "<h2>Expectations</h2>\n" + expectations_table(r.expectations);
     s += "<h2>Run</h2>\n" + run_table(r);

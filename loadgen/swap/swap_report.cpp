@@ -100,6 +100,9 @@ std::string_view SwapReport::verdict() const {
     return expectations.empty() ? "measured" : "pass";
 }
 
+// The text shows the worst few; the JSON keeps all the analysis kept.
+constexpr std::size_t kWorstUrlsShown = 10;
+
 std::string swap_text_report(const SwapReport& r) {
     const SwapMeasures& m = r.measures;
     std::ostringstream out;
@@ -120,6 +123,16 @@ std::string swap_text_report(const SwapReport& r) {
         out << "  dropped by class ";
         for (const auto& [cls, n] : m.dropped_by_class) out << "  " << cls << " " << n;
         out << "\n";
+    }
+    if (!m.urls.empty()) {
+        out << "  worst URLs (of a mix; most dropped first)\n";
+        for (std::size_t i = 0; i < m.urls.size() && i < kWorstUrlsShown; ++i) {
+            const auto& u = m.urls[i];
+            out << "    " << u.url << "   sent " << u.sent << "   old " << u.answered_old << "   new " << u.answered_new
+                << "   dropped " << u.dropped;
+            for (const auto& [cls, n] : u.dropped_by_class) out << "  " << cls << " " << n;
+            out << "\n";
+        }
     }
     out << "  window     " << (m.window_us > 0 ? format_duration_us(m.window_us) : std::string("none (the live path always held a whole module)"));
     if (m.implied_window_us >= 0) out << "   implied by failures " << format_duration_us(m.implied_window_us);
@@ -166,6 +179,11 @@ std::string swap_json_report(const SwapReport& r) {
     s["answered_old"] = m.answered_old;
     s["answered_new"] = m.answered_new;
     s["answered_other"] = m.answered_other;
+    auto& urls = s["urls"] = nlohmann::ordered_json::array();  // empty: one URL
+    for (const auto& u : m.urls)
+        urls.push_back({{"url", u.url}, {"sent", u.sent}, {"answered_old", u.answered_old},
+                        {"answered_new", u.answered_new}, {"dropped", u.dropped},
+                        {"dropped_by_class", u.dropped_by_class}});
     s["latency_before"] = phase_json(m.before);
     s["latency_during"] = phase_json(m.during);
     s["latency_after"] = phase_json(m.after);

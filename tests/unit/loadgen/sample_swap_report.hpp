@@ -42,6 +42,9 @@ inline SwapReport sample_swap_report() {
     m.answered_new = 1990;
     m.dropped = 10;
     m.dropped_by_class = {{"module_missing", 7}, {"module_unloadable", 3}};
+    // A mix of two URLs: the POST lost more.
+    m.urls = {{"POST /app.so/orders", 1000, 495, 497, 8, {{"module_missing", 5}, {"module_unloadable", 3}}},
+              {"GET /app.so/status", 3000, 1505, 1493, 2, {{"module_missing", 2}}}};
     m.window_us = 50'000;
     m.implied_window_us = 49'600;
     m.outage_us = 51'000;

@@ -333,3 +333,27 @@ TEST_CASE("a bench cell whose new build never answered cannot win, and the page 
     CHECK(none.find("use <b>") == std::string::npos);
     CHECK(nlohmann::json::parse(bench_json_report({cells[0]}))["cells"][0]["runs_without_new_build"] == 3);
 }
+
+TEST_CASE("the swap reports list a mix's worst URLs: text, JSON and page", "[swap]") {
+    const SwapReport r = sample_swap_report();
+    REQUIRE(r.measures.urls.size() == 2);
+    const std::string text = swap_text_report(r);
+    const auto worst = text.find("POST /app.so/orders   sent 1000");
+    CHECK(worst != std::string::npos);
+    CHECK(worst < text.find("GET /app.so/status   sent 3000"));
+    const auto json = nlohmann::json::parse(swap_json_report(r));
+    REQUIRE(json["swap"]["urls"].size() == 2);
+    CHECK(json["swap"]["urls"][0]["url"] == "POST /app.so/orders");
+    CHECK(json["swap"]["urls"][0]["dropped_by_class"]["module_unloadable"] == 3);
+    const std::string page = swap_html_report(r);
+    CHECK(page.find("Worst URLs") != std::string::npos);
+    CHECK(page.find("<code>GET /app.so/status</code>") != std::string::npos);
+}
+
+TEST_CASE("a swap of one URL has no URL table", "[swap]") {
+    SwapReport r = sample_swap_report();
+    r.measures.urls.clear();
+    CHECK(swap_text_report(r).find("worst URLs") == std::string::npos);
+    CHECK(nlohmann::json::parse(swap_json_report(r))["swap"]["urls"].empty());
+    CHECK(swap_html_report(r).find("Worst URLs") == std::string::npos);
+}
