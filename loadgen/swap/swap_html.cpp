@@ -95,11 +95,11 @@ std::string measures_table(const SwapReport& r) {
                      "the window the failures imply: first to last send of a module_missing/unloadable failure");
     s += measure_row("outage_us", m.outage_us > 0 ? format_duration_us(m.outage_us) : "none",
                      "first failure's send to the last failure's end");
-    s += measure_row("switchover_ms", ms_text(m.switchover_ms), "swap start to the first answer of the new build",
+    s += measure_row("switchover_us", ms_text(m.switchover_ms), "swap start to the first answer of the new build",
                      m.switchover_ms < 0 ? "n bad" : "n");
-    s += measure_row("overlap_ms", ms_text(m.overlap_ms), "both builds answered (first new to last old answer)");
-    s += measure_row("rate_before", fixed(m.rate_before, 0) + "/s", "answered per second before the swap");
-    s += measure_row("min_rate_during", fixed(m.min_rate_during, 0) + "/s", "the lowest bucket during the swap");
+    s += measure_row("overlap_us", ms_text(m.overlap_ms), "both builds answered (first new to last old answer)");
+    s += measure_row("rate_before_per_s", fixed(m.rate_before, 0) + "/s", "answered per second before the swap");
+    s += measure_row("min_rate_during_per_s", fixed(m.min_rate_during, 0) + "/s", "the lowest bucket during the swap");
     s += measure_row("dip_percent", fixed(m.dip_percent, 1) + "%", "the throughput dip: 1 - min during / before",
                      m.dip_percent >= 50 ? "n bad" : "n");
     s += measure_row("rolled_back", t.rolled_back ? "yes" : "no", "the old build was put back",

@@ -142,8 +142,8 @@ TEST_CASE("the legend names each failure class present, and only those", "[swap]
 TEST_CASE("the swap's summary table holds every measure and the expectations", "[swap][html]") {
     const std::string page = swap_html_report(sample_swap_report());
     for (const char* key : {"sent", "answered_old", "answered_new", "answered_other", "dropped", "window_us",
-                            "implied_window_us", "outage_us", "switchover_ms", "overlap_ms", "rate_before",
-                            "min_rate_during", "dip_percent", "rolled_back"}) {
+                            "implied_window_us", "outage_us", "switchover_us", "overlap_us", "rate_before_per_s",
+                            "min_rate_during_per_s", "dip_percent", "rolled_back"}) {
         INFO(key);
         CHECK(page.find(std::string("<code>") + key + "</code>") != std::string::npos);
     }
