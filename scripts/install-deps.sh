@@ -17,6 +17,7 @@ packages=(
   dpkg-dev file lintian            # cpack -G DEB (dpkg-shlibdeps, file) and its test's lintian check
   goaccess                         # the access log test reads the host's log with goaccess's W3C preset
   python3-jsonschema               # the JSON reports are validated against their schemas (docs/schemas)
+  python3-prometheus-client        # /_isapi/metrics is read with the Prometheus client's own parser
   "$@"
 )
 # Optional, not installed: gdb. With it on PATH, a `hang` finding carries
