@@ -247,7 +247,15 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
                      "Milliseconds a client may stop reading the response", 1, 3'600'000);
     add_duration<ms>(app, "--shutdown-time-limit", config.shutdown_time_limit,
                      "Milliseconds to wait for running requests at shutdown (IIS shutdownTimeLimit)", 0, 3'600'000);
-    app.add_option("--access-log", config.access_log, "Write an IIS W3C extended access log to this file");
+    app.add_option("--access-log", config.access_log,
+                   "Append an IIS W3C extended access log to this file, a line per request as it ends");
+    std::string access_log_fields;
+    app.add_option("--access-log-fields", access_log_fields,
+                   "The log's fields, as IIS's logExtFileFlags names them (any order; written in IIS's): "
+                   "default (IIS's: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip "
+                   "cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken), e.g. "
+                   "default,BytesSent,BytesRecv,Host; W3C names (sc-bytes) work too")
+        ->default_str("default");
     app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->capture_default_str();
@@ -346,6 +354,15 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
             config.hunt.jitter = parse_jitter(jitter);
             if (!config.hunt.jitter)
                 throw CLI::ValidationError("--jitter", "'" + jitter + "' is not SEED:MAX (e.g. 42:5ms)");
+        }
+        if (app.count("--access-log-fields") > 0 && config.access_log.empty())
+            throw CLI::ValidationError("--access-log-fields", "chooses the fields of --access-log FILE; give that too");
+        if (!access_log_fields.empty()) {
+            try {
+                config.access_log_fields = AccessFields::parse(access_log_fields);
+            } catch (const std::invalid_argument& e) {
+                throw CLI::ValidationError("--access-log-fields", e.what());
+            }
         }
         for (const auto& spec : maps) {
             try {

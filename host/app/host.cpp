@@ -63,7 +63,8 @@ int run_host(const HostConfig& config) {
                                                    ", isolation " + (inproc ? "inproc" : "process") + ", " +
                                                    std::to_string(config.mappings.size()) + " mapping(s)");
     std::unique_ptr<AccessLog> access_log;
-    if (!config.access_log.empty()) access_log = std::make_unique<AccessLog>(config.access_log);
+    if (!config.access_log.empty())
+        access_log = std::make_unique<AccessLog>(config.access_log, config.access_log_fields);
     BackendParts parts{config, io, recorder, requests, access_log.get()};
     std::unique_ptr<Backend> backend = inproc ? make_inproc_backend(parts) : make_process_backend(parts);
 

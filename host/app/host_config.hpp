@@ -6,6 +6,7 @@
 #include "../modules/module_manager.hpp"
 #include "../pool/work_pool.hpp"
 #include "../routing/router.hpp"
+#include "../runtime/access_log.hpp"
 #include "../runtime/extension_runtime.hpp"
 #include "../server/io_runner.hpp"
 #include "../server/limits.hpp"
@@ -41,6 +42,7 @@ struct HostConfig {
     ServerLimits limits;
     std::chrono::milliseconds shutdown_time_limit = kDefaultShutdownTimeLimit;
     std::string access_log;  // empty: none
+    AccessFields access_log_fields = AccessFields::iis_default();
     std::string log_level{kDefaultLogLevel};
     bool identity_header = IdentityOptions{}.header;  // X-Isapi-Build on every extension response
     // Admin API (--admin); off while admin_address is empty.

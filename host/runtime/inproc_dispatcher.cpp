@@ -6,7 +6,6 @@
 #include "capture_transport.hpp"
 
 #include <isapi/ecb/dispatch.hpp>
-#include <isapi/ecb/http_text.hpp>
 
 #include <array>
 #include <chrono>
@@ -86,15 +85,27 @@ void InprocDispatcher::handle(ecb::Request&& request, std::shared_ptr<ecb::Trans
     const auto started = std::chrono::steady_clock::now();
     // Only client requests count; SEND_URL's internal ones are part of theirs.
     RequestCounters* counters = depth == 0 ? counters_ : nullptr;
+    auto target = split_target(request.unencoded_url);
+    if (target) {
+        request.url = std::move(target->path);
+        request.query_string = std::move(target->query);
+    }
+    // Client requests only: IIS logs a child request (SEND_URL) as part of
+    // its parent, and so does a worker's front end.
+    std::optional<AccessRecord> record;
+    if (access_log_ && depth == 0) record = access_log_->record_for(request);
+    // The host's own answers are logged as the extension's are, as a worker
+    // process's front end logs them.
     auto answer = [&](unsigned status, std::string_view message) {
         if (counters) counters->end(status);
         const ecb::Outcome outcome = respond(*transport, request, status, message);
         if (depth == 0 && on_outcome_) on_outcome_(*transport, outcome);
+        if (record) {
+            record->complete(outcome, started);
+            access_log_->write(*record);
+        }
     };
-    auto target = split_target(request.unencoded_url);
     if (!target) return answer(400, "the request URL is malformed or leaves the site root");
-    request.url = std::move(target->path);
-    request.query_string = std::move(target->query);
 
     const auto route = router_.route(request.url);
     if (!route) return answer(404, "no extension is mapped at " + request.url);
@@ -136,11 +147,6 @@ void InprocDispatcher::handle(ecb::Request&& request, std::shared_ptr<ecb::Trans
     context.send_url = [this, depth](const std::string& url, const ecb::Request& from) {
         return serve_internal(url, from, depth + 1);
     };
-    std::optional<AccessRecord> record;
-    if (access_log_)
-        record = AccessRecord{request.remote_addr, request.local_addr, request.method, request.url,
-                              request.query_string, std::string(ecb::find_header(request, "User-Agent")),
-                              request.remote_user, request.local_port};
     // The emulator keeps the transport alive until on_complete has run.
     context.on_complete = [lease, log = access_log_, record = std::move(record), started, counters,
                            mapping = route->mapping, hook = depth == 0 ? &on_outcome_ : nullptr,
@@ -153,12 +159,7 @@ void InprocDispatcher::handle(ecb::Request&& request, std::shared_ptr<ecb::Trans
         if (counters) counters->end(outcome.status);
         if (hook && *hook) (*hook)(*transport_ptr, outcome);
         if (!record) return;
-        record->status = outcome.status;
-        record->bytes_sent = outcome.bytes_sent;
-        if (!outcome.log_parameters.empty())
-            record->uri_query += (record->uri_query.empty() ? "" : "&") + outcome.log_parameters;
-        record->time_taken =
-            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+        record->complete(outcome, started);
         log->write(*record);
     };
     const PFN_HTTPEXTENSIONPROC proc = lease->proc();

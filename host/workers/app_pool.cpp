@@ -3,7 +3,6 @@
 #include "../detectors/crash_note.hpp"
 #include "../server/canned_response.hpp"
 
-#include <isapi/ecb/http_text.hpp>
 #include <isapi/platform/files.hpp>
 
 #include <boost/asio/dispatch.hpp>
@@ -72,15 +71,7 @@ void AppPool::route(ecb::Request request, std::shared_ptr<ClientConnection> conn
         if (!serving_) return answer(*connection, 503, "cannot start a worker process: " + error);
     }
     std::optional<AccessRecord> access;
-    if (access_log_) {
-        const std::string_view target = request.unencoded_url;
-        const auto question = target.find('?');
-        access = AccessRecord{request.remote_addr, request.local_addr, request.method,
-                              std::string(target.substr(0, question)),
-                              question == std::string_view::npos ? "" : std::string(target.substr(question + 1)),
-                              std::string(ecb::find_header(request, "User-Agent")), request.remote_user,
-                              request.local_port};
-    }
+    if (access_log_) access = access_log_->record_for(request);
     serving_->submit(std::move(request), std::move(connection), std::move(access));
 }
 
@@ -98,11 +89,9 @@ void AppPool::request_ended(WorkerProcess& worker, const InFlight& request, cons
     if (request.holds_slot) outstanding_.fetch_sub(1, std::memory_order_relaxed);
     if (access_log_ && request.access) {
         AccessRecord record = *request.access;
-        record.status = outcome.status;
-        record.bytes_sent = outcome.bytes_sent;
-        if (!outcome.log_parameters.empty())
-            record.uri_query += (record.uri_query.empty() ? "" : "&") + outcome.log_parameters;
-        record.time_taken = duration_cast<milliseconds>(std::chrono::steady_clock::now() - request.started);
+        record.complete(outcome, request.started);
+        // Cut off with its worker: the status line the client got.
+        if (record.status == 0) record.status = request.status;
         access_log_->write(record);
     }
     const auto limit = options_.recycle_after_requests;
