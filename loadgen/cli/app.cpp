@@ -43,8 +43,8 @@ constexpr const char* kReplayExamples = R"(Examples:
   # replay an IIS log at twice its original speed, three times over, keeping every request's record
   isapi-loadgen replay u_ex261125.log --target http://127.0.0.1:8080 --speed 2 --loop 3 --log run.bin --json run.json
 
-  # a browser's HAR export as fast as 32 connections allow
-  isapi-loadgen replay checkout.har --target http://127.0.0.1:8080 --asap -c32
+  # a browser's HAR export as fast as 32 connections allow, only the shop's own requests (not its CDNs')
+  isapi-loadgen replay checkout.har --target http://127.0.0.1:8080 --asap -c32 --only-host shop.example.com
 
   # vegeta's targets file, cycled at 500 req/s for a minute
   isapi-loadgen replay targets.txt --target http://127.0.0.1:8080 --rate 500 --loop 0 -d1m
@@ -158,6 +158,10 @@ int loadgen_main(int argc, char** argv) {
     replay_cmd->add_flag("--asap", replay.asap, "Ignore the original timing; send as fast as the connections allow");
     replay_cmd->add_option("--loop", replay.loop, "Replay the file this many times (0 = until --duration)")
         ->capture_default_str();
+    replay_cmd->add_option("--only-host", replay.only_host,
+                           "HAR: replay only the entries whose URL is on HOST or HOST:PORT (any case); the others "
+                           "(a page's CDN, analytics) are skipped and counted by host on stderr. Default: every "
+                           "entry, each sent to --target");
     add_common(*replay_cmd, replay_common);
     replay_cmd->footer(std::string(kReplayExamples) + kClassesAndExits);
 

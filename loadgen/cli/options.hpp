@@ -44,6 +44,7 @@ struct ReplayOptions {
     double speed = 1.0;
     bool asap = false;
     std::uint64_t loop = 1;  // 0: repeat until --duration
+    std::string only_host;   // HAR: keep the entries on this host[:port] (empty: all)
 };
 
 }  // namespace isapi::loadgen

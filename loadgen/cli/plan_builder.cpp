@@ -43,6 +43,27 @@ void apply_rate(const CommonOptions& common, RunPlan& plan) {
     }
 }
 
+// --only-host: keeps the HAR entries on that host and says how many were
+// skipped, and for which hosts (a page's CDNs, analytics...).
+void only_host(ReplaySource& source, const ReplayOptions& replay, std::ostream& diagnostics) {
+    if (!source.har)
+        throw std::invalid_argument("--only-host picks a HAR file's entries by their URL's host; " + replay.file +
+                                    " was not read as HAR");
+    const std::size_t total = source.entries.size();
+    const HostFilterResult r = keep_only_host(source, replay.only_host);
+    constexpr std::size_t kShownHosts = 5;
+    std::string hosts;
+    for (std::size_t i = 0; i < r.skipped_hosts.size() && i < kShownHosts; ++i)
+        hosts += (i ? ", " : ": ") + r.skipped_hosts[i].first + " (" + std::to_string(r.skipped_hosts[i].second) + ")";
+    if (r.skipped_hosts.size() > kShownHosts)
+        hosts += " and " + std::to_string(r.skipped_hosts.size() - kShownHosts) + " more hosts";
+    if (r.kept == 0)
+        throw std::runtime_error("--only-host " + replay.only_host + ": no entry of " + replay.file +
+                                 " is on that host; its " + std::to_string(total) + " entries are on other hosts" + hosts);
+    diagnostics << "isapi-loadgen: --only-host " << replay.only_host << ": replaying " << r.kept << " of " << total
+                << " HAR entries, skipped " << r.skipped << " on other hosts" << hosts << '\n';
+}
+
 }  // namespace
 
 std::pair<std::string, std::string> split_header(const std::string& h) {
@@ -111,6 +132,7 @@ RunPlan plan_for_replay(const CommonOptions& common, const ReplayOptions& replay
     const bool file_timing = !replay.asap && !paced;
 
     ReplaySource source = read_replay_file(replay.file, replay_format_from(replay.format));
+    if (!replay.only_host.empty()) only_host(source, replay, diagnostics);
     if (file_timing) skip_unschedulable_times(source, replay.speed, replay.file);
     malformed = source.malformed.size();
     for (std::size_t i = 0; i < source.malformed.size() && i < kMaxShownMalformed; ++i)

@@ -1,8 +1,10 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <iterator>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -99,8 +101,9 @@ std::string entry_problem(const json& entry, bool numbers_marked, ReplayEntry& o
     const json& request = entry["request"];
     if (!request.contains("url") || !request["url"].is_string()) return "request has no url";
     std::string authority;
-    if (!split_url(request["url"].get<std::string>(), authority, out.request.target))
-        return "url '" + request["url"].get<std::string>() + "' is not absolute";
+    const std::string& url = request["url"].get_ref<const std::string&>();
+    if (!split_url(url, authority, out.request.target)) return "url '" + url + "' is not absolute";
+    out.url_origin = url.substr(0, url.find("://") + 3) + authority;
     if (request.contains("method") && request["method"].is_string()) out.request.method = request["method"];
     bool has_host = false;
     if (request.contains("headers") && request["headers"].is_array()) {
@@ -127,7 +130,96 @@ std::string entry_problem(const json& entry, bool numbers_marked, ReplayEntry& o
     return {};
 }
 
+struct HostPort {
+    std::string name;  // lower case, no final dot; an IPv6 address keeps its brackets
+    std::optional<std::uint16_t> port;
+};
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// "user@Shop.Example.:8080" -> {"shop.example", 8080}; nullopt when malformed.
+std::optional<HostPort> parse_authority(std::string_view a) {
+    if (const auto at = a.rfind('@'); at != std::string_view::npos) a.remove_prefix(at + 1);
+    std::string_view name = a, port;
+    bool has_port = false;
+    if (a.starts_with('[')) {
+        const auto close = a.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        name = a.substr(0, close + 1);
+        const auto rest = a.substr(close + 1);
+        if (!rest.empty()) {
+            if (rest.front() != ':') return std::nullopt;
+            has_port = true;
+            port = rest.substr(1);
+        }
+    } else if (const auto colon = a.rfind(':'); colon != std::string_view::npos) {
+        name = a.substr(0, colon);
+        has_port = true;
+        port = a.substr(colon + 1);
+    }
+    if (!name.starts_with('[') && name.ends_with('.')) name.remove_suffix(1);
+    if (name.empty() || name.find_first_of("/?# ") != std::string_view::npos) return std::nullopt;
+    HostPort out;
+    for (const char c : name) out.name += lower(c);
+    if (has_port && !port.empty()) {  // "host:" has no port, as in a URL
+        unsigned value = 0;
+        for (const char c : port) {
+            if (c < '0' || c > '9') return std::nullopt;
+            value = value * 10 + static_cast<unsigned>(c - '0');
+            if (value > 65535) return std::nullopt;
+        }
+        out.port = static_cast<std::uint16_t>(value);
+    }
+    return out;
+}
+
+std::optional<std::uint16_t> default_port(std::string_view scheme) {
+    std::string s;
+    for (const char c : scheme) s += lower(c);
+    if (s == "http" || s == "ws") return 80;
+    if (s == "https" || s == "wss") return 443;
+    return std::nullopt;
+}
+
 }  // namespace
+
+HostFilterResult keep_only_host(ReplaySource& source, std::string_view host) {
+    std::string authority(host), ignored;
+    if (host.find("://") != std::string_view::npos && !split_url(std::string(host), authority, ignored))
+        throw std::invalid_argument("--only-host '" + std::string(host) + "' is not a host");
+    const auto wanted = parse_authority(authority);
+    if (!wanted) throw std::invalid_argument("--only-host '" + std::string(host) + "' is not HOST or HOST:PORT");
+
+    HostFilterResult result;
+    std::vector<ReplayEntry> kept;
+    std::vector<std::pair<std::string, std::size_t>>& others = result.skipped_hosts;
+    for (auto& e : source.entries) {
+        const auto scheme_end = e.url_origin.find("://");
+        const std::string_view origin = e.url_origin;
+        const auto entry_host =
+            scheme_end == std::string::npos ? std::nullopt : parse_authority(origin.substr(scheme_end + 3));
+        bool match = entry_host && entry_host->name == wanted->name;
+        if (match && wanted->port) {
+            const auto port = entry_host->port ? entry_host->port : default_port(origin.substr(0, scheme_end));
+            match = port == wanted->port;
+        }
+        if (match) {
+            kept.push_back(std::move(e));
+            continue;
+        }
+        std::string shown = !entry_host ? "(no host)"
+                            : entry_host->port ? entry_host->name + ":" + std::to_string(*entry_host->port)
+                                               : entry_host->name;
+        const auto it = std::find_if(others.begin(), others.end(), [&](const auto& o) { return o.first == shown; });
+        if (it == others.end()) others.emplace_back(std::move(shown), 1);
+        else ++it->second;
+        ++result.skipped;
+    }
+    std::stable_sort(others.begin(), others.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    result.kept = kept.size();
+    source.entries = std::move(kept);
+    return result;
+}
 
 ReplaySource read_har(std::istream& in, const std::string& name) {
     ReplaySource out;

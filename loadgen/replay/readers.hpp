@@ -3,8 +3,12 @@
 // a line (or HAR entry) that does not parse is skipped and reported in
 // ReplaySource::malformed, so one bad line never aborts a long replay.
 // `name` is the file name used in those reports.
+#include <cstddef>
 #include <istream>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "replay_entry.hpp"
 
@@ -13,13 +17,35 @@ namespace isapi::loadgen {
 enum class ReplayFormat { automatic, w3c, har, jsonl, vegeta_http, vegeta_json };
 
 // IIS W3C extended log. Columns are mapped by the latest "#Fields:" line, so a
-// file may hold several blocks with different columns. "-" reads as empty and
-// '+' is kept as written (IIS writes spaces in cs(User-Agent) as '+').
+// file may hold several blocks with different columns. "-" reads as empty.
+// IIS writes a space as '+', and the reader turns it back where a space is
+// what the field can hold: every '+' of cs(User-Agent), a '+' after a ';' in
+// cs(Cookie) (a cookie value holds no space); cs(Referer) is a URL and keeps
+// its '+'. cs-uri-stem is logged decoded: its '+' becomes "%20" and what a
+// path cannot hold raw is percent-encoded again; cs-uri-query is kept as
+// logged. cs-host, cs(User-Agent), cs(Referer) and cs(Cookie) become the
+// Host, User-Agent, Referer and Cookie headers.
 ReplaySource read_w3c(std::istream& in, const std::string& name);
 
 // HAR 1.2: log.entries[].request {method, url, headers, postData.text} and
-// startedDateTime for timing.
+// startedDateTime for timing. Each entry's url_origin is its URL's scheme
+// and authority.
 ReplaySource read_har(std::istream& in, const std::string& name);
+
+// What --only-host kept of a HAR file, and what it skipped, by host.
+struct HostFilterResult {
+    std::size_t kept = 0;
+    std::size_t skipped = 0;
+    // Each other host[:port] with its number of entries, the most first.
+    std::vector<std::pair<std::string, std::size_t>> skipped_hosts;
+};
+
+// Keeps the entries of a HAR file whose URL is on `host`: "name" matches any
+// port, "name:port" (or "[v6]:port") only that port, the URL's scheme's
+// default (80, 443) when it gives none. Names compare without regard to
+// case or a final dot. Throws std::invalid_argument for an empty or
+// malformed `host`.
+HostFilterResult keep_only_host(ReplaySource& source, std::string_view host);
 
 // JSON lines: {"method", "path", "headers", "body", "offset_ms"}; only "path"
 // is required. "headers" is an object or a list of [name, value] pairs.

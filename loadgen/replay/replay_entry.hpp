@@ -14,6 +14,7 @@ struct ReplayEntry {
     RequestSpec request;
     std::optional<double> time_ms;  // absolute or relative; only differences matter
     std::size_t line = 0;           // 1-based line (HAR: entry index) it came from
+    std::string url_origin;         // HAR: the URL's "scheme://authority"; empty otherwise
 };
 
 struct MalformedLine {

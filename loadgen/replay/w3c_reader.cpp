@@ -18,9 +18,60 @@ std::vector<std::string_view> split_spaces(std::string_view line) {
     return out;
 }
 
+// IIS writes each space of a header value as '+' (a field is one token) and
+// leaves a '+' as it is, so the two cannot be told apart; what a value may
+// hold decides. A User-Agent is words and comments: every '+' was a space.
+std::string user_agent_from(std::string_view logged) {
+    std::string out(logged);
+    for (char& c : out)
+        if (c == '+') c = ' ';
+    return out;
+}
+
+// A cookie value holds no space (RFC 6265, cookie-octet), but a '+' often
+// (base64): the only spaces in a Cookie header follow its ';' separators.
+std::string cookie_from(std::string_view logged) {
+    std::string out;
+    out.reserve(logged.size());
+    for (std::size_t i = 0; i < logged.size(); ++i)
+        out += logged[i] == '+' && i > 0 && logged[i - 1] == ';' ? ' ' : logged[i];
+    return out;
+}
+// A Referer is a URL, which holds no space: its '+' are its own, kept.
+
+bool hex_digit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// cs-uri-stem is the decoded path (IIS decodes before it logs; so does
+// isapi-host), with each space as '+': encoded again for the request line.
+// A '+' was a space (IIS refuses a '+' in a path unless allowDoubleEscaping
+// is on), "%XX" is kept as an escape (a stem logged undecoded), and every
+// byte a path cannot hold raw is escaped.
+std::string target_from_stem(std::string_view stem) {
+    static constexpr std::string_view kRaw = "-._~!$&'()*,;=:@/";
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(stem.size());
+    for (std::size_t i = 0; i < stem.size(); ++i) {
+        const char c = stem[i];
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '+') {
+            out += "%20";
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   kRaw.find(c) != std::string_view::npos ||
+                   (c == '%' && i + 2 < stem.size() && hex_digit(stem[i + 1]) && hex_digit(stem[i + 2]))) {
+            out += c;
+        } else {
+            out += '%';
+            out += kHex[byte >> 4];
+            out += kHex[byte & 0xF];
+        }
+    }
+    return out;
+}
+
 // Column positions of the fields the replayer uses; -1 when absent.
 struct Columns {
-    int date = -1, time = -1, method = -1, stem = -1, query = -1, host = -1, agent = -1;
+    int date = -1, time = -1, method = -1, stem = -1, query = -1, host = -1, agent = -1, referer = -1, cookie = -1;
     std::size_t count = 0;
 
     static Columns from(const std::vector<std::string_view>& names) {
@@ -36,6 +87,8 @@ struct Columns {
             else if (n == "cs-uri-query") c.query = at;
             else if (n == "cs-host") c.host = at;
             else if (n == "cs(User-Agent)") c.agent = at;
+            else if (n == "cs(Referer)") c.referer = at;
+            else if (n == "cs(Cookie)") c.cookie = at;
         }
         return c;
     }
@@ -88,7 +141,7 @@ ReplaySource read_w3c(std::istream& in, const std::string& name) {
             bad("cs-uri-stem '" + std::string(stem) + "' does not start with /");
             continue;
         }
-        e.request.target = std::string(stem);
+        e.request.target = target_from_stem(stem);
         if (const auto q = field(values, columns->query); !q.empty()) {
             e.request.target += '?';
             e.request.target.append(q.data(), q.size());
@@ -96,7 +149,11 @@ ReplaySource read_w3c(std::istream& in, const std::string& name) {
         if (const auto m = field(values, columns->method); !m.empty()) e.request.method = std::string(m);
         if (const auto h = field(values, columns->host); !h.empty()) e.request.headers.emplace_back("Host", std::string(h));
         if (const auto a = field(values, columns->agent); !a.empty())
-            e.request.headers.emplace_back("User-Agent", std::string(a));
+            e.request.headers.emplace_back("User-Agent", user_agent_from(a));
+        if (const auto r = field(values, columns->referer); !r.empty())
+            e.request.headers.emplace_back("Referer", std::string(r));
+        if (const auto c = field(values, columns->cookie); !c.empty())
+            e.request.headers.emplace_back("Cookie", cookie_from(c));
         if (columns->date >= 0 && columns->time >= 0) {
             e.time_ms = parse_w3c_time_ms(values[static_cast<std::size_t>(columns->date)],
                                           values[static_cast<std::size_t>(columns->time)]);

@@ -50,14 +50,15 @@ const char* kIisLog =
 
 }  // namespace
 
-TEST_CASE("an IIS log maps columns by each #Fields block and keeps '+' as written", "[replay][w3c]") {
+TEST_CASE("an IIS log maps columns by each #Fields block, and a '+' in its user agent is a space again",
+          "[replay][w3c]") {
     std::istringstream in(kIisLog);
     const ReplaySource s = read_w3c(in, "u_ex261125.log");
     REQUIRE(s.entries.size() == 3);
 
     CHECK(s.entries[0].request.method == "GET");
     CHECK(s.entries[0].request.target == "/app/hello.dll");
-    CHECK(header(s.entries[0].request, "User-Agent") == "Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64)+AppleWebKit/537.36");
+    CHECK(header(s.entries[0].request, "User-Agent") == "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36");
     CHECK(header(s.entries[0].request, "Host") == "<none>");
     CHECK(s.entries[0].line == 5);
 
@@ -67,7 +68,7 @@ TEST_CASE("an IIS log maps columns by each #Fields block and keeps '+' as writte
 
     CHECK(s.entries[2].request.target == "/app/other.dll?q=1");
     CHECK(header(s.entries[2].request, "Host") == "www.example.com");
-    CHECK(header(s.entries[2].request, "User-Agent") == "Edg/119.0+(compatible)");
+    CHECK(header(s.entries[2].request, "User-Agent") == "Edg/119.0 (compatible)");
     CHECK(*s.entries[2].time_ms - *s.entries[0].time_ms == Approx(3000));
 }
 
