@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Where the milliseconds of a recycle go, from the command to the first
+response of the new worker (issue "worker processes at in-process speed",
+item 2).
+
+Starts an isapi-host with worker processes and --preload serving
+version_v1, then ROUNDS times: POST /_isapi/recycle?mode=overlapped, poll the
+module's URL back to back until a response names the new worker (its
+X-Isapi-Build carries worker=N), and read the host's events for that recycle.
+The host's event clock splits the time into:
+
+  spawn        recycle command -> worker_start (the spawn call returned)
+  start->load  worker_start -> module_load (exec, dynamic loading, the
+               worker's set-up, the channel handshake, the module's load
+               and GetExtensionVersion)
+  load->ready  module_load -> worker_ready
+  ready->resp  worker_ready -> the first response of the new worker, as the
+               client saw it (client clock, so measured from the recycle
+               command's return less the host's recycle->ready span)
+
+and reports the median and max of each, and of the whole (the client's view:
+the recycle command sent -> the first new response). Bounded: ROUNDS
+recycles, each given at most 5 s.
+
+  bench/recycle_breakdown.py [BUILD_DIR]     (default build/release)
+  Environment: ROUNDS (20), HOST_ARGS (extra isapi-host options).
+
+Exit 0 when the whole's median is within the bar (5 ms), 1 when not, 2 when
+the run failed.
+"""
+import http.client
+import json
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+BAR_MS = 5.0
+
+
+def fail(message):
+    print(f"recycle_breakdown: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def start_host(build_dir, out_path):
+    host = os.path.join(build_dir, "host", "isapi-host")
+    module = os.path.join(build_dir, "samples", "version_v1.so")
+    for path in (host, module):
+        if not os.path.exists(path):
+            fail(f"missing {path} (build the release preset first)")
+    args = [host, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--map", f"/app.dll={module}",
+            "--preload", "--isolation", "process"] + shlex.split(os.environ.get("HOST_ARGS", ""))
+    out = open(out_path, "w")
+    process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        text = open(out_path).read()
+        listen = re.search(r"listening on (http://\S+)", text)
+        admin = re.search(r"admin on (http://\S+)", text)
+        if listen and admin:
+            return process, listen.group(1).rstrip("/"), admin.group(1).rstrip("/")
+        if process.poll() is not None:
+            fail("isapi-host ended before it listened:\n" + text)
+        time.sleep(0.05)
+    process.kill()
+    fail("isapi-host did not listen within 15 s")
+
+
+def worker_of(response):
+    match = re.search(r"worker=(\d+)", response.getheader("X-Isapi-Build", ""))
+    return int(match.group(1)) if match else None
+
+
+class Poller:
+    """GETs of the module's URL on one keep-alive connection: a new
+    connection per poll would add its own milliseconds to the measure."""
+
+    def __init__(self, url):
+        host, port = re.match(r"http://([^:/]+):(\d+)", url).groups()
+        self.path = url[url.index("/", len("http://")):]
+        self.connection = http.client.HTTPConnection(host, int(port), timeout=5)
+
+    def worker(self):
+        self.connection.request("GET", self.path)
+        response = self.connection.getresponse()
+        response.read()
+        return worker_of(response)
+
+
+def events_since(admin, seq):
+    with urllib.request.urlopen(f"{admin}/_isapi/events?since={seq}", timeout=5) as r:
+        return [json.loads(line) for line in r.read().decode().splitlines() if line.strip()]
+
+
+def one_round(poller, admin, seq):
+    """Returns (phases in ms, whole in ms, last seq)."""
+    old_worker = poller.worker()
+    if old_worker is None:
+        fail("the response carries no X-Isapi-Build worker=N")
+    request = urllib.request.Request(f"{admin}/_isapi/recycle?mode=overlapped", method="POST")
+    sent = time.perf_counter()
+    urllib.request.urlopen(request, timeout=5).read()
+    deadline = sent + 5
+    while True:
+        if poller.worker() != old_worker:
+            first_new = time.perf_counter()
+            break
+        if time.perf_counter() > deadline:
+            fail("no response from a new worker within 5 s of the recycle")
+    whole_ms = (first_new - sent) * 1e3
+    events = events_since(admin, seq)
+    recycle = next(e for e in events if e["kind"] == "recycle")
+    new_gen = [e for e in events if e.get("worker_generation") not in (None, recycle.get("worker_generation"))]
+    by_kind = {}
+    for e in new_gen:
+        by_kind.setdefault(e["kind"], e["mono_us"])
+    for kind in ("worker_start", "module_load", "worker_ready"):
+        if kind not in by_kind:
+            fail(f"no {kind} event of the new worker: {events}")
+    r0 = recycle["mono_us"]
+    phases = {
+        "spawn": (by_kind["worker_start"] - r0) / 1e3,
+        "start->load": (by_kind["module_load"] - by_kind["worker_start"]) / 1e3,
+        "load->ready": (by_kind["worker_ready"] - by_kind["module_load"]) / 1e3,
+    }
+    phases["ready->resp"] = max(0.0, whole_ms - (by_kind["worker_ready"] - r0) / 1e3)
+    return phases, whole_ms, max(e["seq"] for e in events)
+
+
+def main():
+    build_dir = sys.argv[1] if len(sys.argv) > 1 else "build/release"
+    rounds = int(os.environ.get("ROUNDS", "20"))
+    with tempfile.TemporaryDirectory(prefix="isapi-recycle-") as work:
+        process, url, admin = start_host(build_dir, os.path.join(work, "host.out"))
+        try:
+            poller = Poller(url + "/app.dll")
+            seq = max((e["seq"] for e in events_since(admin, 0)), default=0)
+            results = []
+            for i in range(rounds):
+                phases, whole, seq = one_round(poller, admin, seq)
+                results.append((phases, whole))
+                time.sleep(0.2)  # the old worker drains and exits
+                print(f"[{i + 1:2}/{rounds}] whole {whole:6.2f} ms  " +
+                      "  ".join(f"{k} {v:6.2f}" for k, v in phases.items()), file=sys.stderr)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    print(f"recycle -> first response of the new worker, {rounds} recycles (ms):")
+    names = list(results[0][0].keys())
+    for name in names:
+        values = [p[name] for p, _ in results]
+        print(f"  {name:12} median {statistics.median(values):7.2f}   max {max(values):7.2f}")
+    wholes = [w for _, w in results]
+    median = statistics.median(wholes)
+    print(f"  {'whole':12} median {median:7.2f}   max {max(wholes):7.2f}   bar: median <= {BAR_MS} ms")
+    return 0 if median <= BAR_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
