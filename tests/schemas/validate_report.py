@@ -18,6 +18,9 @@ import sys
 
 import jsonschema
 
+URN_PREFIX = "urn:isapi-harness:schema:"
+URL_PREFIX = "https://isapi-harness.invalid/schema/"
+
 
 def load_schemas(folder):
     return {s["$id"]: s for s in (json.loads(p.read_text()) for p in sorted(pathlib.Path(folder).glob("*.schema.json")))}
@@ -30,7 +33,14 @@ def validator_for(schemas, schema):
         registry = Registry().with_resources((sid, Resource.from_contents(s)) for sid, s in schemas.items())
         return jsonschema.Draft202012Validator(schema, registry=registry)
     except ImportError:  # Debian 12's jsonschema 4.10
-        resolver = jsonschema.RefResolver.from_schema(schema, store=dict(schemas))
+        # Its RefResolver joins a relative "#/$defs/..." onto the scope with
+        # urljoin, which leaves a URN's fragment unjoined: the ref then points
+        # into the wrong schema. The same ids as https URLs join as they should.
+        def as_url(node):
+            return json.loads(json.dumps(node).replace(URN_PREFIX, URL_PREFIX))
+
+        schema = as_url(schema)
+        resolver = jsonschema.RefResolver.from_schema(schema, store={s["$id"]: s for s in map(as_url, schemas.values())})
         return jsonschema.Draft202012Validator(schema, resolver=resolver)
 
 
