@@ -18,6 +18,7 @@ packages=(
   goaccess                         # the access log test reads the host's log with goaccess's W3C preset
   python3-jsonschema               # the JSON reports are validated against their schemas (docs/schemas)
   python3-prometheus-client        # /_isapi/metrics is read with the Prometheus client's own parser
+  libssl-dev openssl               # TLS (Asio SSL on OpenSSL) in the host and loadgen; test certificates
   "$@"
 )
 # Optional, not installed: gdb. With it on PATH, a `hang` finding carries
