@@ -19,7 +19,10 @@ enum class Var {
     local_addr, managed_pipeline_mode, method, path_info, path_translated, protocol, query_string, remote_addr,
     remote_port, remote_user, request_flags, script_file, script_name, server_name, server_port,
     server_port_secure, server_software, ssi_exec_disabled, unencoded_url, url,
-    empty,  // always "" here: no TLS, no authentication, no configuration to read
+    // TLS: "" on a plain connection, as IIS answers them there
+    cert_cookie, cert_flags, cert_issuer, cert_serial, cert_subject, tls_key_bits, tls_server_key_bits,
+    tls_server_issuer, tls_server_subject,
+    empty,  // always "" here: no authentication, no configuration to read
 };
 
 struct Entry {
@@ -45,15 +48,15 @@ constexpr std::array kVariables{
     Entry{"AUTH_TYPE", Var::auth_type},
     Entry{"AUTH_USER", Var::remote_user},
     Entry{"CACHE_URL", Var::cache_url},
-    Entry{"CERT_COOKIE", Var::empty},
-    Entry{"CERT_FLAGS", Var::empty},
-    Entry{"CERT_ISSUER", Var::empty},
-    Entry{"CERT_KEYSIZE", Var::empty},
-    Entry{"CERT_SECRETKEYSIZE", Var::empty},
-    Entry{"CERT_SERIALNUMBER", Var::empty},
-    Entry{"CERT_SERVER_ISSUER", Var::empty},
-    Entry{"CERT_SERVER_SUBJECT", Var::empty},
-    Entry{"CERT_SUBJECT", Var::empty},
+    Entry{"CERT_COOKIE", Var::cert_cookie},
+    Entry{"CERT_FLAGS", Var::cert_flags},
+    Entry{"CERT_ISSUER", Var::cert_issuer},
+    Entry{"CERT_KEYSIZE", Var::tls_key_bits},
+    Entry{"CERT_SECRETKEYSIZE", Var::tls_server_key_bits},
+    Entry{"CERT_SERIALNUMBER", Var::cert_serial},
+    Entry{"CERT_SERVER_ISSUER", Var::tls_server_issuer},
+    Entry{"CERT_SERVER_SUBJECT", Var::tls_server_subject},
+    Entry{"CERT_SUBJECT", Var::cert_subject},
     Entry{"CONTENT_LENGTH", Var::content_length},
     Entry{"CONTENT_TYPE", Var::content_type},
     Entry{"CRYPT_CIPHER_ALG_ID", Var::empty},
@@ -64,10 +67,10 @@ constexpr std::array kVariables{
     Entry{"FORWARDED_URL", Var::empty},
     Entry{"GATEWAY_INTERFACE", Var::gateway_interface},
     Entry{"HTTPS", Var::https},
-    Entry{"HTTPS_KEYSIZE", Var::empty},
-    Entry{"HTTPS_SECRETKEYSIZE", Var::empty},
-    Entry{"HTTPS_SERVER_ISSUER", Var::empty},
-    Entry{"HTTPS_SERVER_SUBJECT", Var::empty},
+    Entry{"HTTPS_KEYSIZE", Var::tls_key_bits},
+    Entry{"HTTPS_SECRETKEYSIZE", Var::tls_server_key_bits},
+    Entry{"HTTPS_SERVER_ISSUER", Var::tls_server_issuer},
+    Entry{"HTTPS_SERVER_SUBJECT", Var::tls_server_subject},
     Entry{"HTTP_METHOD", Var::method},
     Entry{"HTTP_URL", Var::unencoded_url},
     Entry{"HTTP_VERSION", Var::protocol},
@@ -171,6 +174,23 @@ std::string_view compose(VariableScratch& scratch, std::initializer_list<std::st
     return scratch.composed;
 }
 
+// The certificate and key variables: "" on a plain connection.
+std::string_view tls_value(Var var, const TlsInfo& tls, VariableScratch& scratch) {
+    switch (var) {
+        case Var::cert_cookie: return tls.client_cookie;
+        case Var::cert_flags:
+            return number((tls.client_cert_present ? 1u : 0u) | (tls.client_cert_untrusted ? 2u : 0u), scratch);
+        case Var::cert_issuer: return tls.client_issuer;
+        case Var::cert_serial: return tls.client_serial;
+        case Var::cert_subject: return tls.client_subject;
+        case Var::tls_key_bits: return number(tls.key_bits, scratch);
+        case Var::tls_server_key_bits: return number(tls.server_key_bits, scratch);
+        case Var::tls_server_issuer: return tls.server_issuer;
+        case Var::tls_server_subject: return tls.server_subject;
+        default: return {};
+    }
+}
+
 std::string_view value_of(Var var, const Request& r, VariableScratch& scratch) {
     switch (var) {
         case Var::all_raw: return r.all_raw;
@@ -179,12 +199,13 @@ std::string_view value_of(Var var, const Request& r, VariableScratch& scratch) {
         case Var::app_pool_id: return r.app_pool_id;
         case Var::auth_type: return r.auth_type;
         case Var::cache_url:
-            return compose(scratch, {"http://", r.server_name, ":", number(r.local_port, scratch), r.url});
+            return compose(scratch,
+                           {r.tls ? "https://" : "http://", r.server_name, ":", number(r.local_port, scratch), r.url});
         case Var::content_length: return number(r.content_length.value_or(0), scratch);
         case Var::content_type: return find_header(r, "Content-Type");
         case Var::document_root: return r.document_root;
         case Var::gateway_interface: return "CGI/1.1";
-        case Var::https: return "off";
+        case Var::https: return r.tls ? "on" : "off";
         case Var::instance_id: return r.instance_id;
         case Var::instance_meta_path: return compose(scratch, {"/LM/W3SVC/", r.instance_id});
         case Var::instance_name: return "Default Web Site";  // site 1 of a fresh install
@@ -198,16 +219,25 @@ std::string_view value_of(Var var, const Request& r, VariableScratch& scratch) {
         case Var::remote_addr: return r.remote_addr;
         case Var::remote_port: return number(r.remote_port, scratch);
         case Var::remote_user: return r.remote_user;
-        case Var::request_flags: return "0";  // no HTTP/2, no TLS: no HTTP_REQUEST flag applies
+        case Var::request_flags: return "0";  // no HTTP/2: no HTTP_REQUEST flag applies
         case Var::script_file: return compose(scratch, {r.document_root, r.script_name});
         case Var::script_name: return r.script_name;
         case Var::server_name: return r.server_name;
         case Var::server_port: return number(r.local_port, scratch);
-        case Var::server_port_secure: return "0";
+        case Var::server_port_secure: return r.tls ? "1" : "0";
         case Var::server_software: return version::kServerSoftware;
         case Var::ssi_exec_disabled: return "0";
         case Var::unencoded_url: return r.unencoded_url;
         case Var::url: return r.url;
+        case Var::cert_cookie:
+        case Var::cert_flags:
+        case Var::cert_issuer:
+        case Var::cert_serial:
+        case Var::cert_subject:
+        case Var::tls_key_bits:
+        case Var::tls_server_key_bits:
+        case Var::tls_server_issuer:
+        case Var::tls_server_subject: return r.tls ? tls_value(var, *r.tls, scratch) : std::string_view{};
         case Var::all_http:
         case Var::empty: break;
     }

@@ -85,6 +85,13 @@ void encode_request(FrameBuilder& f, const ecb::Request& r) {
     f.str(r.remote_addr).u16(r.remote_port).str(r.local_addr).u16(r.local_port).str(r.server_name);
     f.str(r.remote_user).str(r.auth_type).str(r.instance_id).str(r.app_pool_id);
     f.str(r.appl_physical_path).str(r.document_root);
+    f.u8(r.tls.has_value());
+    if (r.tls) {
+        const ecb::TlsInfo& t = *r.tls;
+        f.u32(t.key_bits).u32(t.server_key_bits).str(t.server_issuer).str(t.server_subject).str(t.protocol);
+        f.u8(t.client_cert_present).u8(t.client_cert_untrusted).str(t.client_issuer).str(t.client_subject);
+        f.str(t.client_serial).str(t.client_cookie).str(t.client_cert_der);
+    }
 }
 
 ecb::Request decode_request(BodyReader& b) {
@@ -120,6 +127,21 @@ ecb::Request decode_request(BodyReader& b) {
     r.app_pool_id = b.str();
     r.appl_physical_path = b.str();
     r.document_root = b.str();
+    if (b.u8() != 0) {
+        ecb::TlsInfo& t = r.tls.emplace();
+        t.key_bits = b.u32();
+        t.server_key_bits = b.u32();
+        t.server_issuer = b.str();
+        t.server_subject = b.str();
+        t.protocol = b.str();
+        t.client_cert_present = b.u8() != 0;
+        t.client_cert_untrusted = b.u8() != 0;
+        t.client_issuer = b.str();
+        t.client_subject = b.str();
+        t.client_serial = b.str();
+        t.client_cookie = b.str();
+        t.client_cert_der = b.str();
+    }
     return r;
 }
 

@@ -145,6 +145,52 @@ TEST_CASE("GetServerVariable gives empty certificate variables without TLS", "[e
     }
 }
 
+// Over TLS the same names carry the connection's facts, as IIS fills them:
+// HTTPS "on", SERVER_PORT_SECURE "1", the key sizes in bits, the server
+// certificate's names, and the client certificate's when one was sent
+// (CERT_FLAGS bit 0 present, bit 1 issuer not trusted).
+TEST_CASE("GetServerVariable gives the TLS and certificate variables over TLS", "[ecb][vars]") {
+    auto request = Harness::default_request();
+    isapi::ecb::TlsInfo tls;
+    tls.key_bits = 256;
+    tls.server_key_bits = 2048;
+    tls.server_issuer = "C=US, O=Test CA";
+    tls.server_subject = "C=US, CN=localhost";
+    tls.client_cert_present = true;
+    tls.client_cert_untrusted = true;
+    tls.client_issuer = "O=Client CA";
+    tls.client_subject = "CN=alice";
+    tls.client_serial = "01-ab";
+    tls.client_cookie = "00ff";
+    request.tls = tls;
+    auto v = run_vars({"HTTPS", "SERVER_PORT_SECURE", "HTTPS_KEYSIZE", "CERT_KEYSIZE", "HTTPS_SECRETKEYSIZE",
+                       "CERT_SECRETKEYSIZE", "HTTPS_SERVER_ISSUER", "CERT_SERVER_ISSUER", "HTTPS_SERVER_SUBJECT",
+                       "CERT_SERVER_SUBJECT", "CERT_FLAGS", "CERT_ISSUER", "CERT_SUBJECT", "CERT_SERIALNUMBER",
+                       "CERT_COOKIE", "CACHE_URL"},
+                      1024, request);
+    const std::map<std::string, std::string> expected{
+        {"HTTPS", "on"}, {"SERVER_PORT_SECURE", "1"}, {"HTTPS_KEYSIZE", "256"}, {"CERT_KEYSIZE", "256"},
+        {"HTTPS_SECRETKEYSIZE", "2048"}, {"CERT_SECRETKEYSIZE", "2048"}, {"HTTPS_SERVER_ISSUER", "C=US, O=Test CA"},
+        {"CERT_SERVER_ISSUER", "C=US, O=Test CA"}, {"HTTPS_SERVER_SUBJECT", "C=US, CN=localhost"},
+        {"CERT_SERVER_SUBJECT", "C=US, CN=localhost"}, {"CERT_FLAGS", "3"}, {"CERT_ISSUER", "O=Client CA"},
+        {"CERT_SUBJECT", "CN=alice"}, {"CERT_SERIALNUMBER", "01-ab"}, {"CERT_COOKIE", "00ff"}};
+    for (const auto& [name, value] : expected) {
+        INFO(name);
+        CHECK(v[name].ok == TRUE);
+        CHECK(v[name].value == value);
+    }
+    CHECK(v["CACHE_URL"].value.rfind("https://", 0) == 0);
+
+    // No client certificate: the flags say so, and its names are empty.
+    request.tls->client_cert_present = false;
+    request.tls->client_cert_untrusted = false;
+    request.tls->client_subject.clear();
+    auto none = run_vars({"CERT_FLAGS", "CERT_SUBJECT", "HTTPS"}, 1024, request);
+    CHECK(none["CERT_FLAGS"].value == "0");
+    CHECK(none["CERT_SUBJECT"].value.empty());
+    CHECK(none["HTTPS"].value == "on");
+}
+
 TEST_CASE("GetServerVariable gives ERROR_INVALID_PARAMETER for a NULL size pointer", "[ecb][vars]") {
     g_null_size = true;
     auto v = run_vars({"URL"});

@@ -58,6 +58,19 @@ isapi::ecb::Request unusual_request() {
     r.app_pool_id = "Pool";
     r.appl_physical_path = "/srv/www/";
     r.document_root = "/srv/www";
+    auto& tls = r.tls.emplace();
+    tls.key_bits = 256;
+    tls.server_key_bits = 4096;
+    tls.server_issuer = "C=US, O=CA";
+    tls.server_subject = "CN=example.test";
+    tls.protocol = "TLSv1.3";
+    tls.client_cert_present = true;
+    tls.client_cert_untrusted = true;
+    tls.client_issuer = "O=Client CA";
+    tls.client_subject = "CN=alice";
+    tls.client_serial = "01-02";
+    tls.client_cookie = "abcdef";
+    tls.client_cert_der = std::string("\x30\x82\0\x01", 4);
     return r;
 }
 
@@ -227,6 +240,19 @@ TEST_CASE("a request survives a round trip field by field", "[ipc_codec]") {
     CHECK(got.app_pool_id == sent.app_pool_id);
     CHECK(got.appl_physical_path == sent.appl_physical_path);
     CHECK(got.document_root == sent.document_root);
+    REQUIRE(got.tls.has_value());
+    CHECK(got.tls->key_bits == sent.tls->key_bits);
+    CHECK(got.tls->server_key_bits == sent.tls->server_key_bits);
+    CHECK(got.tls->server_issuer == sent.tls->server_issuer);
+    CHECK(got.tls->server_subject == sent.tls->server_subject);
+    CHECK(got.tls->protocol == sent.tls->protocol);
+    CHECK(got.tls->client_cert_present == sent.tls->client_cert_present);
+    CHECK(got.tls->client_cert_untrusted == sent.tls->client_cert_untrusted);
+    CHECK(got.tls->client_issuer == sent.tls->client_issuer);
+    CHECK(got.tls->client_subject == sent.tls->client_subject);
+    CHECK(got.tls->client_serial == sent.tls->client_serial);
+    CHECK(got.tls->client_cookie == sent.tls->client_cookie);
+    CHECK(got.tls->client_cert_der == sent.tls->client_cert_der);
 }
 
 TEST_CASE("a request without a content length keeps it unknown, not zero", "[ipc_codec]") {
@@ -236,6 +262,7 @@ TEST_CASE("a request without a content length keeps it unknown, not zero", "[ipc
     BodyReader body(only_frame(bytes).body);
     const auto got = decode_request(body);
     CHECK_FALSE(got.content_length.has_value());
+    CHECK_FALSE(got.tls.has_value());  // a plain connection
     CHECK(got.keep_alive);
     CHECK(got.headers.empty());
 }
