@@ -6,11 +6,15 @@
 #
 #   bench/host_vs_nginx.sh [BUILD_DIR]        (default: build/release)
 #
-# Environment: ISOLATION (inproc or process; default inproc),
+# Environment: ISOLATION (inproc or process; default inproc; a list such as
+# "inproc process" starts one host of each and measures all of them against
+# the same nginx, one after the other in each round),
 # DURATION (default 10s), WARMUP (default 3s), CONNECTIONS (32),
-# ROUNDS (default 1; more rounds alternate which server goes first and judge
-# on the median ratio), HOST_ARGS (extra isapi-host arguments). Exit status: 0 when the bar is met,
-# 1 when it is not, 2 when the run itself failed.
+# ROUNDS (default 1; more rounds rotate which server goes first and judge
+# on the median ratio), HOST_ARGS (extra isapi-host arguments), RESULTS (a
+# file that gets one line per measurement: "round side req/s p99", side being
+# nginx or the isolation). Exit status: 0 when every bar is met,
+# 1 when one is not, 2 when the run itself failed.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,12 +27,18 @@ duration="${DURATION:-10s}"
 warmup="${WARMUP:-3s}"
 connections="${CONNECTIONS:-32}"
 rounds="${ROUNDS:-1}"
-isolation="${ISOLATION:-inproc}"
-case "$isolation" in
-  inproc) bar=0.75 ;;
-  process) bar=0.5 ;;
-  *) echo "host_vs_nginx: ISOLATION must be inproc or process, not '$isolation'" >&2; exit 2 ;;
-esac
+read -ra isolations <<<"${ISOLATION:-inproc}"
+declare -A bar
+for isolation in "${isolations[@]}"; do
+  case "$isolation" in
+    inproc) bar[$isolation]=0.75 ;;
+    process) bar[$isolation]=0.5 ;;
+    *) echo "host_vs_nginx: ISOLATION must be inproc or process, not '$isolation'" >&2; exit 2 ;;
+  esac
+done
+((${#isolations[@]})) || { echo "host_vs_nginx: ISOLATION is empty" >&2; exit 2; }
+results="${RESULTS:-}"
+[[ -z "$results" ]] || : >"$results"
 
 die() { echo "host_vs_nginx: $*" >&2; exit 2; }
 
@@ -50,12 +60,12 @@ fi
 # ---- scratch space, cleaned up on any exit -----------------------------------
 work="$(mktemp -d -t isapi-bench.XXXXXX)"
 nginx_pid=""
-host_pid=""
+host_pids=()
 cleanup() {
-  for pid in $host_pid $nginx_pid; do
+  for pid in "${host_pids[@]}" $nginx_pid; do
     kill -TERM "$pid" 2>/dev/null || true
   done
-  for pid in $host_pid $nginx_pid; do
+  for pid in "${host_pids[@]}" $nginx_pid; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
@@ -104,30 +114,35 @@ CONF
 nginx_pid=$!
 wait_for_port "$nginx_port" || die "nginx did not start: $(cat "$work/nginx/error.log" 2>/dev/null)"
 
-# ---- isapi-host ------------------------------------------------------------------
-# shellcheck disable=SC2086
-"$host_bin" --isolation "$isolation" --listen 127.0.0.1:0 --map "/hello.dll=$hello_so" --log-level warn \
-  ${HOST_ARGS:-} >"$work/host.out" 2>"$work/host.err" &
-host_pid=$!
-host_url=""
-for _ in $(seq 100); do
-  host_url="$(sed -n 's|^listening on \(http://[^ ]*\).*$|\1|p' "$work/host.out" | head -n1)"
-  [[ -n "$host_url" ]] && break
-  kill -0 "$host_pid" 2>/dev/null || die "isapi-host exited: $(cat "$work/host.err")"
-  sleep 0.1
+# ---- isapi-host, one per isolation -------------------------------------------------
+declare -A url
+url[nginx]="http://127.0.0.1:$nginx_port/"
+for isolation in "${isolations[@]}"; do
+  # shellcheck disable=SC2086
+  "$host_bin" --isolation "$isolation" --listen 127.0.0.1:0 --map "/hello.dll=$hello_so" --log-level warn \
+    ${HOST_ARGS:-} >"$work/host-$isolation.out" 2>"$work/host-$isolation.err" &
+  host_pid=$!
+  host_pids+=("$host_pid")
+  host_url=""
+  for _ in $(seq 100); do
+    host_url="$(sed -n 's|^listening on \(http://[^ ]*\).*$|\1|p' "$work/host-$isolation.out" | head -n1)"
+    [[ -n "$host_url" ]] && break
+    kill -0 "$host_pid" 2>/dev/null || die "isapi-host exited: $(cat "$work/host-$isolation.err")"
+    sleep 0.1
+  done
+  [[ -n "$host_url" ]] || die "isapi-host --isolation $isolation never printed 'listening on'"
+  url[$isolation]="${host_url%/}/hello.dll"
 done
-[[ -n "$host_url" ]] || die "isapi-host never printed 'listening on'"
-host_url="${host_url%/}/hello.dll"
-nginx_url="http://127.0.0.1:$nginx_port/"
+sides=(nginx "${isolations[@]}")
 
-# Sanity: both answer 200 before anything is measured.
-for url in "$nginx_url" "$host_url"; do
-  status="$(python3 - "$url" <<'PY'
+# Sanity: every server answers 200 before anything is measured.
+for side in "${sides[@]}"; do
+  status="$(python3 - "${url[$side]}" <<'PY'
 import sys, urllib.request
 print(urllib.request.urlopen(sys.argv[1], timeout=5).status)
 PY
-)" || die "$url does not answer"
-  [[ "$status" == 200 ]] || die "$url answered $status"
+)" || die "${url[$side]} does not answer"
+  [[ "$status" == 200 ]] || die "${url[$side]} answered $status"
 done
 
 # Prints req/s of one wrk run; fails when wrk saw errors or non-2xx answers.
@@ -143,32 +158,39 @@ measure() {
 }
 
 echo "warm-up ($warmup each)"
-measure "$nginx_url" "$warmup" >/dev/null
-measure "$host_url" "$warmup" >/dev/null
-
-# Each round measures both servers back to back, alternating which goes
-# first, so a drift in background load hits both alike. The verdict is the
-# median of the per-round ratios.
-echo "measuring: wrk -t1 -c$connections -d$duration, $rounds round(s)"
-ratios=()
-for ((round = 1; round <= rounds; round++)); do
-  if ((round % 2)); then order=(nginx host); else order=(host nginx); fi
-  for side in "${order[@]}"; do
-    if [[ "$side" == nginx ]]; then
-      nginx_rps="$(measure "$nginx_url" "$duration")"
-      nginx_p99="$(awk '$1=="99%" {print $2}' "$work/last-wrk.txt")"
-    else
-      host_rps="$(measure "$host_url" "$duration")"
-      host_p99="$(awk '$1=="99%" {print $2}' "$work/last-wrk.txt")"
-    fi
-  done
-  ratio="$(awk -v h="$host_rps" -v n="$nginx_rps" 'BEGIN { printf "%.2f", h / n }')"
-  ratios+=("$ratio")
-  printf 'round %d: %-30s %10s req/s  p99 %s\n' "$round" "nginx (return 200, 1 worker)" "$nginx_rps" "$nginx_p99"
-  printf 'round %d: %-30s %10s req/s  p99 %s\n' "$round" "isapi-host $isolation (hello.so)" "$host_rps" "$host_p99"
+for side in "${sides[@]}"; do
+  measure "${url[$side]}" "$warmup" >/dev/null
 done
 
-ratio="$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
-verdict="$(awk -v r="$ratio" -v bar="$bar" 'BEGIN { print (r >= bar) ? "PASS" : "FAIL" }')"
-printf 'ratio host/nginx: %sx (per round: %s; bar: >= %sx) %s\n' "$ratio" "${ratios[*]}" "$bar" "$verdict"
-[[ "$verdict" == PASS ]]
+# Each round measures every server back to back, rotating which goes first
+# (with one host: nginx first in odd rounds, the host first in even ones), so
+# a drift in background load hits all alike. The verdict is the median of the
+# per-round ratios.
+echo "measuring: wrk -t1 -c$connections -d$duration, $rounds round(s)"
+declare -A rps p99 ratios
+for ((round = 1; round <= rounds; round++)); do
+  shift_by=$(((round - 1) % ${#sides[@]}))
+  order=("${sides[@]:shift_by}" "${sides[@]:0:shift_by}")
+  for side in "${order[@]}"; do
+    rps[$side]="$(measure "${url[$side]}" "$duration")"
+    p99[$side]="$(awk '$1=="99%" {print $2}' "$work/last-wrk.txt")"
+    [[ -z "$results" ]] || echo "$round $side ${rps[$side]} ${p99[$side]}" >>"$results"
+  done
+  printf 'round %d: %-30s %10s req/s  p99 %s\n' "$round" "nginx (return 200, 1 worker)" "${rps[nginx]}" "${p99[nginx]}"
+  for isolation in "${isolations[@]}"; do
+    ratios[$isolation]+="$(awk -v h="${rps[$isolation]}" -v n="${rps[nginx]}" 'BEGIN { printf "%.2f", h / n }') "
+    printf 'round %d: %-30s %10s req/s  p99 %s\n' "$round" "isapi-host $isolation (hello.so)" "${rps[$isolation]}" "${p99[$isolation]}"
+  done
+done
+
+status=0
+for isolation in "${isolations[@]}"; do
+  read -ra per_round <<<"${ratios[$isolation]}"
+  ratio="$(printf '%s\n' "${per_round[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
+  verdict="$(awk -v r="$ratio" -v bar="${bar[$isolation]}" 'BEGIN { print (r >= bar) ? "PASS" : "FAIL" }')"
+  label="host"
+  ((${#isolations[@]} == 1)) || label="host $isolation"
+  printf 'ratio %s/nginx: %sx (per round: %s; bar: >= %sx) %s\n' "$label" "$ratio" "${per_round[*]}" "${bar[$isolation]}" "$verdict"
+  [[ "$verdict" == PASS ]] || status=1
+done
+exit "$status"
