@@ -20,8 +20,9 @@ The host's event clock splits the time into:
 
 and reports the median, p90 and max of each, and of the whole (the client's
 view: the recycle command sent -> the first new response). A phase whose
-events the new worker did not log after the command (a worker started before
-it, say) is shown as "-" and the whole is still measured. Bounded: ROUNDS
+events the new worker did not log after the command is shown as "-" and the
+whole is still measured; with --standby-worker the new worker started before
+the command, so spawn is "-" and start->load counts from the command. Bounded: ROUNDS
 recycles, each given at most 5 s.
 
   bench/recycle_breakdown.py [BUILD_DIR]     (default build/release)
@@ -111,7 +112,8 @@ def one_round(poller, admin, seq):
     urllib.request.urlopen(request, timeout=5).read()
     deadline = sent + 5
     while True:
-        if poller.worker() != old_worker:
+        new_worker = poller.worker()
+        if new_worker != old_worker:
             first_new = time.perf_counter()
             break
         if time.perf_counter() > deadline:
@@ -119,16 +121,20 @@ def one_round(poller, admin, seq):
     whole_ms = (first_new - sent) * 1e3
     events = events_since(admin, seq)
     recycle = next(e for e in events if e["kind"] == "recycle")
-    new_gen = [e for e in events if e.get("worker_generation") not in (None, recycle.get("worker_generation"))]
+    # The new worker's events (its X-Isapi-Build worker=N is its generation).
     by_kind = {}
-    for e in new_gen:
-        by_kind.setdefault(e["kind"], e["mono_us"])
+    for e in events:
+        if e.get("worker_generation") == new_worker:
+            by_kind.setdefault(e["kind"], e["mono_us"])
     marks = [recycle["mono_us"]] + [by_kind.get(k) for k in ("worker_start", "module_load", "worker_ready")]
+    if marks[1] is None:  # a standby worker, started before the command: its load counts from the command
+        marks[1] = marks[0]
 
     def span(i):
         return None if marks[i] is None or marks[i + 1] is None else (marks[i + 1] - marks[i]) / 1e3
 
-    phases = {"spawn": span(0), "start->load": span(1), "load->ready": span(2), "ready->resp": None}
+    phases = {"spawn": None if by_kind.get("worker_start") is None else span(0), "start->load": span(1),
+              "load->ready": span(2), "ready->resp": None}
     if marks[3] is not None:
         phases["ready->resp"] = max(0.0, whole_ms - (marks[3] - marks[0]) / 1e3)
     return phases, whole_ms, max(e["seq"] for e in events)
