@@ -26,7 +26,8 @@ bool BlockingTransport::send(std::span<const std::string_view> pieces) {
         std::size_t size = corked_.size();
         for (auto piece : pieces) size += piece.size();
         // Small responses only: a large one gains nothing from waiting.
-        if (size <= kCorkLimit && IoRunner::in_inline_call()) {
+        // Never over TLS, whose writes all go through the strand.
+        if (size <= kCorkLimit && IoRunner::in_inline_call() && !socket_.tls()) {
             const bool first = corked_.empty();
             for (auto piece : pieces) corked_.append(piece);
             if (first) BatchEnd::defer(socket_.tcp().get_executor(), [self = socket_.hold(this)] { self->flush_corked(); });
@@ -70,6 +71,8 @@ bool BlockingTransport::write_all(std::string_view earlier, std::span<const std:
     if (!earlier.empty()) buffers.emplace_back(earlier.data(), earlier.size());
     for (auto piece : pieces)
         if (!piece.empty()) buffers.emplace_back(piece.data(), piece.size());
+    // Over TLS the bytes are sealed on the strand, where the TLS state lives.
+    if (socket_.tls()) return buffers.empty() || write_blocking_on_strand(buffers);
     boost::beast::buffers_suffix<std::vector<net::const_buffer>> rest(buffers);
     while (net::buffer_size(rest) > 0) {
         error_code ec;
@@ -96,11 +99,11 @@ bool BlockingTransport::write_blocking_on_strand(std::span<const net::const_buff
     auto result = done->get_future();
     net::post(socket_.strand(), [&, done, self = socket_.hold(this)] {
         socket_.arm(socket_.limits().write_timeout);
-        net::async_write(socket_.tcp(), buffers, [done, self](error_code ec, std::size_t) {
+        net::async_write(socket_.stream(), buffers, socket_.bind([done, self](error_code ec, std::size_t) {
             self->socket_.disarm();
             if (ec) self->socket_.set_disconnected();
             done->set_value(!ec);
-        });
+        }));
     });
     return result.get();
 }

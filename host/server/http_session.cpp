@@ -17,8 +17,9 @@ namespace isapi::host {
 namespace net = boost::asio;
 namespace http = boost::beast::http;
 
-HttpSession::HttpSession(net::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher)
-    : socket_(std::move(socket), limits),
+HttpSession::HttpSession(net::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher,
+                         TlsContext* tls)
+    : socket_(std::move(socket), limits, tls),
       limits_(limits),
       dispatcher_(dispatcher),
       buffer_(request_read_buffer_limit(limits.max_header_bytes)) {
@@ -34,8 +35,18 @@ HttpSession::HttpSession(net::ip::tcp::socket socket, const ServerLimits& limits
 void HttpSession::start() {
     socket_.set_owner(weak_from_this());
     net::dispatch(socket_.strand(), [self = shared_from_this()] {
-        self->do_read();
         self->socket_.watch_deadline();
+#if ISAPI_HOST_TLS
+        if (self->socket_.tls())
+            return self->socket_.handshake([self](std::optional<ecb::TlsInfo> info) {
+                // A client that cannot agree on TLS (or speaks plain HTTP
+                // here) gets nothing it could read: the connection closes.
+                if (!info) return self->socket_.close(true);
+                self->tls_info_ = std::move(info);
+                self->do_read();
+            });
+#endif
+        self->do_read();
     });
 }
 
@@ -50,8 +61,8 @@ void HttpSession::do_read() {
     body_bytes_ = 0;
     body_wait_ = {};
     socket_.arm(limits_.request_timeout);
-    http::async_read_header(socket_.tcp(), buffer_, *parser_,
-                            [self = shared_from_this()](error_code ec, std::size_t) { self->on_read_header(ec); });
+    http::async_read_header(socket_.stream(), buffer_, *parser_, socket_.bind([self = shared_from_this()](
+                                                                     error_code ec, std::size_t) { self->on_read_header(ec); }));
 }
 
 void HttpSession::on_read_header(error_code ec) {
@@ -77,16 +88,33 @@ void HttpSession::on_read_header(error_code ec) {
         return reply_and_close(refusal.status, refusal.reason);
     const auto length = parser_->content_length();
     if (length && *length > limits_.max_body_bytes) return reply_and_close(413, "request body is too large");
+#if ISAPI_HOST_TLS
+    // IIS answers 403.7 and 403.16 before the extension sees the request.
+    if (tls_info_)
+        if (const auto refusal = socket_.tls_context().refusal(*tls_info_); !refusal.empty())
+            return reply_and_close(403, refusal);
+#endif
     if (parser_->is_done()) return dispatch_request();
-
-    if (header[http::field::expect] == "100-continue") {
-        static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-        const std::string bytes = blocking_.take_corked().append(continue_line);
-        error_code write_ec;
-        net::write(socket_.tcp(), net::buffer(bytes), write_ec);
-        if (write_ec && write_ec != net::error::would_block) return socket_.close(false);
-    }
     preload_.resize(length ? std::min<std::uint64_t>(*length, ecb::kReadAhead) : ecb::kReadAhead);
+    if (header[http::field::expect] == "100-continue") return continue_then_preload();
+    do_preload();
+}
+
+void HttpSession::continue_then_preload() {
+    static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+    if (socket_.tls()) {
+        // One TLS state: the write goes through the strand like every other.
+        auto bytes = std::make_shared<std::string>(continue_line);
+        return net::async_write(socket_.stream(), net::buffer(*bytes),
+                                socket_.bind([self = shared_from_this(), bytes](error_code ec, std::size_t) {
+                                    if (ec) return self->socket_.close(false);
+                                    self->do_preload();
+                                }));
+    }
+    const std::string bytes = blocking_.take_corked().append(continue_line);
+    error_code write_ec;
+    net::write(socket_.tcp(), net::buffer(bytes), write_ec);
+    if (write_ec && write_ec != net::error::would_block) return socket_.close(false);
     do_preload();
 }
 
@@ -100,8 +128,8 @@ void HttpSession::do_preload() {
     body.size = preload_.size() - preloaded_;
     body.more = true;
     arm_body_timer();
-    http::async_read_some(socket_.tcp(), buffer_, *parser_,
-                          [self = shared_from_this()](error_code ec, std::size_t) { self->on_preload(ec); });
+    http::async_read_some(socket_.stream(), buffer_, *parser_, socket_.bind([self = shared_from_this()](
+                                                                   error_code ec, std::size_t) { self->on_preload(ec); }));
 }
 
 void HttpSession::on_preload(error_code ec) {
@@ -167,27 +195,41 @@ ecb::Request HttpSession::make_request() const {
     const auto colon = host.rfind(':');
     const bool has_port = colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos;
     r.server_name = host.empty() ? local_addr_ : std::string(has_port ? host.substr(0, colon) : host);
+    r.tls = tls_info_;
     return r;
 }
 
 void HttpSession::dispatch_request() {
     ecb::Request request = make_request();
     request.preloaded_body = std::move(preload_);
+    if (socket_.tls()) {
+        // Over TLS this runs on the strand, and an extension run inline
+        // here would wait for its writes on the strand it holds: submit from
+        // outside it.
+        return net::post(socket_.tcp().get_executor(), [self = shared_from_this(), request = std::move(request)]() mutable {
+            if (!self->dispatcher_.submit(std::move(request), self)) self->reply_and_close(503, "the request queue is full");
+        });
+    }
     if (!dispatcher_.submit(std::move(request), shared_from_this()))
         reply_and_close(503, "the request queue is full");
 }
 
 void HttpSession::reply_and_close(unsigned status, std::string_view message) {
+    if (socket_.tls() && !socket_.strand().running_in_this_thread())
+        return net::dispatch(socket_.strand(), [self = shared_from_this(), status, text = std::string(message)] {
+            self->reply_and_close(status, text);
+        });
     // The extension (if one runs) must not write after this answer.
     socket_.set_disconnected();
     socket_.set_response_started();
     replying_ = true;
     auto text = std::make_shared<std::string>(blocking_.take_corked().append(canned_response(status, message, false)));
     socket_.arm(limits_.write_timeout);
-    net::async_write(socket_.tcp(), net::buffer(*text), [self = shared_from_this(), text](error_code, std::size_t) {
-        self->socket_.disarm();
-        self->socket_.close(false);
-    });
+    net::async_write(socket_.stream(), net::buffer(*text),
+                     socket_.bind([self = shared_from_this(), text](error_code, std::size_t) {
+                         self->socket_.disarm();
+                         self->socket_.close(false);
+                     }));
 }
 
 // ---- the end of a request, and its body past the preloaded part -----------------
@@ -208,7 +250,7 @@ void HttpSession::read_body(std::span<char> buffer, Done done) {
     body.size = buffer.size();
     body.more = true;
     arm_body_timer();
-    http::async_read_some(socket_.tcp(), buffer_, *parser_,
+    http::async_read_some(socket_.stream(), buffer_, *parser_,
                           net::bind_executor(socket_.strand(), [self = shared_from_this(), buffer,
                                                                 done = std::move(done)](error_code ec, std::size_t) mutable {
                               self->socket_.disarm();
@@ -236,7 +278,10 @@ void HttpSession::finish(bool keep_alive, bool abortive) {
         // thread sometimes completed empty, which reads as the client's
         // close: a keep-alive test lost its second response in 2 of about
         // 100 runs that way, and in 0 of 250 once the strand started it.
-        if (IoRunner::in_inline_call() || socket_.strand().running_in_this_thread()) return do_read();
+        // Over TLS only the strand may start it: one TLS state serves both
+        // directions.
+        if (socket_.strand().running_in_this_thread() || (IoRunner::in_inline_call() && !socket_.tls()))
+            return do_read();
         return net::post(socket_.strand(), [self = shared_from_this()] { self->do_read(); });
     }
     // The response goes out before the close.

@@ -34,7 +34,9 @@ class HttpSession final : public ClientConnection,
                           private BodyReader,
                           public std::enable_shared_from_this<HttpSession> {
 public:
-    HttpSession(boost::asio::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher);
+    // With `tls`, the client speaks TLS: the handshake comes first.
+    HttpSession(boost::asio::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher,
+                TlsContext* tls = nullptr);
     void start();
 
     // ecb::Transport: the in-process path (BlockingTransport).
@@ -61,6 +63,8 @@ private:
 
     void do_read();
     void on_read_header(error_code ec);
+    // Sends "100 Continue", then reads the body's first part.
+    void continue_then_preload();
     void do_preload();
     void on_preload(error_code ec);
     void dispatch_request();
@@ -91,6 +95,7 @@ private:
     Clock::duration body_wait_{};
     Clock::time_point body_read_started_{};
     bool replying_ = false;  // a canned answer is on its way: nothing else closes
+    std::optional<ecb::TlsInfo> tls_info_;  // what the TLS handshake settled, for every request
     std::string local_addr_, remote_addr_;
     std::uint16_t local_port_ = 0, remote_port_ = 0;
 };

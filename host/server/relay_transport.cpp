@@ -19,8 +19,9 @@ void RelayTransport::send(std::string bytes, std::function<void(bool)> written) 
             if (written) written(false);
             return;
         }
-        if (!self->async_writing_) {
-            // The cheap path: the kernel takes it all now.
+        if (!self->async_writing_ && !self->socket_.tls()) {
+            // The cheap path: the kernel takes it all now. (Over TLS the
+            // bytes must be sealed first: they always go the async way.)
             error_code ec;
             const std::size_t n = self->socket_.tcp().write_some(net::buffer(bytes), ec);
             if (ec && ec != net::error::would_block && ec != net::error::try_again) {
@@ -48,7 +49,7 @@ void RelayTransport::write_queued() {
     }
     async_writing_ = true;
     socket_.arm(socket_.limits().write_timeout);
-    net::async_write(socket_.tcp(), net::buffer(queued_writes_.front().bytes),
+    net::async_write(socket_.stream(), net::buffer(queued_writes_.front().bytes),
                      net::bind_executor(socket_.strand(), [self = socket_.hold(this)](error_code ec, std::size_t) {
                          self->socket_.disarm();
                          auto done = std::move(self->queued_writes_.front().written);

@@ -7,8 +7,18 @@ namespace isapi::host {
 namespace net = boost::asio;
 using error_code = boost::system::error_code;
 
-SessionSocket::SessionSocket(net::ip::tcp::socket socket, const ServerLimits& limits)
-    : strand_(net::make_strand(socket.get_executor())), socket_(std::move(socket)), timer_(strand_), limits_(limits) {
+SessionSocket::SessionSocket(net::ip::tcp::socket socket, const ServerLimits& limits, TlsContext* tls)
+    : strand_(net::make_strand(socket.get_executor())),
+      socket_(std::move(socket)),
+      handler_executor_(tls ? net::any_io_executor(strand_) : socket_.get_executor()),
+      timer_(strand_),
+      limits_(limits) {
+#if ISAPI_HOST_TLS
+    if (tls) {
+        tls_context_ = tls;
+        tls_ = std::make_unique<net::ssl::stream<net::ip::tcp::socket&>>(socket_, tls->context());
+    }
+#endif
     error_code ec;
     socket_.set_option(net::ip::tcp::no_delay(true), ec);
     // Sync writes from pool threads must never block inside the kernel: a
@@ -38,7 +48,37 @@ void SessionSocket::watch_deadline() {
     });
 }
 
+#if ISAPI_HOST_TLS
+void SessionSocket::handshake(std::function<void(std::optional<ecb::TlsInfo>)> done) {
+    arm(limits_.request_timeout);
+    tls_->async_handshake(net::ssl::stream_base::server,
+                          bind([self = hold(this), done = std::move(done)](error_code ec) {
+                              self->disarm();
+                              if (ec) return done(std::nullopt);
+                              done(self->tls_context_->describe(self->tls_->native_handle()));
+                          }));
+}
+#endif
+
 void SessionSocket::close(bool abortive) {
+#if ISAPI_HOST_TLS
+    // A close_notify first, so a client reading a response that ends with
+    // the connection can tell it from a cut one. Bounded by the write
+    // timeout; a client that answers with its own close_notify or just
+    // closes ends it sooner.
+    if (closing_ && !abortive) return;  // the close_notify's end closes the socket
+    if (tls_ && !abortive && socket_.is_open()) {
+        connected_ = false;
+        closing_ = true;
+        arm(limits_.write_timeout);
+        tls_->async_shutdown(bind([self = hold(this)](error_code) { self->close_socket(false); }));
+        return;
+    }
+#endif
+    close_socket(abortive);
+}
+
+void SessionSocket::close_socket(bool abortive) {
     connected_ = false;
     deadline_ = kNoDeadline;
     timer_.cancel();

@@ -2,27 +2,86 @@
 // The part of one client connection that its request reader (HttpSession)
 // and its two transports (BlockingTransport, RelayTransport) share: the
 // socket, the strand that orders its read side, the connection's deadline,
-// and the flags that other threads read. Which thread may touch what:
+// the flags that other threads read, and the stream the bytes go through:
+// the socket itself, or TLS over it. Which thread may touch what:
 // docs/architecture.md, "Threading model".
 #include "limits.hpp"
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#if ISAPI_HOST_TLS
+#include "tls_context.hpp"
+
+#include <boost/asio/ssl/stream.hpp>
+#endif
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 
 namespace isapi::host {
+
+#if !ISAPI_HOST_TLS
+class TlsContext {};  // TLS is not built in: there is never one
+#endif
 
 class SessionSocket {
 public:
     using Strand = boost::asio::strand<boost::asio::any_io_executor>;
     using Clock = std::chrono::steady_clock;
 
-    SessionSocket(boost::asio::ip::tcp::socket socket, const ServerLimits& limits);
+    // With `tls`, the connection speaks TLS (handshake() first).
+    SessionSocket(boost::asio::ip::tcp::socket socket, const ServerLimits& limits, TlsContext* tls = nullptr);
+
+    // What Asio's and Beast's composed operations read and write: the
+    // socket, or TLS over it. Its operations' handlers must come through
+    // bind(), and over TLS they must be started on the strand.
+    class Stream {
+    public:
+        using executor_type = boost::asio::any_io_executor;
+        explicit Stream(SessionSocket& owner) : owner_(owner) {}
+        executor_type get_executor() { return owner_.socket_.get_executor(); }
+        template <class Buffers, class Handler>
+        void async_read_some(const Buffers& buffers, Handler&& handler) {
+#if ISAPI_HOST_TLS
+            if (owner_.tls_) return owner_.tls_->async_read_some(buffers, std::forward<Handler>(handler));
+#endif
+            owner_.socket_.async_read_some(buffers, std::forward<Handler>(handler));
+        }
+        template <class Buffers, class Handler>
+        void async_write_some(const Buffers& buffers, Handler&& handler) {
+#if ISAPI_HOST_TLS
+            if (owner_.tls_) return owner_.tls_->async_write_some(buffers, std::forward<Handler>(handler));
+#endif
+            owner_.socket_.async_write_some(buffers, std::forward<Handler>(handler));
+        }
+
+    private:
+        SessionSocket& owner_;
+    };
+    Stream& stream() { return stream_; }
+
+    // A TLS connection has one TLS state for both directions, so everything
+    // on it runs on the strand: its handlers (bind() sees to that), its
+    // reads, and its writes, which never go to the socket directly.
+    bool tls() const { return tls_ != nullptr; }
+    // `handler`, run where this connection's operations complete: the
+    // strand over TLS, the socket's executor otherwise (as unbound).
+    template <class Handler>
+    auto bind(Handler&& handler) const {
+        return boost::asio::bind_executor(handler_executor_, std::forward<Handler>(handler));
+    }
+#if ISAPI_HOST_TLS
+    // The server's handshake (on the strand, within the request timeout);
+    // `done` gets what it settled, or nullopt when it failed.
+    void handshake(std::function<void(std::optional<ecb::TlsInfo>)> done);
+    const TlsContext& tls_context() const { return *tls_context_; }
+#endif
 
     // The session that owns this object; set once, before any handler runs.
     void set_owner(std::weak_ptr<void> owner) { owner_ = std::move(owner); }
@@ -67,14 +126,25 @@ public:
     void watch_deadline();
 
     // Stops the deadline and closes the socket: after shutting the send side
-    // (the bytes already sent still arrive), or abortively (a reset).
+    // (the bytes already sent still arrive; over TLS, after a close_notify),
+    // or abortively (a reset).
     void close(bool abortive);
 
 private:
     static constexpr Clock::rep kNoDeadline = Clock::duration::max().count();
+    void close_socket(bool abortive);
 
     Strand strand_;
     boost::asio::ip::tcp::socket socket_;
+    boost::asio::any_io_executor handler_executor_;
+    Stream stream_{*this};
+#if ISAPI_HOST_TLS
+    TlsContext* tls_context_ = nullptr;
+    std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
+    bool closing_ = false;  // a close_notify is on its way (strand)
+#else
+    void* tls_ = nullptr;
+#endif
     boost::asio::steady_timer timer_;
     const ServerLimits& limits_;
     std::weak_ptr<void> owner_;
