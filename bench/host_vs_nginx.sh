@@ -12,8 +12,10 @@
 # DURATION (default 10s), WARMUP (default 3s), CONNECTIONS (32),
 # ROUNDS (default 1; more rounds rotate which server goes first and judge
 # on the median ratio), HOST_ARGS (extra isapi-host arguments), RESULTS (a
-# file that gets one line per measurement: "round side req/s p99", side being
-# nginx or the isolation). Exit status: 0 when every bar is met,
+# file that gets one line per measurement: "round side req/s p99 cpu", side
+# being nginx or the isolation, cpu the server's CPU time per request in µs,
+# all its processes counted: nginx's master and worker, the host and its
+# worker processes). Exit status: 0 when every bar is met,
 # 1 when one is not, 2 when the run itself failed.
 set -euo pipefail
 
@@ -115,8 +117,9 @@ nginx_pid=$!
 wait_for_port "$nginx_port" || die "nginx did not start: $(cat "$work/nginx/error.log" 2>/dev/null)"
 
 # ---- isapi-host, one per isolation -------------------------------------------------
-declare -A url
+declare -A url pid
 url[nginx]="http://127.0.0.1:$nginx_port/"
+pid[nginx]="$nginx_pid"
 for isolation in "${isolations[@]}"; do
   # shellcheck disable=SC2086
   "$host_bin" --isolation "$isolation" --listen 127.0.0.1:0 --map "/hello.dll=$hello_so" --log-level warn \
@@ -132,6 +135,7 @@ for isolation in "${isolations[@]}"; do
   done
   [[ -n "$host_url" ]] || die "isapi-host --isolation $isolation never printed 'listening on'"
   url[$isolation]="${host_url%/}/hello.dll"
+  pid[$isolation]="$host_pid"
 done
 sides=(nginx "${isolations[@]}")
 
@@ -145,21 +149,46 @@ PY
   [[ "$status" == 200 ]] || die "${url[$side]} answered $status"
 done
 
-# Prints req/s of one wrk run; fails when wrk saw errors or non-2xx answers.
+# A process and its descendants.
+process_tree() {
+  echo "$1"
+  local child
+  for child in $(pgrep -P "$1" || true); do process_tree "$child"; done
+}
+
+# CPU clock ticks (user + system) used so far by a process and its descendants.
+cpu_ticks() {
+  local total=0 p ticks
+  for p in $(process_tree "$1"); do
+    # Past "pid (comm) ": utime and stime are the 12th and 13th fields.
+    ticks="$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | awk '{ print $12 + $13 }')" || continue
+    total=$((total + ${ticks:-0}))
+  done
+  echo "$total"
+}
+
+# Prints req/s of one wrk run of side $1; fails when wrk saw errors or non-2xx
+# answers. Leaves wrk's output in last-wrk.txt and the server's CPU µs per
+# request in last-cpu.txt.
 measure() {
-  local url="$1" secs="$2" out
-  out="$(wrk -t1 -c"$connections" -d"$secs" --latency "$url")" || die "wrk failed against $url"
+  local side="$1" secs="$2" out before after requests
+  before="$(cpu_ticks "${pid[$side]}")"
+  out="$(wrk -t1 -c"$connections" -d"$secs" --latency "${url[$side]}")" || die "wrk failed against ${url[$side]}"
+  after="$(cpu_ticks "${pid[$side]}")"
   if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
     echo "$out" >&2
-    die "errors while measuring $url"
+    die "errors while measuring ${url[$side]}"
   fi
   echo "$out" >"$work/last-wrk.txt"
+  requests="$(awk '/ requests in / { print $1 }' <<<"$out")"
+  awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN { printf "%.1f", (n > 0 ? t / hz * 1e6 / n : 0) }' >"$work/last-cpu.txt"
   awk '/^Requests\/sec:/ {print $2}' <<<"$out"
 }
 
 echo "warm-up ($warmup each)"
 for side in "${sides[@]}"; do
-  measure "${url[$side]}" "$warmup" >/dev/null
+  measure "$side" "$warmup" >/dev/null
 done
 
 # Each round measures every server back to back, rotating which goes first
@@ -167,19 +196,22 @@ done
 # a drift in background load hits all alike. The verdict is the median of the
 # per-round ratios.
 echo "measuring: wrk -t1 -c$connections -d$duration, $rounds round(s)"
-declare -A rps p99 ratios
+declare -A rps p99 cpu ratios
 for ((round = 1; round <= rounds; round++)); do
   shift_by=$(((round - 1) % ${#sides[@]}))
   order=("${sides[@]:shift_by}" "${sides[@]:0:shift_by}")
   for side in "${order[@]}"; do
-    rps[$side]="$(measure "${url[$side]}" "$duration")"
+    rps[$side]="$(measure "$side" "$duration")"
     p99[$side]="$(awk '$1=="99%" {print $2}' "$work/last-wrk.txt")"
-    [[ -z "$results" ]] || echo "$round $side ${rps[$side]} ${p99[$side]}" >>"$results"
+    cpu[$side]="$(cat "$work/last-cpu.txt")"
+    [[ -z "$results" ]] || echo "$round $side ${rps[$side]} ${p99[$side]} ${cpu[$side]}" >>"$results"
   done
-  printf 'round %d: %-30s %10s req/s  p99 %s\n' "$round" "nginx (return 200, 1 worker)" "${rps[nginx]}" "${p99[nginx]}"
+  printf 'round %d: %-30s %10s req/s  p99 %-8s  CPU %s µs/request\n' "$round" "nginx (return 200, 1 worker)" \
+    "${rps[nginx]}" "${p99[nginx]}" "${cpu[nginx]}"
   for isolation in "${isolations[@]}"; do
     ratios[$isolation]+="$(awk -v h="${rps[$isolation]}" -v n="${rps[nginx]}" 'BEGIN { printf "%.2f", h / n }') "
-    printf 'round %d: %-30s %10s req/s  p99 %s\n' "$round" "isapi-host $isolation (hello.so)" "${rps[$isolation]}" "${p99[$isolation]}"
+    printf 'round %d: %-30s %10s req/s  p99 %-8s  CPU %s µs/request\n' "$round" "isapi-host $isolation (hello.so)" \
+      "${rps[$isolation]}" "${p99[$isolation]}" "${cpu[$isolation]}"
   done
 done
 

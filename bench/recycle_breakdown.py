@@ -124,7 +124,7 @@ def one_round(poller, admin, seq):
     # The new worker's events (its X-Isapi-Build worker=N is its generation).
     by_kind = {}
     for e in events:
-        if e.get("worker_generation") == new_worker:
+        if e.get("worker_generation") == new_worker and e["seq"] > recycle["seq"]:
             by_kind.setdefault(e["kind"], e["mono_us"])
     marks = [recycle["mono_us"]] + [by_kind.get(k) for k in ("worker_start", "module_load", "worker_ready")]
     if marks[1] is None:  # a standby worker, started before the command: its load counts from the command
@@ -160,6 +160,7 @@ def main():
         process, url, admin = start_host(build_dir, os.path.join(work, "host.out"))
         try:
             poller = Poller(url + "/app.dll")
+            time.sleep(0.5)  # a standby worker starts once the first is ready
             seq = max((e["seq"] for e in events_since(admin, 0)), default=0)
             results = []
             for i in range(rounds):

@@ -171,10 +171,10 @@ def versus_nginx(copy, config, work):
         raise SetupError(f"host_vs_nginx.sh failed (exit {code}); log above")
     rounds = {}
     for line in open(results):
-        number, side, rps, p99 = line.split()
+        number, side, rps, p99, cpu = line.split()
         entry = rounds.setdefault(int(number), {"round": int(number), "order": []})
         entry["order"].append(side)
-        entry[side] = {"rps": float(rps), "p99_ms": ms_of(p99)}
+        entry[side] = {"rps": float(rps), "p99_ms": ms_of(p99), "cpu_us_per_request": float(cpu)}
     rounds = [rounds[k] for k in sorted(rounds)]
     sides = ("nginx", "inproc", "process")
     medians = {side: statistics.median(r[side]["rps"] for r in rounds) for side in sides}
@@ -182,6 +182,8 @@ def versus_nginx(copy, config, work):
         "wrk": f"wrk -t1 -c32 -d{config['duration']} --latency (warm-up {config['warmup']} each)",
         "rounds": rounds,
         "median_rps": medians,
+        "median_cpu_us_per_request": {side: statistics.median(r[side]["cpu_us_per_request"] for r in rounds)
+                                      for side in sides},
         "ratio_of_medians": {side: medians[side] / medians["nginx"] for side in ("inproc", "process")},
         "median_of_round_ratios": {side: statistics.median(r[side]["rps"] / r["nginx"]["rps"] for r in rounds)
                                    for side in ("inproc", "process")},
@@ -268,6 +270,10 @@ def summary_text(report):
         lines.append(f"  {LABELS[side]:30}{cells}{kilo(w['median_rps'][side]):>10}{tail}")
     lines.append("  (median of the per-round ratios: " + ", ".join(
         f"{side} {w['median_of_round_ratios'][side]:.2f}x" for side in ("inproc", "process")) + ")")
+    lines.append("CPU µs per request, the server's processes (user + system)")
+    for side in ("nginx", "inproc", "process"):
+        cells = "".join(f"{r[side]['cpu_us_per_request']:>10.1f}" for r in w["rounds"])
+        lines.append(f"  {LABELS[side]:30}{cells}{w['median_cpu_us_per_request'][side]:>10.1f}")
     lines.append("")
     rc = report["recycle"]
     lines.append(f"recycle -> first response of the new worker, ms (--standby-worker "

@@ -35,7 +35,8 @@ def need(obj, path, *keys):
 need(r, "report", "date_utc", "command", "git", "load_average", "settings", "versus_nginx", "recycle", "swap",
      "bars", "passed", "exit_code")
 w = r.get("versus_nginx", {})
-need(w, "versus_nginx", "wrk", "rounds", "median_rps", "ratio_of_medians", "median_of_round_ratios")
+need(w, "versus_nginx", "wrk", "rounds", "median_rps", "median_cpu_us_per_request", "ratio_of_medians",
+     "median_of_round_ratios")
 for rnd in w.get("rounds", []):
     need(rnd, f"round {rnd.get('round')}", "nginx", "inproc", "process", "order")
 if len(w.get("rounds", [])) != r["settings"]["rounds"]:
