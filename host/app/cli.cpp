@@ -55,6 +55,13 @@ Examples:
   # hangs for 2 s, and jitter lifecycle points repeatably (seed 42, 0..5 ms).
   isapi-host --map /app.dll=./app.so --uncached --hang-timeout 2000 --jitter 42:5ms
 
+  # HTTPS, with a self-signed pair for loopback (HTTPS=on, the CERT_*
+  # variables filled); ask clients for certificates as IIS's "Accept" does.
+  scripts/make-tls-cert.sh /tmp/tls
+  isapi-host --map /hello.dll=build/release/samples/hello.so \
+             --tls-cert /tmp/tls/localhost.crt --tls-key /tmp/tls/localhost.key --tls-client-certs accept
+  curl --cacert /tmp/tls/localhost.crt https://localhost:8080/hello.dll
+
   # Admin API on loopback: status, Prometheus metrics, lifecycle events.
   isapi-host --isolation inproc --map /app.dll=./app.so --admin 127.0.0.1:8081
   curl http://127.0.0.1:8081/_isapi/status
@@ -196,6 +203,26 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
 
     app.add_option("--listen", listen, "Address and port to listen on; port 0 picks a free one")
         ->capture_default_str();
+    TlsOptions tls;
+    std::string client_certs = "ignore";
+    auto* tls_cert_option =
+        app.add_option("--tls-cert", tls.cert,
+                       "Serve HTTPS on --listen with this PEM certificate (then its chain); needs --tls-key. "
+                       "scripts/make-tls-cert.sh makes a self-signed pair for loopback")
+            ->check(CLI::ExistingFile);
+    app.add_option("--tls-key", tls.key, "The PEM private key of --tls-cert")
+        ->check(CLI::ExistingFile)
+        ->needs(tls_cert_option);
+    app.add_option("--tls-client-certs", client_certs,
+                   "IIS's \"Client certificates\" setting: ignore (never ask), accept (ask; a client without one is "
+                   "served), require (403.7 without one). An untrusted certificate gets 403.16 with either")
+        ->check(CLI::IsMember({"ignore", "accept", "require"}))
+        ->needs(tls_cert_option)
+        ->capture_default_str();
+    app.add_option("--tls-client-ca", tls.client_ca,
+                   "PEM file of the CAs a client certificate must chain to (else it is untrusted: CERT_FLAGS bit 1)")
+        ->check(CLI::ExistingFile)
+        ->needs(tls_cert_option);
     app.add_option("--map", maps,
                    "URL=PATH[,cached|,uncached]: serve the extension at PATH for URL (e.g. /scripts/app.dll, the "
                    "rest of the path becomes PATH_INFO) or for a wildcard (*.isa). Repeatable")
@@ -332,6 +359,19 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
                 if (app.count(option) > 0)
                     throw CLI::ValidationError(option, "needs worker processes; drop --isolation inproc");
         parse_listen(listen, config);
+        if (app.count("--tls-cert") > 0) {
+            if (!kTlsBuiltIn)
+                throw CLI::ValidationError("--tls-cert", "this isapi-host was built without TLS (no OpenSSL at build "
+                                                         "time; the Windows build has none)");
+            if (app.count("--tls-key") == 0)
+                throw CLI::ValidationError("--tls-cert", "needs --tls-key FILE, the certificate's private key");
+            tls.client_certs = client_certs == "require"  ? ClientCertMode::require
+                               : client_certs == "accept" ? ClientCertMode::accept
+                                                          : ClientCertMode::ignore;
+            if (app.count("--tls-client-ca") > 0 && tls.client_certs == ClientCertMode::ignore)
+                throw CLI::ValidationError("--tls-client-ca", "needs --tls-client-certs accept or require");
+            config.tls = tls;
+        }
         if (!admin.empty()) {
             parse_admin(admin, admin_allow_remote, config);
             // The command line first, then the environment.

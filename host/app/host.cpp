@@ -38,6 +38,24 @@ std::string printable(const net::ip::tcp::endpoint& endpoint) {
     return text.append(":").append(std::to_string(endpoint.port()));
 }
 
+// The listener's TLS, when --tls-cert asks for it (the command line has
+// refused it already where TLS is not built in). Throws when a file cannot
+// be used, before anything listens.
+std::unique_ptr<TlsContext> make_tls_context(const HostConfig& config) {
+#if ISAPI_HOST_TLS
+    if (config.tls) {
+        auto tls = std::make_unique<TlsContext>(*config.tls);
+        spdlog::info("TLS on the client port: certificate {}, client certificates {}", config.tls->cert.string(),
+                     config.tls->client_certs == ClientCertMode::require  ? "required"
+                     : config.tls->client_certs == ClientCertMode::accept ? "accepted"
+                                                                           : "ignored");
+        return tls;
+    }
+#endif
+    (void)config;
+    return nullptr;
+}
+
 }  // namespace
 
 int run_host(const HostConfig& config) {
@@ -68,9 +86,10 @@ int run_host(const HostConfig& config) {
     BackendParts parts{config, io, recorder, requests, access_log.get()};
     std::unique_ptr<Backend> backend = inproc ? make_inproc_backend(parts) : make_process_backend(parts);
 
+    std::unique_ptr<TlsContext> tls = make_tls_context(config);
     const net::ip::tcp::endpoint endpoint(net::ip::make_address(config.listen_address), config.listen_port);
     auto listener = std::make_shared<Listener>(io, endpoint, "the HTTP listener", [&](net::ip::tcp::socket socket) {
-        std::make_shared<HttpSession>(std::move(socket), config.limits, backend->dispatcher())->start();
+        std::make_shared<HttpSession>(std::move(socket), config.limits, backend->dispatcher(), tls.get())->start();
     }, /*strand_per_socket=*/config.io_threads > 1);
     // The admin API has its own socket (no extension mapping can reach it)
     // and its own thread: a recycle waits for the worker pool, which runs
@@ -88,8 +107,8 @@ int run_host(const HostConfig& config) {
         const net::ip::tcp::endpoint admin_endpoint(net::ip::make_address(config.admin_address), config.admin_port);
         admin = std::make_shared<AdminServer>(admin_io, admin_endpoint, *admin_api);
     }
-    std::printf("%.*shttp://%s\n", static_cast<int>(contract::kListeningLine.size()), contract::kListeningLine.data(),
-                printable(listener->local_endpoint()).c_str());
+    std::printf("%.*s%s://%s\n", static_cast<int>(contract::kListeningLine.size()), contract::kListeningLine.data(),
+                tls ? "https" : "http", printable(listener->local_endpoint()).c_str());
     if (admin)
         std::printf("%.*shttp://%s\n", static_cast<int>(contract::kAdminLine.size()), contract::kAdminLine.data(),
                     printable(admin->local_endpoint()).c_str());

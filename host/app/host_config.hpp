@@ -10,6 +10,7 @@
 #include "../runtime/extension_runtime.hpp"
 #include "../server/io_runner.hpp"
 #include "../server/limits.hpp"
+#include "../server/tls_options.hpp"
 #include "../workers/app_pool.hpp"
 #include "../workers/worker_config.hpp"
 
@@ -30,6 +31,7 @@ struct HostConfig {
     Isolation isolation = Isolation::process;
     std::string listen_address = "127.0.0.1";
     std::uint16_t listen_port = 8080;
+    std::optional<TlsOptions> tls;  // --tls-cert: the client port speaks TLS
     std::vector<Mapping> mappings;
     LoadMode default_mode = kDefaultLoadMode;
     std::filesystem::path document_root{kDefaultDocumentRoot};

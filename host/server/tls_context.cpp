@@ -95,10 +95,9 @@ TlsContext::TlsContext(const TlsOptions& options)
     context_.use_certificate_chain_file(options.cert.string(), ec);
     if (ec) fail("cannot read the TLS certificate " + options.cert.string(), ec);
     context_.use_private_key_file(options.key.string(), ssl::context::pem, ec);
-    if (ec) fail("cannot read the TLS key " + options.key.string(), ec);
-    if (SSL_CTX_check_private_key(context_.native_handle()) != 1)
-        throw std::runtime_error("the TLS key " + options.key.string() + " does not belong to the certificate " +
-                                 options.cert.string());
+    // OpenSSL checks here that the key is the certificate's ("key values
+    // mismatch" when not).
+    if (ec) fail("cannot use the TLS key " + options.key.string() + " with " + options.cert.string(), ec);
 
     if (client_certs_ != ClientCertMode::ignore) {
         if (!options.client_ca.empty()) {

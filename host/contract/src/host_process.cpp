@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 struct Endpoint {
     std::string address;
     std::uint16_t port = 0;
+    bool tls = false;
 };
 
 // The value after `prefix` on the first complete line starting with it.
@@ -35,14 +36,16 @@ std::optional<std::string> line_value(const std::string& text, std::string_view 
     return std::nullopt;
 }
 
-// "http://ADDR:PORT" as the host prints it; an IPv6 address is bracketed.
+// "http://ADDR:PORT" (or https:// with --tls-cert) as the host prints it;
+// an IPv6 address is bracketed.
 std::optional<Endpoint> parse_endpoint(std::string_view url) {
-    constexpr std::string_view scheme = "http://";
+    Endpoint endpoint;
+    endpoint.tls = url.starts_with("https://");
+    const std::string_view scheme = endpoint.tls ? "https://" : "http://";
     if (!url.starts_with(scheme)) return std::nullopt;
     url.remove_prefix(scheme.size());
     const auto colon = url.rfind(':');
     if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-    Endpoint endpoint;
     std::string_view address = url.substr(0, colon);
     if (address.front() == '[' && address.back() == ']') address = address.substr(1, address.size() - 2);
     endpoint.address = std::string(address);
@@ -158,6 +161,7 @@ void HostProcess::read_addresses(const std::string& output, bool need_admin, boo
         return;
     }
     address_ = listen->address;
+    tls_ = listen->tls;
     port_ = listen->port;
     ready = true;
 }

@@ -49,6 +49,8 @@ public:
     // From the listening line: the bare address ("127.0.0.1", "::1") and port.
     const std::string& address() const { return address_; }
     std::uint16_t port() const { return port_; }
+    // Whether the host serves HTTPS there (it was given --tls-cert).
+    bool tls() const { return tls_; }
     // From the admin line; "" and 0 when the host had printed none when it
     // became ready.
     const std::string& admin_address() const { return admin_address_; }
@@ -88,6 +90,7 @@ private:
     bool owns_output_file_ = false;
     std::string address_;
     std::uint16_t port_ = 0;
+    bool tls_ = false;
     std::string admin_address_;
     std::uint16_t admin_port_ = 0;
 
