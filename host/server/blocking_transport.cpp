@@ -20,14 +20,18 @@ using error_code = boost::system::error_code;
 bool BlockingTransport::send(std::span<const std::string_view> pieces) {
     if (!socket_.connected()) return false;
     socket_.set_response_started();
+    if (socket_.tls()) {
+        std::string bytes;
+        for (auto piece : pieces) bytes.append(piece);
+        return send_sealed(std::move(bytes));
+    }
     std::string earlier;
     {
         std::lock_guard lock(cork_mutex_);
         std::size_t size = corked_.size();
         for (auto piece : pieces) size += piece.size();
         // Small responses only: a large one gains nothing from waiting.
-        // Never over TLS, whose writes all go through the strand.
-        if (size <= kCorkLimit && IoRunner::in_inline_call() && !socket_.tls()) {
+        if (size <= kCorkLimit && IoRunner::in_inline_call()) {
             const bool first = corked_.empty();
             for (auto piece : pieces) corked_.append(piece);
             if (first) BatchEnd::defer(socket_.tcp().get_executor(), [self = socket_.hold(this)] { self->flush_corked(); });
@@ -71,8 +75,11 @@ bool BlockingTransport::write_all(std::string_view earlier, std::span<const std:
     if (!earlier.empty()) buffers.emplace_back(earlier.data(), earlier.size());
     for (auto piece : pieces)
         if (!piece.empty()) buffers.emplace_back(piece.data(), piece.size());
-    // Over TLS the bytes are sealed on the strand, where the TLS state lives.
-    if (socket_.tls()) return buffers.empty() || write_blocking_on_strand(buffers);
+    if (socket_.tls()) {
+        std::string bytes;
+        for (const auto& b : buffers) bytes.append(static_cast<const char*>(b.data()), b.size());
+        return bytes.empty() || send_sealed(std::move(bytes));
+    }
     boost::beast::buffers_suffix<std::vector<net::const_buffer>> rest(buffers);
     while (net::buffer_size(rest) > 0) {
         error_code ec;
@@ -90,6 +97,19 @@ bool BlockingTransport::write_all(std::string_view earlier, std::span<const std:
     return true;
 }
 
+bool BlockingTransport::send_sealed(std::string bytes) {
+    if (IoRunner::in_inline_call() && bytes.size() <= kCorkLimit) {
+        queued_.send(std::move(bytes), {});
+        return true;
+    }
+    IoRunner::before_blocking();  // the strand may need this very thread
+    WorkPool::NetworkWait waiting_for_client;
+    auto done = std::make_shared<std::promise<bool>>();  // as in write_blocking_on_strand
+    auto result = done->get_future();
+    queued_.send(std::move(bytes), [done](bool ok) { done->set_value(ok); });
+    return result.get();
+}
+
 bool BlockingTransport::write_blocking_on_strand(std::span<const net::const_buffer> buffers) {
     IoRunner::before_blocking();  // the strand may need this very thread
     WorkPool::NetworkWait waiting_for_client;
@@ -99,11 +119,11 @@ bool BlockingTransport::write_blocking_on_strand(std::span<const net::const_buff
     auto result = done->get_future();
     net::post(socket_.strand(), [&, done, self = socket_.hold(this)] {
         socket_.arm(socket_.limits().write_timeout);
-        net::async_write(socket_.stream(), buffers, socket_.bind([done, self](error_code ec, std::size_t) {
+        net::async_write(socket_.tcp(), buffers, [done, self](error_code ec, std::size_t) {
             self->socket_.disarm();
             if (ec) self->socket_.set_disconnected();
             done->set_value(!ec);
-        }));
+        });
     });
     return result.get();
 }

@@ -7,8 +7,11 @@
 // strand. Small responses written inline are corked: held until the end of
 // the I/O thread's batch of handlers (BatchEnd), and sent first by whoever
 // writes next, so the order holds. Which thread may do what, why corking
-// pays: docs/architecture.md, "Threading model".
+// pays: docs/architecture.md, "Threading model". Over TLS the bytes must be
+// sealed where the TLS state lives, so every write goes through the
+// connection's queue of asynchronous writes on the strand (RelayTransport).
 #include "body_reader.hpp"
+#include "relay_transport.hpp"
 #include "session_socket.hpp"
 
 #include <boost/asio/buffer.hpp>
@@ -24,7 +27,8 @@ namespace isapi::host {
 
 class BlockingTransport {
 public:
-    BlockingTransport(SessionSocket& socket, BodyReader& body) : socket_(socket), body_(body) {}
+    BlockingTransport(SessionSocket& socket, BodyReader& body, RelayTransport& queued)
+        : socket_(socket), body_(body), queued_(queued) {}
 
     // Sends (or corks) the pieces, in order after anything held back; false
     // when the client is gone.
@@ -44,9 +48,14 @@ private:
     // waits for the socket to drain if the kernel cannot take it all.
     void flush_corked();
     bool write_blocking_on_strand(std::span<const boost::asio::const_buffer> buffers);
+    // Over TLS: queues the bytes on the strand. Extension code run inline
+    // does not wait for a small write (the I/O thread must go on); any
+    // other caller waits until the kernel has the bytes, as WriteClient does.
+    bool send_sealed(std::string bytes);
 
     SessionSocket& socket_;
     BodyReader& body_;
+    RelayTransport& queued_;
     // Larger responses go out at once: the kernel's send buffer starts at
     // 16 KiB (tcp_wmem), so a flush of this much rarely has to wait.
     static constexpr std::size_t kCorkLimit = 16 * 1024;

@@ -270,6 +270,9 @@ void HttpSession::read_body(std::span<char> buffer, Done done) {
 }
 
 void HttpSession::finish(bool keep_alive, bool abortive) {
+    // Over TLS the response's bytes may still be queued on the strand: end
+    // there, once they are written (RelayTransport calls back here).
+    if (socket_.tls() && !socket_.strand().running_in_this_thread()) return relay_.finish(keep_alive, abortive);
     if (keep_alive && socket_.connected() && parser_->is_done()) {
         // Nothing runs on the strand for this connection now, so an I/O
         // thread starts the next read right here, saving a hop. Any other
@@ -278,10 +281,7 @@ void HttpSession::finish(bool keep_alive, bool abortive) {
         // thread sometimes completed empty, which reads as the client's
         // close: a keep-alive test lost its second response in 2 of about
         // 100 runs that way, and in 0 of 250 once the strand started it.
-        // Over TLS only the strand may start it: one TLS state serves both
-        // directions.
-        if (socket_.strand().running_in_this_thread() || (IoRunner::in_inline_call() && !socket_.tls()))
-            return do_read();
+        if (IoRunner::in_inline_call() || socket_.strand().running_in_this_thread()) return do_read();
         return net::post(socket_.strand(), [self = shared_from_this()] { self->do_read(); });
     }
     // The response goes out before the close.

@@ -83,8 +83,8 @@ private:
     SessionSocket socket_;
     const ServerLimits& limits_;
     Dispatcher& dispatcher_;
-    BlockingTransport blocking_{socket_, *this};
     RelayTransport relay_{socket_, *this, *this};
+    BlockingTransport blocking_{socket_, *this, relay_};
 
     boost::beast::flat_buffer buffer_;
     std::optional<Parser> parser_;
