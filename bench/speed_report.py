@@ -96,17 +96,21 @@ def check_tools():
 
 
 def snapshot(build_dir, work):
-    """Copies the host, the load generator and the samples into work/build."""
+    """Copies the host, the load generator and the samples into work/build;
+    returns the copy's folder and each file's modification time (UTC)."""
     wanted = ["host/isapi-host", "loadgen/isapi-loadgen", "samples/hello.so", "samples/version_v1.so",
               "samples/version_v2.so"]
     copy = os.path.join(work, "build")
+    built = {}
     for rel in wanted:
         source = os.path.join(build_dir, rel)
         if not os.path.isfile(source):
             raise SetupError(f"missing {source} (build the release preset first)")
         os.makedirs(os.path.dirname(os.path.join(copy, rel)), exist_ok=True)
         shutil.copy2(source, os.path.join(copy, rel))
-    return copy
+        built[rel] = datetime.datetime.fromtimestamp(os.path.getmtime(source), datetime.timezone.utc).strftime(
+            "%Y-%m-%d %H:%M:%S UTC")
+    return copy, built
 
 
 def run_step(args, env_extra, limit_s, log_path):
@@ -259,6 +263,7 @@ def summary_text(report):
                  f"{' (+ uncommitted changes)' if report['git']['dirty'] else ''}, "
                  f"load average {' '.join(report['load_average']['start'])} at start, "
                  f"{' '.join(report['load_average']['end'])} at the end")
+    lines.append(f"isapi-host built {report['built']['host/isapi-host']}")
     lines.append(f"command: {report['command']}")
     lines.append("")
     lines.append(f"req/s, {w['wrk']}, interleaved rounds")
@@ -317,7 +322,7 @@ def main():
     config = settings()
     check_tools()
     with tempfile.TemporaryDirectory(prefix="isapi-speed-") as work:
-        copy = snapshot(build_dir, work)
+        copy, built = snapshot(build_dir, work)
         help_text = subprocess.run([os.path.join(copy, "host", "isapi-host"), "--help"], capture_output=True,
                                    text=True).stdout
         standby = "--standby-worker" in help_text
@@ -334,7 +339,7 @@ def main():
                                  ("QUICK", "ROUNDS", "DURATION", "WARMUP", "RECYCLES", "SWAP_RATES",
                                   "SWAP_DURATION", "SWAP_AT", "OUT") if os.environ.get(k)] +
                                 ["bench/speed_report.py"] + [shlex.quote(a) for a in sys.argv[1:]]),
-            "build_dir": build_dir, "git": git_state(), "settings": config,
+            "build_dir": build_dir, "built": built, "git": git_state(), "settings": config,
             "load_average": {"start": load_average()},
         }
         progress(f"step 1/3: nginx, in process, worker processes: {config['rounds']} interleaved rounds of "

@@ -32,7 +32,7 @@ def need(obj, path, *keys):
     for k in keys:
         if k not in obj:
             problems.append(f"{path}.{k}")
-need(r, "report", "date_utc", "command", "git", "load_average", "settings", "versus_nginx", "recycle", "swap",
+need(r, "report", "date_utc", "command", "built", "git", "load_average", "settings", "versus_nginx", "recycle", "swap",
      "bars", "passed", "exit_code")
 w = r.get("versus_nginx", {})
 need(w, "versus_nginx", "wrk", "rounds", "median_rps", "median_cpu_us_per_request", "ratio_of_medians",
