@@ -316,6 +316,9 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     app.add_flag("--preload", config.preload,
                  "Start the worker and load the cached modules at startup and on every recycle, not on the first "
                  "request");
+    app.add_flag("--standby-worker", config.standby_worker,
+                 "Keep one more worker process started and idle; a recycle's new worker is that one, which only "
+                 "loads the modules, and a new standby starts once it serves");
     app.add_flag("--shadow-copy", config.shadow_copy,
                  "Workers load private copies of the modules: the deployed files are never mapped or locked");
     app.add_flag("--watch", config.watch,
@@ -355,7 +358,8 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
         app.parse(argc, argv);
         config.isolation = isolation == "inproc" ? Isolation::inproc : Isolation::process;
         if (config.isolation == Isolation::inproc)
-            for (const char* option : {"--preload", "--shadow-copy", "--watch", "--recycle-requests", "--recycle-age"})
+            for (const char* option : {"--preload", "--standby-worker", "--shadow-copy", "--watch", "--recycle-requests",
+                                       "--recycle-age"})
                 if (app.count(option) > 0)
                     throw CLI::ValidationError(option, "needs worker processes; drop --isolation inproc");
         parse_listen(listen, config);

@@ -36,6 +36,7 @@ AppPoolOptions pool_options(const HostConfig& config) {
     o.recycle_after_age = config.recycle_after_age;
     o.ping_interval = config.ping_interval;
     o.ping_timeout = config.ping_timeout;
+    o.standby_worker = config.standby_worker;
     // Test hook: failure injection per worker generation (see AppPoolOptions).
     if (const char* faults = std::getenv("ISAPI_WORKER_FAULTS")) o.worker_faults = faults;
     return o;

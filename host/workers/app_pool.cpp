@@ -26,6 +26,7 @@ AppPool::AppPool(net::io_context& io, platform::ProcessControl& processes, AppPo
       recorder_(recorder),
       counters_(counters),
       access_log_(access_log),
+      standby_retry_(strand_),
       ping_timer_(strand_),
       router_(options_.worker.mappings, options_.worker.default_mode) {
     // UTF-8, as the module manager keys modules on every OS.
@@ -67,7 +68,7 @@ void AppPool::route(ecb::Request request, std::shared_ptr<ClientConnection> conn
                       "the application pool is recycling (immediate mode): the old worker stops before a new one starts");
     if (!serving_) {
         std::string error;
-        serving_ = spawn(error);
+        serving_ = next_worker(error);
         if (!serving_) return answer(*connection, 503, "cannot start a worker process: " + error);
     }
     std::optional<AccessRecord> access;
@@ -146,27 +147,71 @@ std::string AppPool::crash_note_path(std::uint64_t generation) const {
     return crash_notes_.empty() ? "" : crash_notes_ + "/worker-" + std::to_string(generation) + ".note";
 }
 
-std::shared_ptr<WorkerProcess> AppPool::spawn(std::string& error) {
+std::shared_ptr<WorkerProcess> AppPool::spawn(std::string& error, bool standby) {
     WorkerConfig config = options_.worker;
     config.generation = ++generations_;
     config.crash_note = crash_note_path(config.generation);
+    config.standby = standby;
     auto worker = WorkerProcess::start(strand_, processes_, options_.executable, config, faults_for(config.generation),
                                        *this, error);
     if (!worker) {
         spdlog::error("cannot start worker generation {}: {}", config.generation, error);
         return nullptr;
     }
+    const char* role = standby ? ", standby" : "";
     recorder_.worker_event(EventKind::worker_start, origin(*worker),
-                           "pid " + std::to_string(worker->pid()) + ", generation " + std::to_string(config.generation));
-    spdlog::info("worker {} (generation {}) started", worker->pid(), config.generation);
+                           "pid " + std::to_string(worker->pid()) + ", generation " + std::to_string(config.generation) + role);
+    spdlog::info("worker {} (generation {}{}) started", worker->pid(), config.generation, role);
     return worker;
+}
+
+std::shared_ptr<WorkerProcess> AppPool::next_worker(std::string& error) {
+    if (!standby_) return spawn(error);
+    auto worker = std::exchange(standby_, nullptr);
+    worker->activate();
+    standby_deaths_ = 0;
+    spdlog::info("standby worker {} (generation {}) takes over", worker->pid(), worker->generation());
+    return worker;
+}
+
+void AppPool::replenish_standby() {
+    if (!options_.standby_worker || standby_ || standby_retry_pending_ || shutting_down_ || stopped_) return;
+    // Not while a recycle's new worker starts: both would compete for the
+    // CPU, and the standby is for the next recycle anyway.
+    if (incoming_ || immediate_gap_ || !serving_ || serving_->state() != WorkerProcess::State::ready) return;
+    std::string error;
+    standby_ = spawn(error, true);
+    publish();
+    if (!standby_) standby_died("cannot start a standby worker: " + error);
+}
+
+void AppPool::schedule_standby(milliseconds delay) {
+    if (!options_.standby_worker || standby_ || standby_retry_pending_ || shutting_down_) return;
+    standby_retry_pending_ = true;
+    standby_retry_.expires_after(delay);
+    standby_retry_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        standby_retry_pending_ = false;
+        replenish_standby();
+    });
+}
+
+void AppPool::standby_died(const std::string& text) {
+    const auto delay = std::min<milliseconds>(kStandbyRetryFirst * (1LL << std::min(standby_deaths_, 20u)), kStandbyRetryCap);
+    ++standby_deaths_;
+    spdlog::error("{}; a new standby in {} ms", text, delay.count());
+    schedule_standby(delay);
+}
+
+void AppPool::worker_standing_by(WorkerProcess& worker) {
+    spdlog::info("standby worker {} (generation {}) is standing by", worker.pid(), worker.generation());
 }
 
 void AppPool::start_worker_now() {
     net::post(strand_, [this] {
         if (serving_ || shutting_down_) return;
         std::string error;
-        serving_ = spawn(error);
+        serving_ = next_worker(error);
     });
 }
 
@@ -180,6 +225,7 @@ void AppPool::worker_ready(WorkerProcess& worker) {
                                    "); the old worker keeps serving");
         spdlog::error("recycle failed: worker {} could not preload: {}", worker.pid(), worker.preload_failures());
         retire(std::exchange(incoming_, nullptr));
+        schedule_standby(kStandbyAfterReady);
         publish();
         return;
     }
@@ -193,6 +239,7 @@ void AppPool::worker_ready(WorkerProcess& worker) {
         if (old) retire(old);
     }
     if (serving_ == self) schedule_age_limit(self);
+    schedule_standby(kStandbyAfterReady);
 }
 
 void AppPool::retire(const std::shared_ptr<WorkerProcess>& worker) {
@@ -208,6 +255,7 @@ void AppPool::slot_released(WorkerProcess&) { outstanding_.fetch_sub(1, std::mem
 
 void AppPool::stop_pool() {
     // As WAS does: the pool's workers go too, none is left serving.
+    if (standby_) retire(std::exchange(standby_, nullptr));
     if (incoming_) retire(std::exchange(incoming_, nullptr));
     if (serving_) retire(std::exchange(serving_, nullptr));
     immediate_gap_ = false;
@@ -279,7 +327,7 @@ std::string AppPool::modules_at_exit(const WorkerProcess& worker, const std::vec
         if (const auto route = split ? router_.route(split->path) : std::nullopt) loading(route->mapping->module);
     }
     // Preloads run one after another, in mapping order, before the worker is ready.
-    if (options_.worker.preload && !worker.became_ready()) {
+    if (options_.worker.preload && !worker.became_ready() && !worker.standby()) {
         for (const Mapping& mapping : options_.worker.mappings)
             if (mapping.mode.value_or(options_.worker.default_mode) == LoadMode::cached && loading(mapping.module)) break;
     }
@@ -312,6 +360,8 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
                                serving_ ? "the new worker ended before it was ready; the old worker keeps serving"
                                         : "the new worker ended before it was ready");
     }
+    const bool was_standby = standby_ == self;
+    if (was_standby) standby_.reset();
     // Only what happens at shutdown decides the exit code.
     if (worker.killed()) {
         if (shutting_down_) all_drained_ = false;
@@ -331,6 +381,13 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
         recorder_.worker_event(EventKind::worker_exit, origin(worker),
                                status.describe() + (worker.drained_cleanly() ? " after draining" : "; requests outlived the shutdown time limit"));
         spdlog::info("worker {} (generation {}) {}", worker.pid(), worker.generation(), status.describe());
+    } else if (was_standby) {
+        // It served nothing, so rapid-fail does not count it: its own back-off
+        // keeps a standby that cannot live from becoming a spawn loop.
+        const std::string text = "standby worker " + std::to_string(worker.pid()) + " (generation " +
+                                 std::to_string(worker.generation()) + ") " + status.describe();
+        recorder_.worker_event(EventKind::worker_crash, origin(worker), text);
+        standby_died(text);
     } else {
         const std::string text = "worker " + std::to_string(worker.pid()) + " (generation " +
                                  std::to_string(worker.generation()) + ") " + status.describe() +
@@ -349,8 +406,9 @@ void AppPool::worker_exited(WorkerProcess& worker, const platform::ExitStatus& s
             stop_pool();
         }
     }
+    schedule_standby(kStandbyAfterReady);
     publish();
-    if (shutting_down_ && !serving_ && !incoming_ && retiring_.empty() && !all_exited_set_) {
+    if (shutting_down_ && !serving_ && !incoming_ && !standby_ && retiring_.empty() && !all_exited_set_) {
         all_exited_set_ = true;
         all_exited_.set_value();
     }
@@ -402,7 +460,7 @@ PoolCommandResult AppPool::begin_recycle(RecycleMode mode, const std::string& tr
         // The new worker does not wait for the old one to exit: requests that
         // never end would keep it draining until its shutdown time limit.
         retire(std::exchange(serving_, nullptr));
-        incoming_ = spawn(error);
+        incoming_ = next_worker(error);
         immediate_gap_ = incoming_ != nullptr;
         publish();
         if (!incoming_) return {PoolCommandResult::Kind::failed, "cannot start a new worker: " + error + "; the next request tries again"};
@@ -410,11 +468,11 @@ PoolCommandResult AppPool::begin_recycle(RecycleMode mode, const std::string& tr
                          std::to_string(incoming_->pid()) + ") serves once ready"};
     }
     if (!serving_) {
-        if (options_.worker.preload) serving_ = spawn(error);
+        if (options_.worker.preload) serving_ = next_worker(error);
         publish();
         return {PoolCommandResult::Kind::started, "no worker was running; " + std::string(serving_ ? "a new one is starting" : "the next request starts one")};
     }
-    incoming_ = spawn(error);
+    incoming_ = next_worker(error);
     publish();
     if (!incoming_) {
         recorder_.worker_event(EventKind::recycle_failed, origin(*serving_),
@@ -435,7 +493,7 @@ PoolCommandResult AppPool::reset() {
         recorder_.worker_event(EventKind::pool_reset, {}, "reset through the admin API");
         if (options_.worker.preload && !serving_) {
             std::string error;
-            serving_ = spawn(error);
+            serving_ = next_worker(error);
         }
         publish();
         result.set_value({PoolCommandResult::Kind::started, "the application pool is running again"});
@@ -481,7 +539,7 @@ void AppPool::schedule_age_limit(const std::shared_ptr<WorkerProcess>& worker) {
 
 void AppPool::publish() {
     std::vector<std::shared_ptr<WorkerProcess>> workers;
-    for (const auto* w : {&serving_, &incoming_})
+    for (const auto* w : {&serving_, &incoming_, &standby_})
         if (*w) workers.push_back(*w);
     workers.insert(workers.end(), retiring_.begin(), retiring_.end());
     PoolSnapshot s;
@@ -510,6 +568,8 @@ bool AppPool::shutdown() {
     net::post(strand_, [this] {
         shutting_down_ = true;
         ping_timer_.cancel();
+        standby_retry_.cancel();
+        if (standby_) retire(std::exchange(standby_, nullptr));
         if (incoming_) retire(std::exchange(incoming_, nullptr));
         if (serving_) retire(std::exchange(serving_, nullptr));
         publish();

@@ -6,7 +6,9 @@
 // immediate: the old one stops taking requests and drains, a new one starts
 // at once, and the pool answers 503 until it is ready),
 // survives crashes, stops after too many of them (rapid-fail protection),
-// pings workers to catch a hung one, and honours the queue limit.
+// pings workers to catch a hung one, and honours the queue limit. With a
+// standby worker it keeps one more worker started and idle, which becomes a
+// recycle's new worker at once.
 //
 // Threads: one strand owns all pool state. submit() only counts and hops to
 // it; the admin API and signals reach it through post.
@@ -52,7 +54,7 @@ struct PoolCommandResult {
 struct WorkerSnapshot {
     std::uint32_t pid = 0;
     std::uint64_t generation = 0;
-    std::string state;  // "starting", "serving", "draining"
+    std::string state;  // "starting", "serving", "draining", "standby"
     std::size_t in_flight = 0;
     std::uint64_t served = 0;
 };
@@ -70,6 +72,15 @@ inline constexpr std::uint64_t kDefaultRecycleAfterRequests = 0;  // 0: no limit
 inline constexpr std::chrono::milliseconds kDefaultRecycleAfterAge{0};  // 0: no limit
 inline constexpr std::chrono::milliseconds kDefaultPingInterval{5'000};  // 0: no pings
 inline constexpr std::chrono::milliseconds kDefaultPingTimeout{30'000};
+// A standby that died is replaced after this, doubled per death in a row up
+// to the cap: a standby that cannot start never becomes a spawn loop.
+inline constexpr std::chrono::milliseconds kStandbyRetryFirst{100};
+inline constexpr std::chrono::milliseconds kStandbyRetryCap{30'000};
+// A new standby starts this long after a worker took over, not at once: its
+// exec and dynamic loading take ~10 ms of CPU, which would otherwise compete
+// with the new worker's first requests (measured in docs/architecture.md,
+// "Standby worker").
+inline constexpr std::chrono::milliseconds kStandbyAfterReady{100};
 
 struct AppPoolOptions {
     WorkerConfig worker;     // generation is set per worker
@@ -83,6 +94,10 @@ struct AppPoolOptions {
     std::chrono::milliseconds recycle_after_age = kDefaultRecycleAfterAge;
     std::chrono::milliseconds ping_interval = kDefaultPingInterval;
     std::chrono::milliseconds ping_timeout = kDefaultPingTimeout;
+    // --standby-worker: one more worker, started and handshaken but idle,
+    // becomes the next recycle's (or crash's) new worker; it loads the
+    // modules only then (docs/architecture.md, "Standby worker").
+    bool standby_worker = false;
     // Per-generation failure injection for workers: "2:module_open,3:drain"
     // gives worker 2 ISAPI_FAULTS=module_open, worker 3 ISAPI_FAULTS=drain.
     std::string worker_faults;
@@ -111,6 +126,7 @@ public:
 
     // WorkerObserver (on the strand).
     void worker_ready(WorkerProcess& worker) override;
+    void worker_standing_by(WorkerProcess& worker) override;
     void worker_event(WorkerProcess& worker, const WorkerEvent& event) override;
     void request_ended(WorkerProcess& worker, const InFlight& request, const ecb::Outcome& outcome) override;
     void worker_exited(WorkerProcess& worker, const platform::ExitStatus& status,
@@ -123,7 +139,17 @@ private:
     using Strand = WorkerProcess::Strand;
     void route(ecb::Request request, std::shared_ptr<ClientConnection> connection);
     void answer(ClientConnection& connection, unsigned status, std::string_view message);
-    std::shared_ptr<WorkerProcess> spawn(std::string& error);
+    std::shared_ptr<WorkerProcess> spawn(std::string& error, bool standby = false);
+    // The worker that serves next: the standby, activated, if there is one;
+    // else a fresh spawn (nullptr with the reason in `error`).
+    std::shared_ptr<WorkerProcess> next_worker(std::string& error);
+    // Starts a standby when the pool wants one and has none: a worker serves,
+    // no recycle is under way, no replacement is waiting out its back-off.
+    void replenish_standby();
+    // replenish_standby() after `delay`, unless one is already scheduled.
+    void schedule_standby(std::chrono::milliseconds delay);
+    // Logs why, and starts the replacement after the back-off.
+    void standby_died(const std::string& text);
     PoolCommandResult begin_recycle(RecycleMode mode, const std::string& trigger);
     void retire(const std::shared_ptr<WorkerProcess>& worker);
     // Rapid-fail protection: no worker serves until reset().
@@ -159,6 +185,10 @@ private:
     std::shared_ptr<WorkerProcess> serving_;   // takes new requests
     std::shared_ptr<WorkerProcess> incoming_;  // a recycle's new worker: starting, takes over when ready
     std::vector<std::shared_ptr<WorkerProcess>> retiring_;  // draining
+    std::shared_ptr<WorkerProcess> standby_;   // --standby-worker: started, idle, serves nothing
+    boost::asio::steady_timer standby_retry_;  // a dead standby's replacement, after its back-off
+    bool standby_retry_pending_ = false;
+    unsigned standby_deaths_ = 0;  // in a row: the back-off's exponent; 0 again once a standby is used
     bool immediate_gap_ = false;  // immediate recycle: no worker serves until incoming_ is ready
     std::deque<std::chrono::steady_clock::time_point> crashes_;
     std::optional<std::string> stopped_;  // rapid-fail: why the pool answers 503

@@ -28,6 +28,7 @@ enum class FrameType : std::uint8_t {
     client_gone = 6,  // the client connection closed
     ping = 7,         // u64 sequence
     drain = 8,        // stop: finish every request, TerminateExtension, unload, exit
+    activate = 9,     // a standby worker takes over: preload (with --preload), then answer ready
     // worker -> front end
     ready = 32,       // u32 pid, str preload failures (empty: none), str shadow folder: config applied
     send = 33,        // u8 want_ack, then response bytes
@@ -38,6 +39,7 @@ enum class FrameType : std::uint8_t {
     pong = 38,        // u64 sequence
     drained = 39,     // u8 ok (every request finished in time); the worker exits next
     unhealthy = 40,   // str module, str reason: HSE_REQ_REPORT_UNHEALTHY, asking for a recycle
+    standing_by = 41, // u32 pid, str shadow folder: a standby's config applied, nothing loaded; waits for activate
 };
 
 inline constexpr std::size_t kFrameHeaderSize = 4 + 1 + 8;

@@ -29,6 +29,7 @@ std::string to_json(const WorkerConfig& c) {
                           {"identity_header", c.identity_header},
                           {"generation", c.generation},
                           {"preload", c.preload},
+                          {"standby", c.standby},
                           {"shadow_copy", c.shadow_copy},
                           {"log_level", c.log_level},
                           {"crash_note", c.crash_note},
@@ -58,6 +59,7 @@ WorkerConfig worker_config_from_json(std::string_view text) {
         c.identity_header = j.at("identity_header").get<bool>();
         c.generation = j.at("generation").get<std::uint64_t>();
         c.preload = j.at("preload").get<bool>();
+        c.standby = j.at("standby").get<bool>();
         c.shadow_copy = j.at("shadow_copy").get<bool>();
         c.log_level = j.at("log_level").get<std::string>();
         c.crash_note = j.at("crash_note").get<std::string>();

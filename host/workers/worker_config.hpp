@@ -26,6 +26,9 @@ struct WorkerConfig {
     bool identity_header = IdentityOptions{}.header;
     std::uint64_t generation = 1;  // the worker generation, 1 for the first worker
     bool preload = false;          // load every mapped module before reporting ready
+    // A standby (--standby-worker): apply the config and answer standing_by,
+    // then wait for activate before loading anything and reporting ready.
+    bool standby = false;
     bool shadow_copy = false;      // load private copies, never the deployed files
     std::string log_level{kDefaultLogLevel};
     HuntOptions hunt;

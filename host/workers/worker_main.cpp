@@ -3,6 +3,7 @@
 #include "worker_runtime.hpp"
 
 #include <isapi/contract/host_contract.hpp>
+#include <isapi/ecb/warm_up.hpp>
 #include <isapi/platform/crash_handler.hpp>
 #include <isapi/platform/faults.hpp>
 
@@ -16,6 +17,7 @@
 #include <memory>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 namespace isapi::host {
 
@@ -75,6 +77,7 @@ private:
                 if (runtime_) runtime_->pong(body.u64());
                 return;
             case ipc::FrameType::drain: return on_drain();
+            case ipc::FrameType::activate: return on_activate();
             default:
                 // Thrown out of the channel's handler: the channel closes.
                 throw std::runtime_error("unexpected frame type " + std::to_string(static_cast<int>(frame.type)));
@@ -90,7 +93,29 @@ private:
         if (std::string error; !config.crash_note.empty() && !platform::install_crash_handler(config.crash_note, error))
             spdlog::warn("no crash handler: {}", error);
         runtime_ = std::make_unique<WorkerRuntime>(config, channel_, io_);
-        const std::string preload_failures = config.preload ? runtime_->preload() : "";
+        preload_ = config.preload;
+        if (!config.standby) return report_ready();
+        // A standby has paid for exec, dynamic loading and the runtime's
+        // threads; loading the modules waits for activate, so that the build
+        // it serves is the one on disk when it takes over.
+        standing_by_ = true;
+        ecb::warm_up();
+        std::string standing_by;
+        ipc::FrameBuilder(standing_by)
+            .begin(ipc::FrameType::standing_by, 0)
+            .u32(static_cast<std::uint32_t>(platform::current_process_id()))
+            .str(runtime_->shadow_directory())
+            .end();
+        channel_->send(standing_by);
+    }
+
+    void on_activate() {
+        if (!std::exchange(standing_by_, false)) throw std::runtime_error("activate for a worker that is not a standby");
+        report_ready();
+    }
+
+    void report_ready() {
+        const std::string preload_failures = preload_ ? runtime_->preload() : "";
         std::string ready;
         ipc::FrameBuilder(ready)
             .begin(ipc::FrameType::ready, 0)
@@ -149,6 +174,8 @@ private:
     std::thread drainer_;
     std::atomic<bool> drain_finished_{false};
     bool front_end_gone_ = false;
+    bool preload_ = false;
+    bool standing_by_ = false;  // configured as a standby, not activated yet
 };
 
 }  // namespace

@@ -39,6 +39,7 @@ std::shared_ptr<WorkerProcess> WorkerProcess::start(Strand strand, platform::Pro
                             [weak = std::weak_ptr(worker)](const std::string& reason) {
                                 if (auto w = weak.lock()) w->on_channel_closed(reason);
                             });
+    worker->standby_ = config.standby;
     worker->send_frame(ipc::FrameType::config, 0, to_json(config));
     // The reaper waits for the exit on its own thread and hands it to the
     // strand; it keeps the worker alive until then, and the io_context
@@ -47,7 +48,13 @@ std::shared_ptr<WorkerProcess> WorkerProcess::start(Strand strand, platform::Pro
     net::any_io_executor work = net::prefer(strand.get_inner_executor(), net::execution::outstanding_work.tracked);
     std::thread([worker, &processes, work = std::move(work)]() mutable {
         auto status = processes.wait(worker->pid_);
-        net::post(worker->strand_, [worker, status] { worker->on_reaped(status); });
+        {
+            // The worker and the strand go with the posted reap: once `work`
+            // is released the io_context may end, and this thread must not
+            // be the last to hold (and destroy) anything of it.
+            auto reaps_on = worker->strand_;
+            net::post(reaps_on, [worker = std::move(worker), status] { worker->on_reaped(status); });
+        }
         work = net::any_io_executor();  // the posted reap is work of its own now
     }).detach();
     return worker;
@@ -105,6 +112,13 @@ void WorkerProcess::on_frame(const ipc::Frame& frame) {
             became_ready_ = true;
             last_pong_ = std::chrono::steady_clock::now();
             observer_.worker_ready(*this);
+            return;
+        case ipc::FrameType::standing_by:
+            body.u32();  // the pid, as in ready
+            shadow_directory_ = body.str();
+            standing_by_ = true;
+            last_pong_ = std::chrono::steady_clock::now();
+            observer_.worker_standing_by(*this);
             return;
         case ipc::FrameType::send: {
             InFlight* r = find(frame.id);
@@ -239,6 +253,11 @@ void WorkerProcess::maybe_report_exit() {
     observer_.worker_exited(*this, *exit_status_, lost_);
 }
 
+void WorkerProcess::activate() {
+    if (!standby_.exchange(false)) return;
+    send_frame(ipc::FrameType::activate, 0);
+}
+
 void WorkerProcess::drain(std::chrono::milliseconds deadline) {
     if (state() == State::draining || state() == State::exited) return;
     state_ = State::draining;
@@ -277,7 +296,8 @@ std::chrono::steady_clock::duration WorkerProcess::since_drain() const {
 
 std::string WorkerProcess::state_name() const {
     switch (state()) {
-        case State::starting: return "starting";
+        // A standby shows as one once it is handshaken and could take over.
+        case State::starting: return standby() && standing_by() ? "standby" : "starting";
         case State::ready: return "serving";
         case State::draining: return "draining";
         case State::exited: return "exited";

@@ -50,6 +50,8 @@ class WorkerObserver {
 public:
     virtual ~WorkerObserver() = default;
     virtual void worker_ready(WorkerProcess& worker) = 0;
+    // A standby worker applied its config and waits for activate().
+    virtual void worker_standing_by(WorkerProcess& worker) = 0;
     virtual void worker_event(WorkerProcess& worker, const WorkerEvent& event) = 0;
     // A request ended: normally (`outcome` from the worker), or lost with
     // the worker (`outcome.status` 502, or 0 for a closed connection).
@@ -82,6 +84,10 @@ public:
     // Forwards a request (it is queued by the worker while it starts).
     void submit(ecb::Request request, std::shared_ptr<ClientConnection> client,
                 std::optional<AccessRecord> access = std::nullopt);
+    // A standby (config.standby) takes over: it loads its modules (with
+    // preload) and reports ready. Requests may follow at once: the worker
+    // queues them behind the activation.
+    void activate();
     // Asks the worker to finish its requests and exit; `deadline` later it is killed.
     void drain(std::chrono::milliseconds deadline);
     // The client of request `id` went away: the request holds no queue slot
@@ -113,6 +119,10 @@ public:
     // The worker's shadow-copy folder, which outlives a crashed worker.
     const std::string& shadow_directory() const { return shadow_directory_; }
     bool killed() const { return killed_; }
+    // Spawned as a standby and not activated yet (any thread: the status).
+    bool standby() const { return standby_.load(std::memory_order_relaxed); }
+    // A standby that has answered standing_by: handshaken and idle.
+    bool standing_by() const { return standing_by_.load(std::memory_order_relaxed); }
     std::string state_name() const;
 
 private:
@@ -134,6 +144,8 @@ private:
     std::thread reaper_;
     // Written on the strand; the admin API's status reads it from its thread.
     std::atomic<State> state_{State::starting};
+    std::atomic<bool> standby_{false};
+    std::atomic<bool> standing_by_{false};
     std::uint64_t next_id_ = 1;
     std::unordered_map<std::uint64_t, InFlight> requests_;
     std::atomic<std::uint64_t> served_{0};

@@ -63,6 +63,7 @@ void decode_body(const ipc::Frame& frame) {
         case ipc::FrameType::pong: body.u64(); break;
         case ipc::FrameType::finish: body.u8(), body.u8(); break;
         case ipc::FrameType::unhealthy: body.str(), body.str(); break;
+        case ipc::FrameType::standing_by: body.u32(), body.str(); break;
         default: body.rest(); break;  // config and event carry JSON; body carries raw bytes
     }
 }

@@ -26,6 +26,7 @@ HostConfig unusual_config() {
     c.identity_header = false;
     c.log_level = "debug";
     c.preload = true;
+    c.standby_worker = true;
     c.shadow_copy = true;
     c.recycle_after_requests = 11;
     c.recycle_after_age = std::chrono::milliseconds(13'000);
@@ -112,6 +113,8 @@ TEST_CASE("the pool gets the worker-only settings and its own") {
     CHECK(o.rapid_fail_window == std::chrono::milliseconds(17'000));
     CHECK(o.ping_interval == std::chrono::milliseconds(19));
     CHECK(o.ping_timeout == std::chrono::milliseconds(23));
+    CHECK(o.standby_worker);
+    CHECK_FALSE(o.worker.standby);  // set per spawn, for the standby only
     CHECK_FALSE(o.executable.empty());
 }
 

@@ -381,3 +381,132 @@ TEST_CASE("AppPool: a worker that stops answering pings is replaced, then killed
     CHECK(p.processes.killed(*hung));
     CHECK_THAT(kill->detail, Catch::Contains("stopped answering pings"));
 }
+
+// ---- --standby-worker ------------------------------------------------------------
+
+namespace {
+
+AppPoolOptions with_standby() {
+    AppPoolOptions options;
+    options.standby_worker = true;
+    return options;
+}
+
+// The standby says it is configured and idle.
+void standing_by(ProcessId pid) {
+    test::deliver(channel_of(pid), frame(ipc::FrameType::standing_by, 0, [&](auto& f) {
+        f.u32(static_cast<std::uint32_t>(pid)).str("");
+    }));
+}
+
+bool config_says_standby(ProcessId pid) {
+    // The config frame follows the spawn's return.
+    if (!test::wait_for_frame(channel_of(pid), ipc::FrameType::config)) return false;
+    const auto frames = test::sent_frames(channel_of(pid));
+    return !frames.empty() && frames.front().type == ipc::FrameType::config &&
+           worker_config_from_json(frames.front().body).standby;
+}
+
+std::string state_of(Pool& p, ProcessId pid) {
+    for (const auto& w : p.pool->snapshot().workers)
+        if (w.pid == static_cast<std::uint32_t>(pid)) return w.state;
+    return "";
+}
+
+// A request starts the first worker, which serves it; then the standby
+// starts and stands by. Their pids, or nullopt if any of that did not happen.
+struct ServingAndStandby {
+    ProcessId serving = 0, standby = 0;
+};
+std::optional<ServingAndStandby> serving_and_standby(Pool& p) {
+    const auto first = start_by_request(p, 1);
+    const auto standby = first ? p.processes.nth(2) : std::nullopt;
+    if (!standby) return std::nullopt;
+    standing_by(*standby);
+    return ServingAndStandby{*first, *standby};
+}
+
+bool sent(ProcessId pid, ipc::FrameType type) {
+    for (const auto& f : test::sent_frames(channel_of(pid)))
+        if (f.type == type) return true;
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("AppPool: a standby starts once a worker serves, takes no request, and is a recycle's new worker at once", "[app_pool][standby]") {
+    Pool p(with_standby());
+    const auto workers = serving_and_standby(p);
+    REQUIRE(workers);
+    const auto first = &workers->serving;
+    const auto standby = &workers->standby;
+    CHECK(config_says_standby(*standby));
+    CHECK_FALSE(config_says_standby(*first));
+    CHECK(eventually([&] { return state_of(p, *standby) == "standby"; }));
+    CHECK(state_of(p, *first) == "serving");
+
+    // Requests keep going to the serving worker.
+    CHECK(serves(p, *first, 200));
+    CHECK(serves(p, *first, 200));
+    CHECK(p.requests_to(*standby).empty());
+    CHECK_FALSE(sent(*standby, ipc::FrameType::activate));
+
+    // The recycle activates the standby instead of spawning.
+    REQUIRE(p.pool->recycle(RecycleMode::overlapped, "test").started());
+    CHECK(test::wait_for_frame(channel_of(*standby), ipc::FrameType::activate));
+    CHECK(p.processes.spawned().size() == 2);
+    p.ready(*standby);
+    REQUIRE(p.sent_drain(*first));
+    CHECK(serves(p, *standby, 201));
+
+    // A new standby follows the takeover.
+    const auto next = p.processes.nth(3);
+    REQUIRE(next);
+    CHECK(config_says_standby(*next));
+}
+
+TEST_CASE("AppPool: a standby that dies is replaced after a growing back-off and does not count toward rapid-fail", "[app_pool][standby]") {
+    AppPoolOptions options = with_standby();
+    options.rapid_fail_crashes = 2;
+    Pool p(options);
+    REQUIRE(start_by_request(p, 1));
+    std::vector<std::chrono::steady_clock::duration> waits;
+    for (std::size_t n = 2; n <= 4; ++n) {
+        const auto standby = p.processes.nth(n);
+        REQUIRE(standby);
+        standing_by(*standby);
+        const auto died = std::chrono::steady_clock::now();
+        p.processes.end(*standby, {true, 9});
+        REQUIRE(p.processes.nth(n + 1));
+        waits.push_back(std::chrono::steady_clock::now() - died);
+    }
+    // 100, 200, 400 ms: each wait at least its back-off, so no spawn loop.
+    CHECK(waits[0] >= kStandbyRetryFirst);
+    CHECK(waits[1] >= 2 * kStandbyRetryFirst);
+    CHECK(waits[2] >= 4 * kStandbyRetryFirst);
+    CHECK(p.pool_state() == "running");
+    const auto crash = p.event(EventKind::worker_crash);
+    REQUIRE(crash);
+    CHECK_THAT(crash->detail, Catch::StartsWith("standby worker"));
+}
+
+TEST_CASE("AppPool: after a crash the next request goes to the standby, activated, and a new standby follows", "[app_pool][standby]") {
+    Pool p(with_standby());
+    const auto workers = serving_and_standby(p);
+    REQUIRE(workers);
+    const auto standby = &workers->standby;
+    p.processes.end(workers->serving, {true, 11});
+    REQUIRE(p.event(EventKind::worker_crash));
+
+    // The next request goes to the standby, activated; no new spawn for it.
+    auto client = p.request();
+    REQUIRE(test::wait_for_frame(channel_of(*standby), ipc::FrameType::activate));
+    p.ready(*standby);
+    REQUIRE(request_id_at(p, *standby) != 0);
+    p.answer(*standby, p.requests_to(*standby).back(), 200);
+    CHECK(starts_with_status(client->response(), 200));
+
+    const auto next = p.processes.nth(3);
+    REQUIRE(next);
+    CHECK(config_says_standby(*next));
+}

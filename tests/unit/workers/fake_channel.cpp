@@ -16,7 +16,10 @@ namespace {
 
 struct Record {
     platform::NativeChannel native = platform::kNoChannel;
-    boost::asio::any_io_executor executor;
+    // Never destroyed: records outlive their test's io_context, and an
+    // executor (a strand holds its service) must not be destroyed after it,
+    // as it would be when a new Channel reuses a dead one's address or at exit.
+    boost::asio::any_io_executor* executor = nullptr;
     std::string sent;
     Channel::FrameHandler on_frame;
     Channel::CloseHandler on_close;  // empty once it has run
@@ -36,8 +39,8 @@ struct Records {
 };
 
 Records& records() {
-    static Records r;
-    return r;
+    static Records* const r = new Records;  // never destroyed, for the executors' sake (see Record)
+    return *r;
 }
 
 std::vector<test::SentFrame> parse(const std::string& bytes) {
@@ -54,7 +57,7 @@ void close_record(platform::NativeChannel native, std::string reason) {
     std::lock_guard lock(r.mutex);
     Record* record = r.find(native);
     if (!record || !record->on_close) return;
-    boost::asio::post(record->executor, [on_close = std::move(record->on_close), reason] { on_close(reason); });
+    boost::asio::post(*record->executor, [on_close = std::move(record->on_close), reason] { on_close(reason); });
     record->on_close = nullptr;
 }
 
@@ -65,7 +68,7 @@ Channel::Channel(boost::asio::any_io_executor executor, platform::NativeChannel 
     std::lock_guard lock(r.mutex);
     // A new Channel may reuse a dead one's address, or a handle number.
     if (Record* old = r.find(native); old && native != platform::kNoChannel) old->native = platform::kNoChannel;
-    r.by_channel[this] = Record{native, executor, {}, {}, {}};
+    r.by_channel[this] = Record{native, new boost::asio::any_io_executor(executor), {}, {}, {}};
 }
 
 void Channel::start(FrameHandler on_frame, CloseHandler on_close) {
@@ -147,7 +150,7 @@ void deliver(platform::NativeChannel native, std::string frames) {
         return record && record->on_frame;
     });
     if (!record || !record->on_frame) throw std::runtime_error("no started channel to deliver to");
-    boost::asio::post(record->executor, [native, on_frame = record->on_frame, frames = std::move(frames)] {
+    boost::asio::post(*record->executor, [native, on_frame = record->on_frame, frames = std::move(frames)] {
         try {
             std::size_t consumed = 0;
             while (auto frame = ipc::next_frame(frames, consumed)) on_frame(*frame);

@@ -179,6 +179,30 @@ TEST_CASE("every frame type survives a round trip with the body its header docum
     CHECK_FALSE(next_frame(stream, consumed));
 }
 
+TEST_CASE("a standby's frames: activate has no body, standing_by a pid and the shadow folder", "[ipc_codec]") {
+    std::string stream;
+    FrameBuilder f(stream);
+    f.begin(FrameType::standing_by, 0).u32(4243).str("/tmp/shadow-2").end();
+    f.begin(FrameType::activate, 0).end();
+    std::size_t consumed = 0;
+    const auto standing_by = next_frame(stream, consumed);
+    REQUIRE(standing_by);
+    CHECK(standing_by->type == FrameType::standing_by);
+    BodyReader b(standing_by->body);
+    CHECK(b.u32() == 4243);
+    CHECK(b.str() == "/tmp/shadow-2");
+    CHECK(b.rest().empty());
+    const auto activate = next_frame(stream, consumed);
+    REQUIRE(activate);
+    CHECK(activate->type == FrameType::activate);
+    CHECK(activate->id == 0);
+    CHECK(activate->body.empty());
+    CHECK(consumed == stream.size());
+    // Distinct from every other type: a worker must never take one for another.
+    CHECK(static_cast<int>(FrameType::activate) == 9);
+    CHECK(static_cast<int>(FrameType::standing_by) == 41);
+}
+
 TEST_CASE("BodyReader reads every integer width and string back as written", "[ipc_codec]") {
     std::string bytes;
     FrameBuilder(bytes)

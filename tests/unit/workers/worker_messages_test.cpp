@@ -22,6 +22,7 @@ TEST_CASE("a worker config survives a round trip through its JSON", "[worker_mes
     sent.identity_header = false;
     sent.generation = 7;
     sent.preload = true;
+    sent.standby = true;
     sent.shadow_copy = true;
     sent.log_level = "debug";
     sent.crash_note = "/tmp/notes/worker-7.note";
@@ -43,6 +44,7 @@ TEST_CASE("a worker config survives a round trip through its JSON", "[worker_mes
     CHECK_FALSE(got.identity_header);
     CHECK(got.generation == 7);
     CHECK(got.preload);
+    CHECK(got.standby);
     CHECK(got.shadow_copy);
     CHECK(got.log_level == "debug");
     CHECK(got.crash_note == sent.crash_note);
