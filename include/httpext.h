@@ -253,6 +253,28 @@ typedef struct _HSE_RESPONSE_VECTOR {
     LPHSE_VECTOR_ELEMENT lpElementArray;
 } HSE_RESPONSE_VECTOR, *LPHSE_RESPONSE_VECTOR;
 
+/* ---- The client certificate (HSE_REQ_GET_CERT_INFO_EX) ------------------ */
+/* CryptoAPI's CERT_CONTEXT, as wincrypt.h lays it out; here only the encoded
+ * certificate is ever filled (pCertInfo and hCertStore stay NULL). */
+typedef struct _CERT_INFO* PCERT_INFO;
+typedef void* HCERTSTORE;
+#define X509_ASN_ENCODING 0x00000001
+#define PKCS_7_ASN_ENCODING 0x00010000
+
+typedef struct _CERT_CONTEXT {
+    DWORD dwCertEncodingType;
+    BYTE* pbCertEncoded;
+    DWORD cbCertEncoded;
+    PCERT_INFO pCertInfo;
+    HCERTSTORE hCertStore;
+} CERT_CONTEXT, *PCERT_CONTEXT;
+
+typedef struct _CERT_CONTEXT_EX {
+    CERT_CONTEXT CertContext;
+    DWORD cbAllocated;        /* the size of the extension's pbCertEncoded buffer */
+    DWORD dwCertificateFlags; /* as CERT_FLAGS: bit 0 present, bit 1 untrusted issuer */
+} CERT_CONTEXT_EX;
+
 /* ---- Entry points an extension exports ----------------------------------- */
 #define ISAPI_EXPORT __attribute__((visibility("default")))
 ISAPI_EXPORT BOOL WINAPI GetExtensionVersion(HSE_VERSION_INFO* pVer);

@@ -111,6 +111,7 @@ private:
     BOOL send_response_header_ex(const HSE_SEND_HEADER_EX_INFO* info);
     BOOL done_with_session(const DWORD* status);
     BOOL redirect(const char* url);
+    BOOL get_cert_info(CERT_CONTEXT_EX* info);
     BOOL send_url(const char* url);
     BOOL map_url_to_path(LPVOID buffer, LPDWORD size);
     BOOL map_url_to_path_ex(const char* url, LPDWORD size, HSE_URL_MAPEX_INFO* info);

@@ -77,6 +77,7 @@ BOOL Session::support_function(DWORD request, LPVOID buffer, LPDWORD size, LPDWO
             return TRUE;
         case HSE_REQ_CLOSE_CONNECTION: close_requested_ = true; return TRUE;
         case HSE_REQ_ABORTIVE_CLOSE: abortive_ = true; return TRUE;
+        case HSE_REQ_GET_CERT_INFO_EX: return get_cert_info(static_cast<CERT_CONTEXT_EX*>(buffer));
         case HSE_REQ_IS_IN_PROCESS:
             if (!buffer) return fail(ERROR_INVALID_PARAMETER);
             *static_cast<DWORD*>(buffer) = context_.in_process ? HSE_APP_FLAG_IN_PROCESS : HSE_APP_FLAG_ISOLATED_OOP;
@@ -117,6 +118,26 @@ BOOL Session::done_with_session(const DWORD* status) {
     // The extension may go on working in this call: nothing it ended may
     // wait for the call to return.
     transport_->flush();
+    return TRUE;
+}
+
+// The client's certificate, DER-encoded, into the extension's buffer. No
+// certificate (plain HTTP, or none sent) is a success with no bytes; a
+// buffer too small fails with ERROR_INSUFFICIENT_BUFFER and says how much
+// it needs in cbCertEncoded.
+BOOL Session::get_cert_info(CERT_CONTEXT_EX* info) {
+    if (!info) return fail(ERROR_INVALID_PARAMETER);
+    const TlsInfo* tls = request_.tls ? &*request_.tls : nullptr;
+    const std::string empty;
+    const std::string& der = tls && tls->client_cert_present ? tls->client_cert_der : empty;
+    info->dwCertificateFlags = tls ? (tls->client_cert_present ? 1u : 0u) | (tls->client_cert_untrusted ? 2u : 0u) : 0u;
+    info->CertContext.dwCertEncodingType = X509_ASN_ENCODING | PKCS_7_ASN_ENCODING;
+    info->CertContext.pCertInfo = nullptr;
+    info->CertContext.hCertStore = nullptr;
+    info->CertContext.cbCertEncoded = static_cast<DWORD>(der.size());
+    if (der.empty()) return TRUE;
+    if (!info->CertContext.pbCertEncoded || info->cbAllocated < der.size()) return fail(ERROR_INSUFFICIENT_BUFFER);
+    std::memcpy(info->CertContext.pbCertEncoded, der.data(), der.size());
     return TRUE;
 }
 

@@ -24,6 +24,14 @@ TEST_CASE("EXTENSION_CONTROL_BLOCK has the x86-64 layout of IIS", "[abi]") {
     STATIC_REQUIRE(offsetof(EXTENSION_CONTROL_BLOCK, lpbData) == 144);
     STATIC_REQUIRE(offsetof(EXTENSION_CONTROL_BLOCK, GetServerVariable) == 160);
     STATIC_REQUIRE(offsetof(EXTENSION_CONTROL_BLOCK, ServerSupportFunction) == 184);
+    // wincrypt.h's CERT_CONTEXT and httpext.h's CERT_CONTEXT_EX on x86-64.
+    STATIC_REQUIRE(sizeof(CERT_CONTEXT) == 40);
+    STATIC_REQUIRE(offsetof(CERT_CONTEXT, pbCertEncoded) == 8);
+    STATIC_REQUIRE(offsetof(CERT_CONTEXT, cbCertEncoded) == 16);
+    STATIC_REQUIRE(offsetof(CERT_CONTEXT, hCertStore) == 32);
+    STATIC_REQUIRE(offsetof(CERT_CONTEXT_EX, cbAllocated) == 40);
+    STATIC_REQUIRE(offsetof(CERT_CONTEXT_EX, dwCertificateFlags) == 44);
+    STATIC_REQUIRE(sizeof(CERT_CONTEXT_EX) == 48);
 }
 #endif
 

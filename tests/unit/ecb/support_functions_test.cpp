@@ -200,7 +200,8 @@ TEST_CASE("support functions given NULL where a pointer is required fail with ER
           "[ecb][support]") {
     static DWORD codes[] = {HSE_REQ_IS_KEEP_CONN, HSE_REQ_IS_CONNECTED, HSE_REQ_IS_IN_PROCESS,
                             HSE_APPEND_LOG_PARAMETER, HSE_REQ_SEND_RESPONSE_HEADER_EX, HSE_REQ_TRANSMIT_FILE,
-                            HSE_REQ_VECTOR_SEND, HSE_REQ_MAP_URL_TO_PATH, HSE_REQ_SEND_URL_REDIRECT_RESP};
+                            HSE_REQ_VECTOR_SEND, HSE_REQ_MAP_URL_TO_PATH, HSE_REQ_SEND_URL_REDIRECT_RESP,
+                            HSE_REQ_GET_CERT_INFO_EX};
     static int failures;
     failures = 0;
     Harness h;
@@ -216,4 +217,67 @@ TEST_CASE("support functions given NULL where a pointer is required fail with ER
     });
     REQUIRE(h.wait_complete());
     CHECK(failures == static_cast<int>(std::size(codes)));
+}
+
+// The client certificate as IIS hands it over: the DER bytes into the
+// extension's own buffer, the flags as CERT_FLAGS; too small a buffer says
+// how much it needs; no certificate is a success with no bytes.
+TEST_CASE("GET_CERT_INFO_EX copies the client certificate into the extension's buffer", "[ecb][support]") {
+    struct Seen {
+        BOOL ok = FALSE;
+        DWORD error = 0, encoded = 0, flags = 0, encoding = 0;
+        std::string bytes;
+    };
+    static Seen small, fits;
+    static const std::string der("\x30\x82\x01\x0a-the-certificate", 22);
+    auto request = Harness::default_request();
+    auto& tls = request.tls.emplace();
+    tls.client_cert_present = true;
+    tls.client_cert_untrusted = true;
+    tls.client_cert_der = der;
+    Harness h;
+    h.run(+[](EXTENSION_CONTROL_BLOCK* ecb) -> DWORD {
+        auto ask = [ecb](DWORD room, Seen& seen) {
+            std::string buffer(room, '\0');
+            CERT_CONTEXT_EX info{};
+            info.CertContext.pbCertEncoded = reinterpret_cast<BYTE*>(buffer.data());
+            info.cbAllocated = room;
+            SetLastError(0);
+            seen.ok = ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_GET_CERT_INFO_EX, &info, nullptr, nullptr);
+            seen.error = GetLastError();
+            seen.encoded = info.CertContext.cbCertEncoded;
+            seen.flags = info.dwCertificateFlags;
+            seen.encoding = info.CertContext.dwCertEncodingType;
+            seen.bytes = buffer.substr(0, seen.ok ? info.CertContext.cbCertEncoded : 0);
+        };
+        ask(4, small);
+        ask(1024, fits);
+        return HSE_STATUS_SUCCESS;
+    }, request);
+    REQUIRE(h.wait_complete());
+    CHECK(small.ok == FALSE);
+    CHECK(small.error == ERROR_INSUFFICIENT_BUFFER);
+    CHECK(small.encoded == der.size());
+    CHECK(fits.ok == TRUE);
+    CHECK(fits.bytes == der);
+    CHECK(fits.flags == 3);
+    CHECK(fits.encoding == (X509_ASN_ENCODING | PKCS_7_ASN_ENCODING));
+
+    static Seen plain;
+    Harness without;
+    without.run(+[](EXTENSION_CONTROL_BLOCK* ecb) -> DWORD {
+        BYTE buffer[16];
+        CERT_CONTEXT_EX info{};
+        info.CertContext.pbCertEncoded = buffer;
+        info.CertContext.cbCertEncoded = 99;
+        info.cbAllocated = sizeof buffer;
+        plain.ok = ecb->ServerSupportFunction(ecb->ConnID, HSE_REQ_GET_CERT_INFO_EX, &info, nullptr, nullptr);
+        plain.encoded = info.CertContext.cbCertEncoded;
+        plain.flags = info.dwCertificateFlags;
+        return HSE_STATUS_SUCCESS;
+    });
+    REQUIRE(without.wait_complete());
+    CHECK(plain.ok == TRUE);
+    CHECK(plain.encoded == 0);
+    CHECK(plain.flags == 0);
 }
