@@ -25,12 +25,19 @@ whole is still measured; with --standby-worker the new worker started before
 the command, so spawn is "-" and start->load counts from the command. Bounded: ROUNDS
 recycles, each given at most 5 s.
 
-  bench/recycle_breakdown.py [BUILD_DIR]     (default build/release)
-  Environment: ROUNDS (20), HOST_ARGS (extra isapi-host options), RESULTS
-  (a JSON file that gets every recycle's figures and the summary).
+With --standby-worker in HOST_ARGS each round first waits (at most 5 s) for
+the status to show a standby standing by, so every recycle measures a
+take-over by a standby and none a spawn. --compare runs twice, without and
+with --standby-worker (each on a fresh host, HOST_ARGS added to both), and
+reports both tables and the ratio of the medians (with / without).
 
-Exit 0 when the whole's median is within the bar (5 ms), 1 when not, 2 when
-the run failed.
+  bench/recycle_breakdown.py [--compare] [BUILD_DIR]     (default build/release)
+  Environment: ROUNDS (20), HOST_ARGS (extra isapi-host options), RESULTS
+  (a JSON file that gets every recycle's figures and the summary; with
+  --compare, {"without": ..., "with": ..., "median_ratio": ...}).
+
+Exit 0 when the whole's median (with --compare: the standby run's) is within
+the bar (5 ms), 1 when not, 2 when the run failed.
 """
 import http.client
 import json
@@ -52,14 +59,17 @@ def fail(message):
     sys.exit(2)
 
 
-def start_host(build_dir, out_path):
+STANDBY = "--standby-worker"
+
+
+def start_host(build_dir, out_path, host_args):
     host = os.path.join(build_dir, "host", "isapi-host")
     module = os.path.join(build_dir, "samples", "version_v1.so")
     for path in (host, module):
         if not os.path.exists(path):
             fail(f"missing {path} (build the release preset first)")
     args = [host, "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0", "--map", f"/app.dll={module}",
-            "--preload", "--isolation", "process"] + shlex.split(os.environ.get("HOST_ARGS", ""))
+            "--preload", "--isolation", "process"] + host_args
     out = open(out_path, "w")
     process = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 15
@@ -140,6 +150,17 @@ def one_round(poller, admin, seq):
     return phases, whole_ms, max(e["seq"] for e in events)
 
 
+def wait_for_standby(admin):
+    """Until the status shows a standby worker standing by (5 s at most)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(f"{admin}/_isapi/status", timeout=5) as r:
+            if any(w["state"] == "standby" for w in json.load(r)["workers"]):
+                return
+        time.sleep(0.01)
+    fail("no standby worker stood by within 5 s")
+
+
 def summary(values):
     """median, p90 (nearest rank) and max of the values that are not None."""
     values = sorted(v for v in values if v is not None)
@@ -153,17 +174,19 @@ def shown(value):
     return "     -" if value is None else f"{value:6.2f}"
 
 
-def main():
-    build_dir = sys.argv[1] if len(sys.argv) > 1 else "build/release"
-    rounds = int(os.environ.get("ROUNDS", "20"))
+def run(build_dir, rounds, host_args):
+    """ROUNDS recycles on a fresh host; returns (phases, whole) per recycle."""
+    standby = STANDBY in host_args
     with tempfile.TemporaryDirectory(prefix="isapi-recycle-") as work:
-        process, url, admin = start_host(build_dir, os.path.join(work, "host.out"))
+        process, url, admin = start_host(build_dir, os.path.join(work, "host.out"), host_args)
         try:
             poller = Poller(url + "/app.dll")
             time.sleep(0.5)  # a standby worker starts once the first is ready
             seq = max((e["seq"] for e in events_since(admin, 0)), default=0)
             results = []
             for i in range(rounds):
+                if standby:
+                    wait_for_standby(admin)
                 phases, whole, seq = one_round(poller, admin, seq)
                 results.append((phases, whole))
                 time.sleep(0.2)  # the old worker drains and exits
@@ -175,7 +198,13 @@ def main():
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
-    print(f"recycle -> first response of the new worker, {rounds} recycles (ms):")
+    return results
+
+
+def report(results, rounds, host_args):
+    """Prints the table; returns the summary as RESULTS stores it."""
+    print(f"recycle -> first response of the new worker, {rounds} recycles (ms), options: "
+          f"{' '.join(host_args) or '(none)'}")
     stats = {name: summary([p[name] for p, _ in results]) for name in results[0][0]}
     stats["whole"] = summary([w for _, w in results])
     for name, s in stats.items():
@@ -183,12 +212,31 @@ def main():
             f"median {s['median']:7.2f}   p90 {s['p90']:7.2f}   max {s['max']:7.2f}"
         print(f"  {name:12} {line}" + (f"   bar: median <= {BAR_MS} ms" if name == "whole" else ""))
     passed = stats["whole"]["median"] <= BAR_MS
+    return {"recycles": rounds, "host_args": " ".join(host_args), "bar_ms": BAR_MS, "passed": passed,
+            "summary_ms": stats, "each_ms": [dict(p, whole=w) for p, w in results]}
+
+
+def main():
+    argv = sys.argv[1:]
+    compare = "--compare" in argv
+    argv = [a for a in argv if a != "--compare"]
+    build_dir = argv[0] if argv else "build/release"
+    rounds = int(os.environ.get("ROUNDS", "20"))
+    host_args = shlex.split(os.environ.get("HOST_ARGS", ""))
+    if not compare:
+        result = report(run(build_dir, rounds, host_args), rounds, host_args)
+    else:
+        plain = [a for a in host_args if a != STANDBY]
+        without = report(run(build_dir, rounds, plain), rounds, plain)
+        standby = report(run(build_dir, rounds, plain + [STANDBY]), rounds, plain + [STANDBY])
+        ratio = standby["summary_ms"]["whole"]["median"] / without["summary_ms"]["whole"]["median"]
+        print(f"with / without {STANDBY}: median {ratio:.2f}x "
+              f"({standby['summary_ms']['whole']['median']:.2f} vs {without['summary_ms']['whole']['median']:.2f} ms)")
+        result = {"without": without, "with": standby, "median_ratio": ratio, "passed": standby["passed"]}
     if os.environ.get("RESULTS"):
         with open(os.environ["RESULTS"], "w") as f:
-            json.dump({"recycles": rounds, "host_args": os.environ.get("HOST_ARGS", ""), "bar_ms": BAR_MS,
-                       "passed": passed, "summary_ms": stats,
-                       "each_ms": [dict(p, whole=w) for p, w in results]}, f, indent=2)
-    return 0 if passed else 1
+            json.dump(result, f, indent=2)
+    return 0 if result["passed"] else 1
 
 
 if __name__ == "__main__":
