@@ -21,7 +21,7 @@ std::optional<HostConfig> parse(std::vector<std::string> args, int& exit_code) {
 
 }  // namespace
 
-TEST_CASE("--standby-worker is off by default and sets the pool's standby") {
+TEST_CASE("the standby worker option is off by default and sets the pool's standby") {
     int exit_code = -1;
     const auto plain = parse({}, exit_code);
     REQUIRE(plain);
@@ -31,7 +31,7 @@ TEST_CASE("--standby-worker is off by default and sets the pool's standby") {
     CHECK(with->standby_worker);
 }
 
-TEST_CASE("--standby-worker with --isolation inproc is a usage error") {
+TEST_CASE("the standby worker option with in-process isolation is a usage error") {
     int exit_code = -1;
     CHECK_FALSE(parse({"--isolation", "inproc", "--standby-worker"}, exit_code));
     CHECK(exit_code == exit_usage);
