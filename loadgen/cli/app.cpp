@@ -19,9 +19,9 @@ namespace {
 // What run and replay share, after each one's own examples.
 constexpr const char* kClassesAndExits = R"(Every request issued ends in exactly one class and sent = answered + dropped:
   ok, status_4xx, status_5xx, unexpected_status (answered)
-  refused, reset, eof, timeout, keepalive_race, io_error (dropped)
+  refused, reset, eof, timeout, keepalive_race, io_error, tls (dropped; tls: the TLS handshake failed)
 Exit codes: 0 success, 1 bad options, setup failure, or not one request answered (the target
-is down or refuses), 2 a --fail-if held or an --expect did not.)";
+is down or refuses, or every TLS handshake failed), 2 a --fail-if held or an --expect did not.)";
 
 constexpr const char* kRunExamples = R"(Examples:
   # closed loop like wrk: 2 threads, 64 keep-alive connections, 10 seconds
@@ -37,6 +37,14 @@ constexpr const char* kRunExamples = R"(Examples:
   isapi-loadgen run http://127.0.0.1:8080/app.dll -m POST --body @form.txt -H 'Content-Type: application/x-www-form-urlencoded' \
       --no-keepalive -n 5000 --progress lines
 
+  # https: the server's certificate is checked against the system's CAs and the URL's host name; a server with a
+  # self-signed certificate (scripts/make-tls-cert.sh) is trusted through its PEM file
+  isapi-loadgen run https://localhost:8443/hello -c32 -d10s --ca certs/localhost.crt
+
+  # https without checking the certificate (as curl -k), a handshake per request (--no-keepalive; resumed when the
+  # server allows it, as a browser would)
+  isapi-loadgen run https://127.0.0.1:8443/hello --insecure --no-keepalive -n 2000
+
 )";
 
 constexpr const char* kReplayExamples = R"(Examples:
@@ -48,6 +56,9 @@ constexpr const char* kReplayExamples = R"(Examples:
 
   # vegeta's targets file, cycled at 500 req/s for a minute
   isapi-loadgen replay targets.txt --target http://127.0.0.1:8080 --rate 500 --loop 0 -d1m
+
+  # the same log against an https server whose certificate a private CA signed
+  isapi-loadgen replay u_ex261125.log --target https://staging.example.com --ca ca.pem --asap
 
 )";
 
@@ -94,7 +105,13 @@ void add_common(CLI::App& cmd, CommonOptions& o) {
     cmd.add_option("--expect-status", o.expect_status, "Only these statuses are ok; others count as unexpected_status")
         ->delimiter(',');
     cmd.add_flag("--no-keepalive", o.no_keepalive,
-                 "Close each connection after its response (sends Connection: close; every request pays a connect)");
+                 "Close each connection after its response (sends Connection: close; every request pays a connect, "
+                 "and with https a TLS handshake)");
+    cmd.add_flag("--insecure", o.insecure,
+                 "https: do not check the server's certificate (as curl -k); an error with an http:// target");
+    cmd.add_option("--ca", o.ca_file,
+                   "https: check the server's certificate against the CA certificates of this PEM file instead of "
+                   "the system's (a self-signed certificate is its own CA); an error with an http:// target");
     add_progress_options(cmd, o.progress, o.no_progress);
     cmd.add_flag("-q,--quiet", o.quiet, "Print no summary (use with --json)");
 }
@@ -143,7 +160,7 @@ int loadgen_main(int argc, char** argv) {
     std::string convert_in, convert_out;
 
     auto* run_cmd = app.add_subcommand("run", "Send one request shape to URL, closed loop or at a --rate");
-    run_cmd->add_option("URL", run.url, "http://host[:port]/path?query")->required();
+    run_cmd->add_option("URL", run.url, "http://host[:port]/path?query, or https:// (TLS; see --ca, --insecure)")->required();
     run_cmd->add_option("-m,--method", run.method, "Request method")->capture_default_str();
     run_cmd->add_option("--body", run.body, "Request body; @FILE sends the file's bytes (as curl and hey do)");
     add_common(*run_cmd, run_common);
@@ -152,7 +169,8 @@ int loadgen_main(int argc, char** argv) {
     auto* replay_cmd =
         app.add_subcommand("replay", "Replay an IIS W3C log, a HAR file, JSON lines or vegeta targets against --target");
     replay_cmd->add_option("FILE", replay.file, "The file to replay")->required()->check(CLI::ExistingFile);
-    replay_cmd->add_option("--target", replay.target, "http://host[:port] that receives the requests")->required();
+    replay_cmd->add_option("--target", replay.target, "http://host[:port] or https://host[:port] that receives the requests")
+        ->required();
     replay_cmd->add_option("--format", replay.format, "auto, w3c, har, jsonl, vegeta (http targets) or vegeta-json")->capture_default_str();
     replay_cmd->add_option("--speed", replay.speed, "Scale the original timing: 2 = twice as fast")->capture_default_str();
     replay_cmd->add_flag("--asap", replay.asap, "Ignore the original timing; send as fast as the connections allow");

@@ -26,6 +26,8 @@ struct CommonOptions {
     std::vector<std::string> expect;
     std::vector<unsigned> expect_status;
     bool no_keepalive = false;  // Connection: close on every request
+    bool insecure = false;      // https: do not check the server's certificate
+    std::string ca_file;        // https: PEM CA bundle to check it against (default: the system's)
     bool no_progress = false;
     std::string progress = "auto";  // --progress: auto, lines or off
     bool quiet = false;

@@ -16,6 +16,9 @@ namespace {
 constexpr std::size_t kMaxShownMalformed = 50;
 
 void apply_common(const CommonOptions& c, RunPlan& plan) {
+    plan.tls.insecure = c.insecure;
+    plan.tls.ca_file = c.ca_file;
+    check_tls_options(plan.target, plan.tls);
     plan.threads = c.threads;
     plan.connections = c.connections;
     if (c.requests) plan.max_requests = c.requests;

@@ -53,11 +53,17 @@ int run_session(const std::string& command, const std::string& target, const Com
         std::cerr << "isapi-loadgen: threshold broken: " << t.message << '\n';
         if (code == kExitOk) code = kExitThreshold;
     }
+    // Why the handshakes failed, in one line (the first reason seen).
+    if (result.tls && result.tls->failed)
+        std::cerr << "isapi-loadgen: " << result.tls->failed << " TLS handshake" << (result.tls->failed == 1 ? "" : "s")
+                  << " with " << plan.target.origin() << " failed: " << result.tls->first_error << '\n';
     // A run in which nothing was answered measured nothing: CI must not
     // read it as a pass.
     if (result.stats.sent() > 0 && result.stats.answered() == 0) {
-        std::cerr << "isapi-loadgen: not one of the " << result.stats.sent()
-                  << " requests was answered; is the target up?\n";
+        std::cerr << "isapi-loadgen: not one of the " << result.stats.sent() << " requests was answered; "
+                  << (result.stats.count(ErrorClass::tls) == result.stats.sent() ? "every TLS handshake failed (above)"
+                                                                                 : "is the target up?")
+                  << '\n';
         code = kExitSetup;
     }
     return code;

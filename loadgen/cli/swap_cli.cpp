@@ -36,6 +36,8 @@ struct SwapCli {
     // swap
     std::string strategy, recycle, mode;
     std::string host, admin, admin_token, live, url_path = "/app.dll";
+    bool insecure = false;
+    std::string ca_file;
     std::vector<std::string> expects, fail_ifs;
     std::string log;
     bool keep = false;
@@ -75,6 +77,10 @@ Examples:
   # Against a host you run yourself, serving /scripts/app.dll from /srv/app.so
   isapi-loadgen swap --host http://127.0.0.1:8080 --admin http://127.0.0.1:8081 --live /srv/app.so \
       --url-path /scripts/app.dll --new build/app.so --strategy replace --recycle overlapped
+
+  # The same host serving https (isapi-host --tls-cert/--tls-key): the load goes over TLS, the admin API stays http
+  isapi-loadgen swap --host https://localhost:8443 --ca certs/localhost.crt --admin http://127.0.0.1:8081 \
+      --live /srv/app.so --url-path /scripts/app.dll --new build/app.so
 
 Exit codes: 0 swap done and every --expect met (no --fail-if held), 1 bad options or setup failure,
 2 an --expect was not met or a --fail-if held, 3 a swap step failed or the swap was rolled back.)";
@@ -216,8 +222,15 @@ SwapCommands::SwapCommands(CLI::App& app) : cli_(std::make_unique<SwapCli>()) {
     swap_->add_option("--mode", o.mode, "cached or uncached (IIS's \"Cache ISAPI applications\")");
     swap_->add_option("--at", o.at, "When the swap starts, from the start of the load")->capture_default_str();
     swap_->add_option("-d,--duration", o.duration, "How long the load runs")->capture_default_str();
-    swap_->add_option("--host", o.host, "Attach to a running isapi-host at this URL instead of starting one (needs --admin, --live)");
-    swap_->add_option("--admin", o.admin, "The attached host's admin API URL");
+    swap_->add_option("--host", o.host,
+                      "Attach to a running isapi-host at this http:// or https:// URL instead of starting one (needs "
+                      "--admin, --live)");
+    swap_->add_option("--admin", o.admin, "The attached host's admin API URL (http://)");
+    swap_->add_flag("--insecure", o.insecure,
+                    "--host https://: do not check the host's certificate (as curl -k)");
+    swap_->add_option("--ca", o.ca_file,
+                      "--host https://: check the host's certificate against this PEM file's CA certificates instead "
+                      "of the system's");
     swap_->add_option("--admin-token", o.admin_token, "Bearer token for the attached host's admin API");
     swap_->add_option("--live", o.live, "The attached host's live module path (the file that is swapped)");
     swap_->add_option("--url-path", o.url_path, "The URL the module answers at")->capture_default_str();
@@ -248,6 +261,10 @@ int run_swap_command(const SwapCli& o) {
     const bool attached = !o.host.empty();
     if (attached && (o.admin.empty() || o.live.empty() || o.new_file.empty()))
         throw std::invalid_argument("--host needs --admin, --live and --new");
+    if (!attached && (o.insecure || !o.ca_file.empty()))
+        throw std::invalid_argument(std::string(o.insecure ? "--insecure" : "--ca") +
+                                    " is for a host attached with --host https://...; the host swap starts serves "
+                                    "plain HTTP");
     std::optional<Samples> samples;
     if (!attached && (o.new_file.empty() || o.old_file.empty())) samples = bundled_samples(o.samples_dir);
     std::vector<Expectation> expectations;
@@ -264,6 +281,13 @@ int run_swap_command(const SwapCli& o) {
     if (attached) {
         c.attach_host = Url::parse(o.host);
         c.attach_admin = Url::parse(o.admin);
+        if (c.attach_admin->tls)
+            throw std::invalid_argument("--admin " + o.admin +
+                                        ": the admin API is reached over plain HTTP (http://), on its own port");
+        c.attach_tls = TlsOptions{o.insecure, o.ca_file};
+        check_tls_options(*c.attach_host, c.attach_tls);
+        // A --ca file that cannot be read stops here, before the live path is touched.
+        if (c.attach_host->tls) make_tls_context(*c.attach_host, c.attach_tls);
         c.admin_token = o.admin_token;
         c.live_path = o.live;
     }
@@ -304,6 +328,7 @@ int run_swap_command(const SwapCli& o) {
     }
 
     std::vector<SwapReport> reports;
+    bool tls_failed = false;
     for (auto run : runs) {
         SwapReport r = run_one(run, o);
         // Where the file system has no atomic exchange, the demo's best
@@ -315,6 +340,16 @@ int run_swap_command(const SwapCli& o) {
         }
         r.expectations = evaluate_expectations(expectations, r.measures, r.trace);
         if (!o.quiet) std::cout << swap_text_report(r) << '\n';
+        if (r.load.tls && r.load.tls->failed)
+            std::cerr << "isapi-loadgen: " << r.load.tls->failed << " TLS handshake" << (r.load.tls->failed == 1 ? "" : "s")
+                      << " with " << o.host << " failed: " << r.load.tls->first_error << '\n';
+        // As run does: a swap under which not one handshake succeeded measured nothing.
+        const RunStats& load = r.load.stats;
+        if (r.load.tls && load.sent() > 0 && load.answered() == 0 && load.count(ErrorClass::tls) == load.sent()) {
+            std::cerr << "isapi-loadgen: not one of the " << load.sent()
+                      << " requests was answered; every TLS handshake failed (above)\n";
+            tls_failed = true;
+        }
         reports.push_back(std::move(r));
     }
     if (demo && !o.quiet) std::cout << "side by side\n" << side_by_side(reports[0], reports[1]);
@@ -331,6 +366,7 @@ int run_swap_command(const SwapCli& o) {
     if (!write_reports(last, [](const std::string& path) { return path; }) ||
         (reports.size() == 2 && !write_reports(reports.front(), seed_run_path)))
         code = kExitSetup;
+    if (tls_failed) code = kExitSetup;
     // The demo's first run drops by design; its verdict is the best strategy's.
     if (code == kExitOk) code = exit_code_of(last);
     return code;

@@ -5,6 +5,13 @@
 // response is complete -> report to the owner. Every request it starts ends in
 // exactly one call to ConnectionOwner::on_finished, whatever happens; a
 // request past its deadline is aborted by the owner through expire().
+//
+// With a TlsContext (an https:// target), connecting also makes the TLS
+// handshake, on an ssl::stream over the same TCP socket, made afresh for each
+// TCP connection; the session of the last one is offered again on the next
+// (resumption). Without one (http://), the socket is used as it is: the only
+// cost TLS adds to plain HTTP is a test of an empty std::optional per write
+// and read.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,9 +20,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#ifdef ISAPI_LOADGEN_TLS
+#include <boost/asio/ssl/stream.hpp>
+#endif
 
 #include "response_parser.hpp"
 #include "request_template.hpp"
+#include "tls.hpp"
 #include "../models/pacer.hpp"
 #include "../stats/request_record.hpp"
 
@@ -39,8 +50,11 @@ protected:
 
 class Connection {
 public:
+    // `tls` (null for http://) and `tally` outlive the connection; the tally
+    // belongs to the connection's thread.
     Connection(boost::asio::io_context& io, ConnectionOwner& owner, const boost::asio::ip::tcp::endpoint& endpoint,
-               std::uint16_t thread);
+               std::uint16_t thread, TlsContext* tls = nullptr, TlsTally* tally = nullptr);
+    ~Connection();
     Connection(const Connection&) = delete;
     Connection& operator=(const Connection&) = delete;
 
@@ -56,15 +70,26 @@ public:
 private:
     void do_connect();
     void on_connect(const boost::system::error_code& ec);
+    void on_handshake(const boost::system::error_code& ec);
     void do_write();
     void on_write(const boost::system::error_code& ec);
     void do_read();
     void on_read(const boost::system::error_code& ec, std::size_t n);
     void on_response();
-    void fail(const boost::system::error_code& ec, bool connecting);
+    enum class Phase { connect, handshake, exchange };
+    void fail(const boost::system::error_code& ec, Phase phase);
     void finish(ErrorClass cls, std::string_view build);
 
     boost::asio::ip::tcp::socket socket_;
+#ifdef ISAPI_LOADGEN_TLS
+    // The TLS layer over socket_ (which it refers to, not owns), while a TLS
+    // connection is open; empty for http:// targets.
+    std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
+    SSL_SESSION* session_ = nullptr;  // the last connection's session, offered on the next handshake
+    bool handshaken_ = false;         // tls_ completed its handshake
+#endif
+    TlsContext* tls_context_;
+    TlsTally* tally_;
     ConnectionOwner& owner_;
     boost::asio::ip::tcp::endpoint endpoint_;
     boost::beast::flat_buffer buffer_;

@@ -29,6 +29,7 @@ bool client_owned(std::string_view name) {
 RequestTemplate serialize_request(const RequestSpec& spec, const std::string& default_host) {
     RequestTemplate t;
     t.head = spec.method == "HEAD";
+    t.close = spec.close_connection;
     std::string& out = t.bytes;
     out.reserve(128 + spec.body.size());
     out += spec.method.empty() ? "GET" : spec.method;

@@ -18,6 +18,7 @@ struct RequestSpec {
 struct RequestTemplate {
     std::string bytes;   // the whole request as it goes on the wire
     bool head = false;   // a HEAD request: its response has no body
+    bool close = false;  // sends Connection: close: the connection is not reused, whatever the response says
 };
 
 // `default_host` is used when the spec has no Host header.

@@ -42,6 +42,9 @@ RunResult run_load(const RunPlan& plan, const ProgressFn& progress) {
     if (plan.templates.empty()) throw std::invalid_argument("nothing to send");
     if (plan.connections == 0 || plan.threads == 0) throw std::invalid_argument("--threads and --connections must be at least 1");
     const unsigned threads = std::min(plan.threads, plan.connections);
+    check_tls_options(plan.target, plan.tls);
+    // One TLS context for the whole run, shared by every thread.
+    const std::shared_ptr<TlsContext> tls = plan.target.tls ? make_tls_context(plan.target, plan.tls) : nullptr;
     const Endpoint endpoint = resolve_endpoint(plan.target);
 
     std::unique_ptr<RequestLog> log;
@@ -73,6 +76,7 @@ RunResult run_load(const RunPlan& plan, const ProgressFn& progress) {
         wc.expect_status = &plan.expect_status;
         wc.log = log.get();
         wc.stop = &g_interrupted;
+        wc.tls = tls.get();
         wc.start = start;
         wc.live_window = static_cast<bool>(progress);
         workers.push_back(std::make_unique<Worker>(wc));
@@ -116,6 +120,10 @@ RunResult run_load(const RunPlan& plan, const ProgressFn& progress) {
     result.threads = threads;
     result.connections = plan.connections;
     for (const auto& w : workers) result.stats.merge(w->stats());
+    if (tls) {
+        result.tls.emplace();
+        for (const auto& w : workers) result.tls->merge(w->tls());
+    }
     result.elapsed_s = seconds(stop - start);
     // The load window is the planned one, stretched to the last actual send
     // when the client fell behind its schedule; when the run had no planned

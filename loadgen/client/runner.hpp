@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "request_template.hpp"
+#include "tls.hpp"
 #include "url.hpp"
 #include "../models/pacer.hpp"
 #include "../models/rate_schedule.hpp"
@@ -19,6 +21,7 @@ namespace isapi::loadgen {
 
 struct RunPlan {
     Url target;
+    TlsOptions tls;                           // for an https:// target
     std::vector<RequestTemplate> templates;   // at least one
     Model model = Model::closed;
     RateSchedule schedule = RateSchedule::constant(1, 1);  // open_rate
@@ -46,6 +49,7 @@ struct RunResult {
     unsigned threads = 0;
     unsigned connections = 0;
     std::string log_error;      // non-empty when the per-request log is incomplete
+    std::optional<TlsTally> tls;  // https:// targets: the run's handshakes
 };
 
 // Called about once per second from the runner's thread while the run lasts.
@@ -60,7 +64,8 @@ struct Progress {
 using ProgressFn = std::function<void(const Progress&)>;
 
 // Throws std::runtime_error or std::invalid_argument on setup failures
-// (unresolvable host, log file that cannot be created, bad plan).
+// (unresolvable host, log file that cannot be created, bad plan, TLS
+// options that do not fit the target, a --ca file that cannot be read).
 RunResult run_load(const RunPlan& plan, const ProgressFn& progress = {});
 
 }  // namespace isapi::loadgen

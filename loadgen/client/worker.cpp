@@ -41,7 +41,7 @@ public:
                                                config.endpoint.port);
         const auto thread = static_cast<std::uint16_t>(config.pacer.thread);
         for (unsigned i = 0; i < config.connections; ++i) {
-            connections_.push_back(std::make_unique<Connection>(io_, *this, endpoint, thread));
+            connections_.push_back(std::make_unique<Connection>(io_, *this, endpoint, thread, config.tls, &tls_));
             idle_.push_back(connections_.back().get());
         }
         if (config.log) log_.emplace(*config.log, thread);
@@ -59,6 +59,7 @@ public:
 
     const RunStats& stats() const { return stats_; }
     const LiveCounters& live() const { return live_; }
+    const TlsTally& tls() const { return tls_; }
 
     std::int64_t now_ns() const override {
         return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - config_.start).count();
@@ -177,6 +178,7 @@ private:
     RunStats stats_;
     Histogram window_;
     LiveCounters live_;
+    TlsTally tls_;
     std::int64_t pace_armed_for_ = -1;
     std::int64_t next_window_ns_ = 1'000'000'000;
     std::uint32_t opened_ = 0;
@@ -189,5 +191,6 @@ Worker::~Worker() = default;
 void Worker::run() { impl_->run(); }
 const RunStats& Worker::stats() const { return impl_->stats(); }
 const LiveCounters& Worker::live() const { return impl_->live(); }
+const TlsTally& Worker::tls() const { return impl_->tls(); }
 
 }  // namespace isapi::loadgen

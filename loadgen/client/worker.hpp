@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "request_template.hpp"
+#include "tls.hpp"
 #include "url.hpp"
 #include "../models/pacer.hpp"
 #include "../stats/request_log.hpp"
@@ -43,6 +44,7 @@ struct WorkerConfig {
     const std::vector<unsigned>* expect_status = nullptr;
     RequestLog* log = nullptr;                     // optional
     const std::atomic<bool>* stop = nullptr;       // optional: issue no more requests
+    TlsContext* tls = nullptr;                     // https:// targets: shared by every thread (read-only)
     std::chrono::steady_clock::time_point start;   // time zero of the run, shared by all threads
     bool live_window = false;                      // keep window_p99_us up to date
 };
@@ -58,6 +60,8 @@ public:
     void run();
     const RunStats& stats() const;
     const LiveCounters& live() const;
+    // This thread's handshakes (all zero for http://); read after run().
+    const TlsTally& tls() const;
 
 private:
     class Impl;

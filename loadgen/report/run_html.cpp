@@ -60,6 +60,14 @@ std::string header(const ReportInput& in, std::string_view command_line) {
     for (auto c : all_classes())
         if (s.count(c)) classes += (classes.empty() ? "" : ", ") + std::string(class_name(c)) + " " + std::to_string(s.count(c));
     h += row("classes", classes.empty() ? "-" : markup_escape(classes));
+    if (r.tls) {
+        const TlsTally& t = *r.tls;
+        std::string tls = t.handshakes == 0 ? std::string("no handshake completed")
+                                            : t.protocol + " " + t.cipher + ", " + std::to_string(t.handshakes) +
+                                                  " handshakes, " + std::to_string(t.resumed) + " resumed";
+        if (t.failed) tls += "; " + std::to_string(t.failed) + " failed: " + t.first_error;
+        h += row("tls", markup_escape(tls));
+    }
     if (in.malformed) h += row("skipped", std::to_string(in.malformed) + " malformed replay lines");
     if (!r.log_error.empty()) h += row("warning", markup_escape(r.log_error));
     h += "</table>\n";

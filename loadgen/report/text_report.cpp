@@ -48,6 +48,20 @@ void write_text_report(std::ostream& out, const ReportInput& in) {
     for (auto c : all_classes())
         if (s.count(c) || c == ErrorClass::ok) out << ' ' << class_name(c) << ' ' << s.count(c);
     out << '\n';
+    if (r.tls) {
+        // https: what the handshakes came to; each one is part of its
+        // request's connect phase (before the sent time).
+        const TlsTally& t = *r.tls;
+        out << "  tls        ";
+        if (t.handshakes == 0)
+            out << "no handshake completed\n";
+        else
+            out << t.protocol << ' ' << t.cipher << ", " << t.handshakes
+                << (t.handshakes == 1 ? " handshake, " : " handshakes, ") << t.resumed << " resumed\n";
+        if (t.failed)
+            out << "  tls failed " << t.failed << (t.failed == 1 ? " handshake: " : " handshakes: ") << t.first_error
+                << '\n';
+    }
     if (!s.builds().empty()) {
         // A build is the X-Isapi-Build value without pid, worker and load;
         // its workers follow, each with the load generations it answered

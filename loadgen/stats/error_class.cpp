@@ -4,7 +4,8 @@ namespace isapi::loadgen {
 namespace {
 constexpr std::array<std::string_view, kClassCount> kNames = {
     "ok",    "status_4xx", "status_5xx", "unexpected_status", "refused",
-    "reset", "eof",        "timeout",    "keepalive_race",    "io_error"};
+    "reset", "eof",        "timeout",    "keepalive_race",    "io_error",
+    "tls"};
 }
 
 std::string_view class_name(ErrorClass c) noexcept {

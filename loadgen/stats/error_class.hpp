@@ -19,9 +19,11 @@ enum class ErrorClass : std::uint8_t {
     timeout,            // no complete response before the request's deadline
     keepalive_race,     // reset or closed on a reused idle connection before any byte arrived
     io_error,           // any other transport or protocol failure (unparseable response, ...)
+    tls,                // https: the TLS handshake failed (certificate not trusted, wrong host, no common protocol)
 };
+// tls came last so that the binary logs written before it still read alike.
 
-inline constexpr std::size_t kClassCount = 10;
+inline constexpr std::size_t kClassCount = 11;
 
 // True for the classes in which no response arrived.
 constexpr bool is_dropped(ErrorClass c) noexcept {

@@ -74,7 +74,7 @@ std::optional<double> swap_metric(const std::string& metric, const SwapMeasures&
     if (metric == "rolled_back") return trace.rolled_back ? 1 : 0;
     if (metric == "answered_new") return static_cast<double>(m.answered_new);
     static const char* const kClasses[] = {"module_missing", "module_unloadable", "worker_lost", "unavailable",
-                                           "reset", "eof", "timeout", "refused", "keepalive_race", "io_error"};
+                                           "reset", "eof", "timeout", "refused", "keepalive_race", "io_error", "tls"};
     const bool is_class = metric.rfind("status_", 0) == 0 ||
                           std::find(std::begin(kClasses), std::end(kClasses), metric) != std::end(kClasses);
     if (!is_class) return std::nullopt;

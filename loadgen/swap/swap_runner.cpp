@@ -195,7 +195,8 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
         base = base_url(*host);
         admin = admin_url(*host);
     }
-    report.target = "http://" + base.authority + c.url_path;
+    // An attached host may serve https://; the host swap starts serves plain HTTP.
+    report.target = base.origin() + c.url_path;
 
     // Refuse a new build that is not a complete module before touching the
     // live path: there would be nothing to roll back to in the worst case.
@@ -240,6 +241,7 @@ SwapReport run_swap(const SwapConfig& c, const ProgressFn& progress) {
 
     RunPlan plan;
     plan.target = Url::parse(report.target);
+    if (attached) plan.tls = c.attach_tls;
     if (c.requests.empty()) {
         RequestSpec spec;
         spec.target = plan.target.target;

@@ -38,6 +38,7 @@ struct SwapConfig {
     // Attached: a running host (`--host`, `--admin`), serving `live_path`.
     std::optional<Url> attach_host;
     std::optional<Url> attach_admin;
+    TlsOptions attach_tls;  // the load's TLS options when attach_host is https://
     std::string admin_token;
     std::string live_path;
     std::string url_path = "/app.dll";

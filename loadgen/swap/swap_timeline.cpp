@@ -47,7 +47,7 @@ constexpr ClassColour kClassColours[] = {
     {"module_missing", "#e45756"}, {"module_unloadable", "#f58518"}, {"worker_lost", "#7b3294"},
     {"unavailable", "#9d755d"},    {"timeout", "#d4a017"},           {"reset", "#ff6fa0"},
     {"eof", "#111111"},            {"refused", "#8e8e8e"},           {"keepalive_race", "#3ba3a0"},
-    {"io_error", "#8c6d31"},
+    {"io_error", "#8c6d31"},       {"tls", "#1f78b4"},
 };
 constexpr const char* kSpareColours[] = {"#c51b7d", "#2166ac", "#b35806", "#4d9221", "#762a83", "#01665e"};
 

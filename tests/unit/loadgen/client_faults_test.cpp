@@ -47,6 +47,31 @@ TEST_CASE("keep-alive connections are reused rather than reopened per request", 
     CHECK(connections.size() == 2);
 }
 
+TEST_CASE("no keep-alive means a connection per request, even when the server would keep it", "[client]") {
+    // The server answers without Connection: close and keeps the connection
+    // open; a client that sent close must still not send on it again.
+    FaultServer server(Fault::ok);
+    const auto path = std::string("/tmp/loadgen-no-keepalive-") + std::to_string(server.port()) + ".csv";
+    CommonOptions c = bounded(10, 1, 1);
+    c.log = path;
+    c.no_keepalive = true;
+    const RunResult r = run_url(server.url(), c);
+    require_books_balance(r);
+    CHECK(r.stats.count(ErrorClass::ok) == 10);
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    std::set<std::string> connections;
+    while (std::getline(in, line)) {
+        std::vector<std::string> cols;
+        std::stringstream ss(line);
+        for (std::string col; std::getline(ss, col, ',');) cols.push_back(col);
+        connections.insert(cols.at(8));
+    }
+    std::remove(path.c_str());
+    CHECK(connections.size() == 10);
+}
+
 TEST_CASE("a server that closes mid-response lands in eof", "[client][faults]") {
     FaultServer server(Fault::close_mid_response);
     const RunResult r = run_url(server.url(), bounded(5));

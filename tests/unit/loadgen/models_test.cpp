@@ -99,17 +99,59 @@ TEST_CASE("a closed-loop pacer stops at the end of its window or its request bud
     CHECK_FALSE(p.has_next(30));
 }
 
-TEST_CASE("URLs give host, port, target and Host header, and https is refused", "[url]") {
+TEST_CASE("URLs give host, port, target, Host header and scheme", "[url]") {
     const auto u = Url::parse("http://example.com:8080/a/b?x=1");
     CHECK(u.host == "example.com");
     CHECK(u.port == 8080);
     CHECK(u.target == "/a/b?x=1");
     CHECK(u.authority == "example.com:8080");
+    CHECK_FALSE(u.tls);
+    CHECK(u.origin() == "http://example.com:8080");
     CHECK(Url::parse("http://[::1]/").host == "::1");
     CHECK(Url::parse("http://h?q").target == "/?q");
     CHECK(Url::parse("http://h").port == 80);
-    CHECK_THROWS_WITH(Url::parse("https://h/"), Catch::Contains("https"));
     CHECK_THROWS_WITH(Url::parse("http://h:99999/"), Catch::Contains("port"));
+}
+
+TEST_CASE("https URLs are TLS, on port 443 unless they say otherwise", "[url][tls]") {
+    const auto u = Url::parse("https://example.com/a?x=1");
+    CHECK(u.tls);
+    CHECK(u.port == 443);
+    CHECK(u.host == "example.com");
+    CHECK(u.target == "/a?x=1");
+    CHECK(u.authority == "example.com");  // Host: without the default port, as browsers send it
+    CHECK(u.scheme() == "https");
+    CHECK(u.origin() == "https://example.com");
+    const auto v6 = Url::parse("https://[::1]:8443");
+    CHECK(v6.tls);
+    CHECK(v6.host == "::1");
+    CHECK(v6.port == 8443);
+    CHECK(v6.target == "/");
+    CHECK(v6.origin() == "https://[::1]:8443");
+    // The scheme is case-insensitive (RFC 3986); the rest is kept as typed.
+    CHECK(Url::parse("HTTPS://Example.com/").tls);
+    CHECK(Url::parse("HTTPS://Example.com/").host == "Example.com");
+    CHECK_FALSE(Url::parse("Http://h/").tls);
+    CHECK_THROWS_WITH(Url::parse("https://h:0/"), Catch::Contains("port"));
+    CHECK_THROWS_WITH(Url::parse("https:///x"), Catch::Contains("no host"));
+    CHECK_THROWS_WITH(Url::parse("ftp://h/"), Catch::Contains("http:// or https://"));
+    CHECK_THROWS_WITH(Url::parse("h:80/"), Catch::Contains("http:// or https://"));
+    CHECK_THROWS_WITH(Url::parse("https:/h/"), Catch::Contains("http:// or https://"));
+}
+
+TEST_CASE("address literals are told from host names (no SNI for them)", "[url][tls]") {
+    CHECK(is_ip_literal("127.0.0.1"));
+    CHECK(is_ip_literal("255.255.255.255"));
+    CHECK(is_ip_literal("::1"));
+    CHECK(is_ip_literal("fe80::1%eth0"));
+    CHECK_FALSE(is_ip_literal("localhost"));
+    CHECK_FALSE(is_ip_literal("example.com"));
+    CHECK_FALSE(is_ip_literal("1.2.3"));
+    CHECK_FALSE(is_ip_literal("1.2.3.4.5"));
+    CHECK_FALSE(is_ip_literal("1.2.3.256"));
+    CHECK_FALSE(is_ip_literal("1.2.3."));
+    CHECK_FALSE(is_ip_literal("1.2.3.4a"));
+    CHECK_FALSE(is_ip_literal("10.0.0.1.example.com"));
 }
 
 TEST_CASE("a request is serialised once with Host, User-Agent and Content-Length", "[request]") {
