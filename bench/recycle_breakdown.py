@@ -1,7 +1,6 @@
 #!/usr/bin/env python3
 """Where the milliseconds of a recycle go, from the command to the first
-response of the new worker (issue "worker processes at in-process speed",
-item 2).
+response of the new worker.
 
 Starts an isapi-host with worker processes and --preload serving
 version_v1, then ROUNDS times: POST /_isapi/recycle?mode=overlapped, poll the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""One run that reports the speed figures of issue #20 (items 3 and 4), each
+"""One run that reports the host's speed figures, each
 against its bar, with medians:
 
   1. nginx (`return 200`, 1 worker), isapi-host in process and isapi-host

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """GET /_isapi/metrics of a real isapi-host, read with the Prometheus Python
-client's own parser (prometheus_client.parser), as the issue's reporter
-checked it. Skipped (exit 77) where that module is not installed.
+client's own parser (prometheus_client.parser), as a Prometheus server
+reads it. Skipped (exit 77) where that module is not installed.
 
 usage: prometheus_client_check.py ISAPI_HOST MODULE ISOLATION
 """
