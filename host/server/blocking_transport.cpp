@@ -20,11 +20,7 @@ using error_code = boost::system::error_code;
 bool BlockingTransport::send(std::span<const std::string_view> pieces) {
     if (!socket_.connected()) return false;
     socket_.set_response_started();
-    if (socket_.tls()) {
-        std::string bytes;
-        for (auto piece : pieces) bytes.append(piece);
-        return send_sealed(std::move(bytes));
-    }
+    if (socket_.tls()) return write_all({}, pieces);
     std::string earlier;
     {
         std::lock_guard lock(cork_mutex_);
@@ -70,16 +66,16 @@ void BlockingTransport::flush_corked() {
 }
 
 bool BlockingTransport::write_all(std::string_view earlier, std::span<const std::string_view> pieces) {
+    if (socket_.tls()) {
+        std::string bytes(earlier);
+        for (auto piece : pieces) bytes.append(piece);
+        return bytes.empty() || send_sealed(std::move(bytes));
+    }
     std::vector<net::const_buffer> buffers;
     buffers.reserve(pieces.size() + 1);
     if (!earlier.empty()) buffers.emplace_back(earlier.data(), earlier.size());
     for (auto piece : pieces)
         if (!piece.empty()) buffers.emplace_back(piece.data(), piece.size());
-    if (socket_.tls()) {
-        std::string bytes;
-        for (const auto& b : buffers) bytes.append(static_cast<const char*>(b.data()), b.size());
-        return bytes.empty() || send_sealed(std::move(bytes));
-    }
     boost::beast::buffers_suffix<std::vector<net::const_buffer>> rest(buffers);
     while (net::buffer_size(rest) > 0) {
         error_code ec;
