@@ -6,9 +6,10 @@
 #
 #   bench/host_vs_nginx.sh [BUILD_DIR]        (default: build/release)
 #
-# Environment: ISOLATION (inproc or process; default inproc; a list such as
-# "inproc process" starts one host of each and measures all of them against
-# the same nginx, one after the other in each round),
+# Environment: ISOLATION (inproc, process, or handoff: worker processes with
+# --handoff, which pass each connection to the worker; default inproc; a
+# list such as "inproc process handoff" starts one host of each and measures
+# all of them against the same nginx, one after the other in each round),
 # DURATION (default 10s), WARMUP (default 3s), CONNECTIONS (32),
 # ROUNDS (default 1; more rounds rotate which server goes first and judge
 # on the median ratio), HOST_ARGS (extra isapi-host arguments), RESULTS (a
@@ -38,7 +39,8 @@ for isolation in "${isolations[@]}"; do
   case "$isolation" in
     inproc) bar[$isolation]=0.75 ;;
     process) bar[$isolation]=0.5 ;;
-    *) echo "host_vs_nginx: ISOLATION must be inproc or process, not '$isolation'" >&2; exit 2 ;;
+    handoff) bar[$isolation]=0.5 ;;
+    *) echo "host_vs_nginx: ISOLATION must be inproc, process or handoff, not '$isolation'" >&2; exit 2 ;;
   esac
 done
 ((${#isolations[@]})) || { echo "host_vs_nginx: ISOLATION is empty" >&2; exit 2; }
@@ -135,8 +137,10 @@ declare -A url pid
 url[nginx]="$scheme://127.0.0.1:$nginx_port/"
 pid[nginx]="$nginx_pid"
 for isolation in "${isolations[@]}"; do
+  isolation_args=(--isolation "$isolation")
+  [[ "$isolation" == handoff ]] && isolation_args=(--isolation process --handoff)
   # shellcheck disable=SC2086
-  "$host_bin" --isolation "$isolation" --listen 127.0.0.1:0 --map "/hello.dll=$hello_so" --log-level warn \
+  "$host_bin" "${isolation_args[@]}" --listen 127.0.0.1:0 --map "/hello.dll=$hello_so" --log-level warn \
     "${host_tls[@]}" ${HOST_ARGS:-} >"$work/host-$isolation.out" 2>"$work/host-$isolation.err" &
   host_pid=$!
   host_pids+=("$host_pid")

@@ -10,6 +10,7 @@
 #include "host_config.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include <memory>
 
@@ -22,6 +23,12 @@ public:
     // Fills the admin API's hooks (status, and recycle/reset with workers).
     virtual void describe(AdminSources& sources) = 0;
     virtual void start() {}
+    // --handoff: takes an accepted connection to pass to a worker; false
+    // (the socket untouched) when the front end serves it itself.
+    virtual bool take_connection(boost::asio::ip::tcp::socket& socket) {
+        (void)socket;
+        return false;
+    }
     virtual void on_sighup() {}
     // Finishes running requests within the shutdown time limit, then
     // TerminateExtension and unload. False when some did not finish.

@@ -4,6 +4,7 @@
 #include "../detectors/lifecycle_jitter.hpp"
 #include "../pool/work_pool.hpp"
 
+#include <isapi/platform/connection_handoff.hpp>
 #include <isapi/platform/environment.hpp>
 #include <isapi/version.hpp>
 
@@ -319,6 +320,10 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     app.add_flag("--standby-worker", config.standby_worker,
                  "Keep one more worker process started and idle; a recycle's new worker is that one, which only "
                  "loads the modules, and a new standby starts once it serves");
+    app.add_flag("--handoff", config.handoff,
+                 "Pass each accepted connection to the worker process, which reads and answers its requests "
+                 "itself (the limits apply there); the front end keeps a copy to answer 502 if the worker dies "
+                 "and to pass idle connections to the next worker on a recycle. Linux; not with --tls-cert");
     app.add_flag("--shadow-copy", config.shadow_copy,
                  "Workers load private copies of the modules: the deployed files are never mapped or locked");
     app.add_flag("--watch", config.watch,
@@ -358,7 +363,7 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
         app.parse(argc, argv);
         config.isolation = isolation == "inproc" ? Isolation::inproc : Isolation::process;
         if (config.isolation == Isolation::inproc)
-            for (const char* option : {"--preload", "--standby-worker", "--shadow-copy", "--watch", "--recycle-requests",
+            for (const char* option : {"--preload", "--standby-worker", "--handoff", "--shadow-copy", "--watch", "--recycle-requests",
                                        "--recycle-age"})
                 if (app.count(option) > 0)
                     throw CLI::ValidationError(option, "needs worker processes; drop --isolation inproc");
@@ -376,6 +381,11 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
                 throw CLI::ValidationError("--tls-client-ca", "needs --tls-client-certs accept or require");
             config.tls = tls;
         }
+        if (config.handoff && !platform::kConnectionHandoff)
+            throw CLI::ValidationError("--handoff", "passing connections between processes is not available on "
+                                                    "this OS yet; the front end relays instead");
+        if (config.handoff && config.tls)
+            throw CLI::ValidationError("--handoff", "cannot be used with --tls-cert: TLS ends in the front end");
         if (!admin.empty()) {
             parse_admin(admin, admin_allow_remote, config);
             // The command line first, then the environment.

@@ -1,5 +1,7 @@
 #include "derived_options.hpp"
 
+#include <algorithm>
+
 #include <isapi/platform/process.hpp>
 
 #include <cstdlib>
@@ -37,6 +39,19 @@ AppPoolOptions pool_options(const HostConfig& config) {
     o.ping_interval = config.ping_interval;
     o.ping_timeout = config.ping_timeout;
     o.standby_worker = config.standby_worker;
+    if (config.handoff) {
+        WorkerConfig::Handoff handoff;
+        handoff.limits = config.limits;
+        handoff.inline_budget = config.inline_budget;
+        handoff.queue_limit = config.queue_limit;
+        if (!config.access_log.empty()) {
+            // AccessFields::parse reads the W3C names, comma-separated.
+            std::string fields = config.access_log_fields.directive();
+            std::replace(fields.begin(), fields.end(), ' ', ',');
+            handoff.access_log_fields = fields;
+        }
+        o.worker.handoff = std::move(handoff);
+    }
     // Test hook: failure injection per worker generation (see AppPoolOptions).
     if (const char* faults = std::getenv("ISAPI_WORKER_FAULTS")) o.worker_faults = faults;
     return o;

@@ -89,6 +89,7 @@ int run_host(const HostConfig& config) {
     std::unique_ptr<TlsContext> tls = make_tls_context(config);
     const net::ip::tcp::endpoint endpoint(net::ip::make_address(config.listen_address), config.listen_port);
     auto listener = std::make_shared<Listener>(io, endpoint, "the HTTP listener", [&](net::ip::tcp::socket socket) {
+        if (backend->take_connection(socket)) return;
         std::make_shared<HttpSession>(std::move(socket), config.limits, backend->dispatcher(), tls.get())->start();
     }, /*strand_per_socket=*/config.io_threads > 1);
     // The admin API has its own socket (no extension mapping can reach it)

@@ -3,6 +3,7 @@
 #include "backend.hpp"
 #include "derived_options.hpp"
 
+#include "../server/http_session.hpp"
 #include "../workers/app_pool.hpp"
 #include "../workers/module_watch.hpp"
 
@@ -37,6 +38,15 @@ public:
           io_(parts.io),
           pool_(parts.io, platform::system_process_control(), pool_options(config_), parts.recorder, parts.requests,
                 parts.access_log) {
+        // A connection no worker can take is served here, through the pool
+        // like any other (which answers 503 where no worker serves).
+        pool_.set_relay_here([this](HandedSocket handed) {
+            net::ip::tcp::socket socket(io_);
+            boost::system::error_code ec;
+            socket.assign(handed.v6 ? net::ip::tcp::v6() : net::ip::tcp::v4(), static_cast<int>(handed.socket), ec);
+            if (ec) return platform::close_descriptor(handed.socket);
+            std::make_shared<HttpSession>(std::move(socket), config_.limits, pool_, nullptr, handed.preread)->start();
+        });
         if (config_.watch) {
             std::set<std::string> paths;
             for (const auto& m : config_.mappings) paths.insert(m.module.string());
@@ -73,6 +83,12 @@ public:
     void start() override {
         if (config_.preload) pool_.start_worker_now();
         if (watch_) watch_->start();
+    }
+
+    bool take_connection(net::ip::tcp::socket& socket) override {
+        if (!config_.handoff) return false;
+        pool_.adopt(std::move(socket));
+        return true;
     }
 
     void on_sighup() override { pool_.recycle_later(RecycleMode::overlapped, "SIGHUP"); }

@@ -172,13 +172,17 @@ void AccessRecord::complete(const ecb::Outcome& outcome, std::chrono::steady_clo
 
 // ---- the log -----------------------------------------------------------------------
 
-AccessLog::AccessLog(const std::string& path, AccessFields fields)
-    : fields_(fields), out_(path, std::ios::app | std::ios::binary) {
-    if (!out_) throw std::runtime_error("cannot open access log " + path);
+AccessLog::AccessLog(AccessFields fields, LineSink sink) : fields_(fields), sink_(std::move(sink)) {
     if (fields_.has(AccessField::computer_name)) {
         boost::system::error_code ec;
         computer_name_ = boost::asio::ip::host_name(ec);
     }
+}
+
+AccessLog::AccessLog(const std::string& path, AccessFields fields)
+    : AccessLog(fields, nullptr) {
+    out_.open(path, std::ios::app | std::ios::binary);
+    if (!out_) throw std::runtime_error("cannot open access log " + path);
     // IIS ends its lines with CRLF; so does this log, on every OS, so a log
     // reads the same wherever it was written.
     out_ << "#Software: isapi-harness " << version::kVersion << "\r\n#Version: 1.0\r\n#Date: " << utc_now()
@@ -263,9 +267,13 @@ std::string AccessLog::line_for(const AccessRecord& r) const {
 }
 
 void AccessLog::write(const AccessRecord& record) {
-    const std::string line = line_for(record);
+    if (sink_) return sink_(line_for(record));
+    write_lines(line_for(record));
+}
+
+void AccessLog::write_lines(std::string_view lines) {
     std::unique_lock lock(mutex_);
-    pending_ += line;
+    pending_ += lines;
     // One thread at a time writes, outside the lock, everything pending when
     // it looks: alone, a record is written at once; while a write is under
     // way, the records that come meanwhile go out together with the next.

@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -105,6 +106,10 @@ public:
     // Opens (appends to) `path` and writes the W3C directives. Throws
     // std::runtime_error when the file cannot be opened.
     explicit AccessLog(const std::string& path, AccessFields fields = AccessFields::iis_default());
+    // No file: each line goes to `sink` as it is made (a worker serving
+    // handed-over connections sends its lines to the front end's log).
+    using LineSink = std::function<void(std::string_view line)>;
+    AccessLog(AccessFields fields, LineSink sink);
 
     const AccessFields& fields() const { return fields_; }
 
@@ -117,6 +122,8 @@ public:
     // lines that came while another was being written), so the file never
     // ends inside a line and a crash loses no finished request. Thread-safe.
     void write(const AccessRecord& record);
+    // Appends lines made elsewhere (by a LineSink log), as write() does.
+    void write_lines(std::string_view lines);
     // Returns once no write is under way (every record is in the file).
     void flush();
 
@@ -124,6 +131,7 @@ private:
     std::string line_for(const AccessRecord& record) const;
 
     AccessFields fields_;
+    LineSink sink_;
     std::string computer_name_;  // s-computername, looked up once
     std::mutex mutex_;
     std::condition_variable written_;  // writing_ went false

@@ -49,6 +49,7 @@ public:
 
     InprocDispatcher& dispatcher() { return dispatcher_; }
     ModuleManager& modules() { return modules_; }
+    const Router& router() const { return router_; }
 
     // Waits for running requests (up to the shutdown time limit), calls
     // TerminateExtension and unloads; then stops the threads. False when

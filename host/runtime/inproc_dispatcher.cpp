@@ -99,7 +99,7 @@ void InprocDispatcher::handle(ecb::Request&& request, std::shared_ptr<ecb::Trans
     auto answer = [&](unsigned status, std::string_view message) {
         if (counters) counters->end(status);
         const ecb::Outcome outcome = respond(*transport, request, status, message);
-        if (depth == 0 && on_outcome_) on_outcome_(*transport, outcome);
+        if (depth == 0 && on_outcome_) on_outcome_(*transport, outcome, {std::chrono::steady_clock::now() - started, nullptr, {}});
         if (record) {
             record->complete(outcome, started);
             access_log_->write(*record);
@@ -151,13 +151,16 @@ void InprocDispatcher::handle(ecb::Request&& request, std::shared_ptr<ecb::Trans
     context.on_complete = [lease, log = access_log_, record = std::move(record), started, counters,
                            mapping = route->mapping, hook = depth == 0 ? &on_outcome_ : nullptr,
                            transport_ptr = transport.get()](const ecb::Outcome& outcome) mutable {
+        const auto elapsed = std::chrono::steady_clock::now() - started;
         if (counters)
-            counters->latencies().record(mapping, lease->sha256(), std::chrono::steady_clock::now() - started, [&] {
+            counters->latencies().record(mapping, lease->sha256(), elapsed, [&] {
                 return RequestLatencies::Labels{mapping->url, lease->module_name()};
             });
+        Served served;
+        if (hook && *hook) served = {elapsed, mapping, lease->sha256()};
         lease.reset();
         if (counters) counters->end(outcome.status);
-        if (hook && *hook) (*hook)(*transport_ptr, outcome);
+        if (hook && *hook) (*hook)(*transport_ptr, outcome, std::move(served));
         if (!record) return;
         record->complete(outcome, started);
         log->write(*record);

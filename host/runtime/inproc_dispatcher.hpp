@@ -8,15 +8,23 @@
 #include "../server/dispatcher.hpp"
 #include "access_log.hpp"
 
+#include <chrono>
 #include <filesystem>
 
 namespace isapi::host {
 
 class InprocDispatcher final : public Dispatcher {
 public:
+    // What a request's end is measured by, besides its outcome: for the
+    // latency histograms of whoever counts it.
+    struct Served {
+        std::chrono::steady_clock::duration elapsed{};
+        const Mapping* mapping = nullptr;  // null: the host answered before routing, or nothing is mapped
+        std::string sha256;                // the build that served it ("" if none ran)
+    };
     // Told how each client request ended (a worker process reports it to
     // the front end); runs after the transport's finish().
-    using OutcomeHook = std::function<void(ecb::Transport& transport, const ecb::Outcome& outcome)>;
+    using OutcomeHook = std::function<void(ecb::Transport& transport, const ecb::Outcome& outcome, Served served)>;
 
     // `counters` (may be null) counts every request by the status it got.
     InprocDispatcher(const Router& router, ModuleManager& modules, WorkPool& pool, AccessLog* access_log,

@@ -5,6 +5,7 @@
 #include "request_checks.hpp"
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -32,6 +33,35 @@ HttpSession::HttpSession(net::ip::tcp::socket socket, const ServerLimits& limits
     remote_port_ = remote.port();
 }
 
+HttpSession::HttpSession(net::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher,
+                         std::unique_ptr<SessionTracker> tracker, std::string_view preread)
+    : HttpSession(std::move(socket), limits, dispatcher) {
+    tracker_ = std::move(tracker);
+    socket_.set_tracker(tracker_.get());
+    if (!preread.empty()) {
+        const std::size_t n = std::min(preread.size(), buffer_.max_size());
+        net::buffer_copy(buffer_.prepare(n), net::buffer(preread.data(), n));
+        buffer_.commit(n);
+    }
+}
+
+void HttpSession::hand_back() {
+    hand_back_ = true;
+    // A read waiting for the next request ends now (operation_aborted); one
+    // that completes first, or a request under way, sees the flag at the
+    // next do_read.
+    net::post(socket_.strand(), [self = shared_from_this()] {
+        if (!self->awaiting_request_) return;
+        error_code ignored;
+        self->socket_.tcp().cancel(ignored);
+    });
+}
+
+void HttpSession::release_to_tracker() {
+    const auto pending = buffer_.data();
+    socket_.release(std::string(static_cast<const char*>(pending.data()), pending.size()));
+}
+
 void HttpSession::start() {
     socket_.set_owner(weak_from_this());
     net::dispatch(socket_.strand(), [self = shared_from_this()] {
@@ -53,6 +83,8 @@ void HttpSession::start() {
 // ---- the strand, or the thread that just finished the previous request ----
 
 void HttpSession::do_read() {
+    if (hand_back_) return release_to_tracker();
+    if (tracker_) tracker_->state(buffer_.size() == 0 ? SessionState::idle : SessionState::busy);
     socket_.begin_request();
     parser_.emplace(static_cast<std::uint32_t>(limits_.max_header_bytes));
     parser_->body_limit(limits_.max_body_bytes);
@@ -61,12 +93,20 @@ void HttpSession::do_read() {
     body_bytes_ = 0;
     body_wait_ = {};
     socket_.arm(limits_.request_timeout);
+    awaiting_request_ = true;
     http::async_read_header(socket_.stream(), buffer_, *parser_, socket_.bind([self = shared_from_this()](
                                                                      error_code ec, std::size_t) { self->on_read_header(ec); }));
+    if (hand_back_) {
+        // hand_back() may have looked before the read was under way.
+        error_code ignored;
+        socket_.tcp().cancel(ignored);
+    }
 }
 
 void HttpSession::on_read_header(error_code ec) {
     socket_.disarm();
+    awaiting_request_ = false;
+    if (hand_back_ && ec == net::error::operation_aborted && !socket_.timed_out()) return release_to_tracker();
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset)
         return socket_.close(false);
     if (socket_.timed_out()) {
@@ -83,6 +123,7 @@ void HttpSession::on_read_header(error_code ec) {
         return reply_and_close(refusal.status, refusal.reason);
     }
 
+    if (tracker_) tracker_->state(SessionState::busy);
     auto& header = parser_->get();
     if (const auto refusal = refusal_for_header(header, header.version()))
         return reply_and_close(refusal.status, refusal.reason);

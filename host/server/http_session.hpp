@@ -23,6 +23,7 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -37,7 +38,16 @@ public:
     // With `tls`, the client speaks TLS: the handshake comes first.
     HttpSession(boost::asio::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher,
                 TlsContext* tls = nullptr);
+    // A connection that another process accepted and keeps a copy of
+    // (--handoff): `tracker` hears its state and its end, and `preread` is
+    // what an earlier reader took from it past its last request.
+    HttpSession(boost::asio::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher,
+                std::unique_ptr<SessionTracker> tracker, std::string_view preread);
     void start();
+
+    // Gives the connection up at the next point between requests (now, if
+    // it is waiting for one): the tracker hears handed_back(). Any thread.
+    void hand_back();
 
     // ecb::Transport: the in-process path (BlockingTransport).
     bool send(std::span<const std::string_view> pieces) override { return blocking_.send(pieces); }
@@ -68,6 +78,7 @@ private:
     void do_preload();
     void on_preload(error_code ec);
     void dispatch_request();
+    void release_to_tracker();  // hand_back()'s end, on the thread that reads
     ecb::Request make_request() const;
     void reply_and_close(unsigned status, std::string_view message);
     // A body read failed: the client gets the status when no response has
@@ -96,6 +107,9 @@ private:
     Clock::time_point body_read_started_{};
     bool replying_ = false;  // a canned answer is on its way: nothing else closes
     std::optional<ecb::TlsInfo> tls_info_;  // what the TLS handshake settled, for every request
+    std::unique_ptr<SessionTracker> tracker_;
+    std::atomic<bool> hand_back_{false};         // hand_back() was asked for
+    std::atomic<bool> awaiting_request_{false};  // a read for the next request's header is under way
     std::string local_addr_, remote_addr_;
     std::uint16_t local_port_ = 0, remote_port_ = 0;
 };

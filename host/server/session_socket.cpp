@@ -1,6 +1,7 @@
 #include "session_socket.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace isapi::host {
 
@@ -83,9 +84,21 @@ void SessionSocket::close_socket(bool abortive) {
     deadline_ = kNoDeadline;
     timer_.cancel();
     error_code ec;
+    // Both act on the connection, not on this descriptor: with a copy held
+    // elsewhere (--handoff) the client still sees the end now.
     if (abortive) socket_.set_option(net::socket_base::linger(true, 0), ec);
     else socket_.shutdown(net::ip::tcp::socket::shutdown_send, ec);
     socket_.close(ec);
+    if (tracker_ && !std::exchange(ended_, true)) tracker_->closed(abortive);
+}
+
+void SessionSocket::release(std::string leftover) {
+    connected_ = false;
+    deadline_ = kNoDeadline;
+    timer_.cancel();
+    error_code ec;
+    socket_.close(ec);  // this descriptor only: no shutdown
+    if (tracker_ && !std::exchange(ended_, true)) tracker_->handed_back(std::move(leftover));
 }
 
 }  // namespace isapi::host

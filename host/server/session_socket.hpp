@@ -6,6 +6,7 @@
 // the socket itself, or TLS over it. Which thread may touch what:
 // docs/architecture.md, "Threading model".
 #include "limits.hpp"
+#include "session_tracker.hpp"
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -109,7 +110,18 @@ public:
     std::uint64_t request_number() const { return request_number_; }
     // Whether any response byte has been queued for the current request.
     bool response_started() const { return response_started_; }
-    void set_response_started() { response_started_ = true; }
+    void set_response_started() {
+        response_started_ = true;
+        if (tracker_) tracker_->state(SessionState::responding);
+    }
+
+    // A connection that another process holds a copy of (--handoff): told
+    // of the state and of the end. Set once, before start.
+    void set_tracker(SessionTracker* tracker) { tracker_ = tracker; }
+    SessionTracker* tracker() const { return tracker_; }
+    // Lets this copy of the connection go without shutting it down, for its
+    // other holder to pass on: tells the tracker handed_back(leftover).
+    void release(std::string leftover);
 
     // The deadline of the operation under way. One timer per connection
     // watches it, and requests move it with an atomic store, so a request
@@ -148,6 +160,8 @@ private:
     boost::asio::steady_timer timer_;
     const ServerLimits& limits_;
     std::weak_ptr<void> owner_;
+    SessionTracker* tracker_ = nullptr;
+    bool ended_ = false;  // the tracker heard closed() or handed_back()
     std::atomic<Clock::rep> deadline_{kNoDeadline};  // ticks since the clock's epoch
     std::atomic<bool> timed_out_{false};
     std::atomic<bool> connected_{true};

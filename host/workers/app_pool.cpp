@@ -76,6 +76,48 @@ void AppPool::route(ecb::Request request, std::shared_ptr<ClientConnection> conn
     serving_->submit(std::move(request), std::move(connection), std::move(access));
 }
 
+void AppPool::adopt(net::ip::tcp::socket socket) {
+    HandedSocket handed;
+    handed.v6 = socket.local_endpoint().address().is_v6();
+    boost::system::error_code ec;
+    handed.socket = socket.release(ec);  // leaves this io_context's reactor
+    if (ec) return;
+    net::dispatch(strand_, [this, handed = std::move(handed)]() mutable { hand_over(std::move(handed)); });
+}
+
+void AppPool::hand_over(HandedSocket socket) {
+    if (!shutting_down_ && !stopped_ && !immediate_gap_) {
+        std::string error;
+        if (!serving_) serving_ = next_worker(error);
+        if (serving_ && serving_->hand_over(next_connection_id_++, socket)) return;
+    }
+    if (relay_here_) return relay_here_(std::move(socket));
+    platform::close_descriptor(socket.socket);
+}
+
+void AppPool::connection_returned(WorkerProcess&, HandedSocket socket) { hand_over(std::move(socket)); }
+
+void AppPool::direct_served(WorkerProcess& worker, unsigned status, std::chrono::nanoseconds elapsed,
+                            std::uint32_t mapping_index, const std::string& sha256) {
+    counters_.answered(status);
+    if (mapping_index != 0 && mapping_index <= router_.mappings().size()) {
+        const Mapping* mapping = &router_.mappings()[mapping_index - 1];
+        const auto labels = [&] {
+            const std::u8string name = mapping->module.filename().u8string();
+            return RequestLatencies::Labels{mapping->url, std::string(name.begin(), name.end())};
+        };
+        if (sha256.empty()) counters_.latencies().record_latest(mapping, elapsed, labels);
+        else counters_.latencies().record(mapping, sha256, elapsed, labels);
+    }
+    const auto limit = options_.recycle_after_requests;
+    if (limit != 0 && serving_.get() == &worker && worker.requests_served() == limit)
+        begin_recycle(RecycleMode::overlapped, "request limit: " + std::to_string(limit) + " requests served");
+}
+
+void AppPool::direct_log(std::string_view lines) {
+    if (access_log_) access_log_->write_lines(lines);
+}
+
 void AppPool::answer(ClientConnection& connection, unsigned status, std::string_view message) {
     // Host answers close the connection: the client should try again afresh.
     connection.send_async(canned_response(status, message, false), {});

@@ -20,11 +20,13 @@
 #include "worker_process.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -112,6 +114,14 @@ public:
     // Dispatcher (any thread).
     bool submit(ecb::Request&& request, std::shared_ptr<ClientConnection> connection) override;
 
+    // --handoff (any thread): the connection goes to the serving worker,
+    // which reads and answers its requests itself. The pool keeps a copy of
+    // the socket (HandedConnections). Where no worker can take it (none can
+    // start, the pool is stopped or recycling immediately, the host stops),
+    // `relay_here` gets it, to serve it through submit() like any other.
+    void adopt(boost::asio::ip::tcp::socket socket);
+    void set_relay_here(std::function<void(HandedSocket)> relay_here) { relay_here_ = std::move(relay_here); }
+
     // Starts the first worker now (--preload).
     void start_worker_now();
     // Not on the io thread's strand (it waits for it).
@@ -134,11 +144,16 @@ public:
     void worker_lost(WorkerProcess& worker) override;
     void worker_unhealthy(WorkerProcess& worker, const std::string& module, const std::string& reason) override;
     void slot_released(WorkerProcess& worker) override;
+    void connection_returned(WorkerProcess& worker, HandedSocket socket) override;
+    void direct_served(WorkerProcess& worker, unsigned status, std::chrono::nanoseconds elapsed, std::uint32_t mapping,
+                       const std::string& sha256) override;
+    void direct_log(std::string_view lines) override;
 
 private:
     using Strand = WorkerProcess::Strand;
     void route(ecb::Request request, std::shared_ptr<ClientConnection> connection);
     void answer(ClientConnection& connection, unsigned status, std::string_view message);
+    void hand_over(HandedSocket socket);  // on the strand
     std::shared_ptr<WorkerProcess> spawn(std::string& error, bool standby = false);
     // The worker that serves next: the standby, activated, if there is one;
     // else a fresh spawn (nullptr with the reason in `error`).
@@ -204,6 +219,8 @@ private:
     // loading; on the strand, with no allocation for a plain target.
     void record_latency(const WorkerProcess& worker, const InFlight& request);
     std::vector<std::string> mapping_keys_;  // router_'s module paths, as the workers spell them
+    std::function<void(HandedSocket)> relay_here_;
+    std::uint64_t next_connection_id_ = 1;  // --handoff, on the strand
 
     mutable std::mutex snapshot_mutex_;
     std::vector<std::shared_ptr<WorkerProcess>> snapshot_workers_;

@@ -29,6 +29,10 @@ enum class FrameType : std::uint8_t {
     ping = 7,         // u64 sequence
     drain = 8,        // stop: finish every request, TerminateExtension, unload, exit
     activate = 9,     // a standby worker takes over: preload (with --preload), then answer ready
+    // --handoff, once the worker is ready (each carries one descriptor; drain
+    // gives every connection back first, each at its next point between requests):
+    states = 10,      // u32 slots: the connection state table, shared memory; before any connection
+    connection = 11,  // id: the connection; u32 state slot, u8 IPv6, str bytes read from it already; the socket
     // worker -> front end
     ready = 32,       // u32 pid, str preload failures (empty: none), str shadow folder: config applied
     send = 33,        // u8 want_ack, then response bytes
@@ -40,6 +44,11 @@ enum class FrameType : std::uint8_t {
     drained = 39,     // u8 ok (every request finished in time); the worker exits next
     unhealthy = 40,   // str module, str reason: HSE_REQ_REPORT_UNHEALTHY, asking for a recycle
     standing_by = 41, // u32 pid, str shadow folder: a standby's config applied, nothing loaded; waits for activate
+    // --handoff, about connections the worker got with `connection` frames:
+    closed = 42,      // id: the worker closed it; u8 abortive
+    returned = 43,    // id: given back between requests (hand_back); str bytes read past the last request
+    served = 44,      // requests that ended: u32 count, then per request u16 status, u64 nanoseconds,
+                      // u32 mapping index + 1 (0: none), str build SHA-256; then str access log lines
 };
 
 inline constexpr std::size_t kFrameHeaderSize = 4 + 1 + 8;

@@ -21,7 +21,20 @@ std::string to_json(const WorkerConfig& c) {
         if (m.mode) entry["mode"] = mode_text(*m.mode);
         mappings.push_back(std::move(entry));
     }
+    nlohmann::json handoff;
+    if (c.handoff) {
+        const auto& h = *c.handoff;
+        handoff = {{"max_header_bytes", h.limits.max_header_bytes},
+                   {"max_body_bytes", h.limits.max_body_bytes},
+                   {"request_timeout_ms", h.limits.request_timeout.count()},
+                   {"write_timeout_ms", h.limits.write_timeout.count()},
+                   {"min_body_bytes_per_second", h.limits.min_body_bytes_per_second},
+                   {"inline_budget_us", h.inline_budget.count()},
+                   {"queue_limit", h.queue_limit},
+                   {"access_log_fields", h.access_log_fields}};
+    }
     return nlohmann::json{{"mappings", std::move(mappings)},
+                          {"handoff", std::move(handoff)},
                           {"default_mode", mode_text(c.default_mode)},
                           {"document_root", c.document_root},
                           {"threads", c.threads},
@@ -68,6 +81,18 @@ WorkerConfig worker_config_from_json(std::string_view text) {
         if (const auto& jitter = j.at("jitter"); !jitter.is_null())
             c.hunt.jitter = JitterSpec{jitter.at("seed").get<std::uint64_t>(),
                                        std::chrono::microseconds(jitter.at("max_us").get<long long>())};
+        if (const auto& h = j.at("handoff"); !h.is_null()) {
+            WorkerConfig::Handoff handoff;
+            handoff.limits.max_header_bytes = h.at("max_header_bytes").get<std::size_t>();
+            handoff.limits.max_body_bytes = h.at("max_body_bytes").get<std::uint64_t>();
+            handoff.limits.request_timeout = std::chrono::milliseconds(h.at("request_timeout_ms").get<long long>());
+            handoff.limits.write_timeout = std::chrono::milliseconds(h.at("write_timeout_ms").get<long long>());
+            handoff.limits.min_body_bytes_per_second = h.at("min_body_bytes_per_second").get<std::uint32_t>();
+            handoff.inline_budget = std::chrono::microseconds(h.at("inline_budget_us").get<long long>());
+            handoff.queue_limit = h.at("queue_limit").get<std::size_t>();
+            handoff.access_log_fields = h.at("access_log_fields").get<std::string>();
+            c.handoff = std::move(handoff);
+        }
         return c;
     } catch (const nlohmann::json::exception& e) {
         throw std::runtime_error(std::string("worker config: ") + e.what());
@@ -91,10 +116,11 @@ ExtensionRuntimeOptions runtime_options(const WorkerConfig& config) {
     o.mappings = config.mappings;
     o.default_mode = config.default_mode;
     o.document_root = config.document_root;
-    // The worker's RunnerPool bounds the requests; this pool runs only
-    // completions.
+    // The worker's RunnerPool bounds the requests it is sent; this pool runs
+    // only their completions. With --handoff it runs requests as the
+    // in-process host's does, and the queue limit is the worker's to apply.
     o.threads = config.threads;
-    o.queue_limit = std::numeric_limits<std::size_t>::max();
+    o.queue_limit = config.handoff ? config.handoff->queue_limit : std::numeric_limits<std::size_t>::max();
     o.shutdown_time_limit = config.shutdown_time_limit;
     o.hunt = config.hunt;
     o.identity = IdentityOptions{static_cast<std::uint32_t>(platform::current_process_id()), config.generation,

@@ -6,9 +6,11 @@
 #include "../detectors/hunt_options.hpp"
 #include "../routing/router.hpp"
 #include "../runtime/extension_runtime.hpp"
+#include "../server/limits.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +35,20 @@ struct WorkerConfig {
     std::string log_level{kDefaultLogLevel};
     HuntOptions hunt;
     std::string crash_note;  // where the crash handler notes a fatal signal's finding ("": no handler)
+
+    // --handoff: the front end passes accepted connections over, and this
+    // worker serves their HTTP as the in-process host does, with the host's
+    // limits, inline budget and queue limit (the front end applies none of
+    // them to a connection it handed over).
+    struct Handoff {
+        ServerLimits limits;
+        std::chrono::microseconds inline_budget{0};
+        std::size_t queue_limit = kDefaultQueueLimit;
+        // The access log's fields ("" : the host keeps none), as
+        // AccessFields::parse reads them: the worker makes the lines.
+        std::string access_log_fields;
+    };
+    std::optional<Handoff> handoff;
 };
 
 std::string to_json(const WorkerConfig& config);

@@ -77,11 +77,32 @@ private:
                 if (runtime_) runtime_->pong(body.u64());
                 return;
             case ipc::FrameType::drain: return on_drain();
+            case ipc::FrameType::states: return on_states(body);
+            case ipc::FrameType::connection: return on_connection(frame.id, body);
             case ipc::FrameType::activate: return on_activate();
             default:
                 // Thrown out of the channel's handler: the channel closes.
                 throw std::runtime_error("unexpected frame type " + std::to_string(static_cast<int>(frame.type)));
         }
+    }
+
+    DirectConnections& direct() {
+        if (!runtime_ || !runtime_->direct()) throw std::runtime_error("a connection frame without --handoff");
+        return *runtime_->direct();
+    }
+
+    void on_states(ipc::BodyReader& body) {
+        const auto table = channel_->take_descriptor();
+        if (table == platform::kNoDescriptor) throw std::runtime_error("a states frame without its table");
+        direct().attach_states(table, body.u32());
+    }
+
+    void on_connection(std::uint64_t id, ipc::BodyReader& body) {
+        const auto socket = channel_->take_descriptor();
+        if (socket == platform::kNoDescriptor) throw std::runtime_error("a connection frame without its socket");
+        const std::uint32_t slot = body.u32();
+        const bool v6 = body.u8() != 0;
+        direct().adopt(id, slot, v6, socket, body.str());
     }
 
     std::shared_ptr<IpcTransport> transport(std::uint64_t id) { return runtime_ ? runtime_->transport(id) : nullptr; }
@@ -93,6 +114,9 @@ private:
         if (std::string error; !config.crash_note.empty() && !platform::install_crash_handler(config.crash_note, error))
             spdlog::warn("no crash handler: {}", error);
         runtime_ = std::make_unique<WorkerRuntime>(config, channel_, io_);
+        // Descriptors come only once the front end has this worker's ready
+        // (or standing_by), which follows this frame.
+        if (config.handoff) channel_->set_receives_descriptors(true);
         preload_ = config.preload;
         if (!config.standby) return report_ready();
         // A standby has paid for exec, dynamic loading and the runtime's

@@ -40,6 +40,13 @@ std::shared_ptr<WorkerProcess> WorkerProcess::start(Strand strand, platform::Pro
                                 if (auto w = weak.lock()) w->on_channel_closed(reason);
                             });
     worker->standby_ = config.standby;
+    if (config.handoff) {
+        try {
+            worker->handed_ = std::make_unique<HandedConnections>();
+        } catch (const std::exception& e) {
+            spdlog::warn("worker {}: no connection hand-off ({}); its requests are relayed", child->pid, e.what());
+        }
+    }
     worker->send_frame(ipc::FrameType::config, 0, to_json(config));
     // The reaper waits for the exit on its own thread and hands it to the
     // strand; it keeps the worker alive until then, and the io_context
@@ -96,6 +103,37 @@ void WorkerProcess::submit(ecb::Request request, std::shared_ptr<ClientConnectio
     });
 }
 
+bool WorkerProcess::hand_over(std::uint64_t id, HandedSocket& socket) {
+    if (!handed_ || channel_closed_) return false;
+    if (!became_ready_) {
+        waiting_connections_.emplace_back(id, std::move(socket));
+        return true;
+    }
+    return send_connection(id, socket);
+}
+
+bool WorkerProcess::send_connection(std::uint64_t id, HandedSocket& socket) {
+    const auto slot = handed_->add(id, socket.socket, socket.v6);
+    if (!slot) return false;
+    std::string frame;
+    ipc::FrameBuilder(frame).begin(ipc::FrameType::connection, id).u32(*slot).u8(socket.v6).str(socket.preread).end();
+    channel_->send(frame, socket.socket);
+    return true;
+}
+
+void WorkerProcess::on_served(ipc::BodyReader& body) {
+    const std::uint32_t count = body.u32();
+    for (std::uint32_t i = 0; i < count; ++i) {
+        const unsigned status = body.u16();
+        const std::chrono::nanoseconds elapsed(body.u64());
+        const std::uint32_t mapping = body.u32();
+        const std::string sha256 = body.str();
+        served_.fetch_add(1, std::memory_order_relaxed);
+        observer_.direct_served(*this, status, elapsed, mapping, sha256);
+    }
+    if (const std::string lines = body.str(); !lines.empty()) observer_.direct_log(lines);
+}
+
 InFlight* WorkerProcess::find(std::uint64_t id) {
     auto it = requests_.find(id);
     return it == requests_.end() ? nullptr : &it->second;
@@ -110,6 +148,14 @@ void WorkerProcess::on_frame(const ipc::Frame& frame) {
             shadow_directory_ = body.str();
             if (state() == State::starting) state_ = State::ready;
             became_ready_ = true;
+            if (handed_) {
+                // Connections only now: the worker reads descriptors from here on.
+                std::string states;
+                ipc::FrameBuilder(states).begin(ipc::FrameType::states, 0).u32(static_cast<std::uint32_t>(handed_->table_size())).end();
+                channel_->send(states, handed_->table_descriptor());
+                for (auto& [id, socket] : std::exchange(waiting_connections_, {}))
+                    if (!send_connection(id, socket)) observer_.connection_returned(*this, std::move(socket));
+            }
             last_pong_ = std::chrono::steady_clock::now();
             observer_.worker_ready(*this);
             return;
@@ -178,6 +224,14 @@ void WorkerProcess::on_frame(const ipc::Frame& frame) {
             observer_.request_ended(*this, ended, outcome);
             return;
         }
+        case ipc::FrameType::closed:
+            if (handed_) handed_->closed(frame.id);
+            return;
+        case ipc::FrameType::returned:
+            if (handed_)
+                if (auto socket = handed_->returned(frame.id, body.str())) observer_.connection_returned(*this, std::move(*socket));
+            return;
+        case ipc::FrameType::served: return on_served(body);
         case ipc::FrameType::event:
             observer_.worker_event(*this, decode_worker_event(frame.body));
             return;
@@ -234,6 +288,16 @@ void WorkerProcess::on_channel_closed(const std::string& reason) {
     }
     requests_.clear();
     in_flight_.store(0, std::memory_order_relaxed);
+    if (handed_) {
+        std::size_t answered = 0;
+        auto between = handed_->settle(canned_response(502, "the worker process serving this request ended", false), answered);
+        for (std::size_t i = 0; i < answered; ++i) {
+            lost_.push_back("a request on a handed-over connection (answered 502)");
+            observer_.direct_served(*this, 502, {}, 0, {});
+        }
+        for (auto& [id, socket] : std::exchange(waiting_connections_, {})) between.push_back(std::move(socket));
+        for (auto& socket : between) observer_.connection_returned(*this, std::move(socket));
+    }
     observer_.worker_lost(*this);
     maybe_report_exit();
 }

@@ -9,6 +9,7 @@
 #include "../runtime/access_log.hpp"
 #include "../server/client_connection.hpp"
 #include "channel.hpp"
+#include "handed_connections.hpp"
 #include "worker_config.hpp"
 #include "worker_events.hpp"
 
@@ -64,6 +65,15 @@ public:
                                const std::vector<std::string>& lost) = 0;
     // A request gave its queue slot up before ending (its client left).
     virtual void slot_released(WorkerProcess& worker) = 0;
+    // --handoff: a connection came back between requests (the worker
+    // drained, or died while it waited for a request), for the next worker.
+    virtual void connection_returned(WorkerProcess& worker, HandedSocket socket) = 0;
+    // --handoff: a request on a handed connection ended; `mapping` indexes
+    // the mappings as the router orders them, plus one (0: none).
+    virtual void direct_served(WorkerProcess& worker, unsigned status, std::chrono::nanoseconds elapsed,
+                               std::uint32_t mapping, const std::string& sha256) = 0;
+    // --handoff: access log lines the worker made.
+    virtual void direct_log(std::string_view lines) = 0;
     // An extension in the worker called HSE_REQ_REPORT_UNHEALTHY.
     virtual void worker_unhealthy(WorkerProcess& worker, const std::string& module, const std::string& reason) = 0;
 };
@@ -84,6 +94,10 @@ public:
     // Forwards a request (it is queued by the worker while it starts).
     void submit(ecb::Request request, std::shared_ptr<ClientConnection> client,
                 std::optional<AccessRecord> access = std::nullopt);
+    // --handoff: passes a client connection to the worker (held back until
+    // it is ready). False when this worker takes no connections (the socket
+    // stays the caller's).
+    bool hand_over(std::uint64_t id, HandedSocket& socket);
     // A standby (config.standby) takes over: it loads its modules (with
     // preload) and reports ready. Requests may follow at once: the worker
     // queues them behind the activation.
@@ -134,6 +148,8 @@ private:
     void maybe_report_exit();
     void send_frame(ipc::FrameType type, std::uint64_t id, std::string_view body = {});
     InFlight* find(std::uint64_t id);
+    bool send_connection(std::uint64_t id, HandedSocket& socket);
+    void on_served(ipc::BodyReader& body);
 
     Strand strand_;
     platform::ProcessControl& processes_;
@@ -162,6 +178,8 @@ private:
     std::string preload_failures_;
     std::string shadow_directory_;
     std::optional<platform::ExitStatus> exit_status_;
+    std::unique_ptr<HandedConnections> handed_;  // --handoff
+    std::vector<std::pair<std::uint64_t, HandedSocket>> waiting_connections_;  // until ready
 };
 
 }  // namespace isapi::host

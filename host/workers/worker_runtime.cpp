@@ -17,6 +17,9 @@ thread_local bool WorkerRuntime::t_parked = false;
 
 WorkerRuntime::WorkerRuntime(const WorkerConfig& config, std::shared_ptr<Channel> channel, net::io_context& io)
     : config_(config), io_(io), runners_(io, config.threads), channel_(std::move(channel)), runtime_(runtime_options(config)) {
+    if (config.handoff)
+        direct_ = std::make_unique<DirectConnections>(*config.handoff, runtime_.router().mappings(),
+                                                      runtime_.dispatcher(), channel_);
     runtime_.dispatcher().on_unhealthy([this](const std::string& module, const std::string& reason) {
         std::string frame;
         ipc::FrameBuilder(frame).begin(ipc::FrameType::unhealthy, 0).str(module).str(reason).end();
@@ -84,6 +87,10 @@ void WorkerRuntime::pong(std::uint64_t sequence) {
 }
 
 bool WorkerRuntime::drain() {
+    // Handed-over connections go back to the front end, each once its
+    // request (if any) has ended, for the next worker to serve.
+    if (direct_ && !direct_->hand_back_all(config_.shutdown_time_limit))
+        spdlog::warn("connections still held at the shutdown time limit: they close with this worker");
     // Requests received but not yet running (in a read batch, posted, or
     // waiting for a slot) hold no module lease, so the module manager would
     // not wait for them and they would get 503: let them start.
@@ -173,7 +180,7 @@ void WorkerRuntime::abandon(IpcTransport& transport) {
     transport.finish(false, true);
     ecb::Outcome outcome;
     outcome.aborted = true;
-    completed(transport, outcome);
+    completed(transport, outcome, {});
 }
 
 platform::ModuleLoader* WorkerRuntime::make_loader(const WorkerConfig& config) {
@@ -193,7 +200,15 @@ ExtensionRuntimeOptions WorkerRuntime::runtime_options(const WorkerConfig& confi
     o.loader = make_loader(config);
     o.findings = [this](const ecb::Finding& f) { report(f); };
     o.module_events = [this](const ModuleEvent& event) { report(event); };
-    o.on_outcome = [this](ecb::Transport& transport, const ecb::Outcome& outcome) { completed(transport, outcome); };
+    if (config.handoff && !config.handoff->access_log_fields.empty())
+        direct_log_ = std::make_unique<AccessLog>(AccessFields::parse(config.handoff->access_log_fields),
+                                                  [this](std::string_view line) {
+                                                      if (direct_) direct_->log_line(line);
+                                                  });
+    o.access_log = direct_log_.get();
+    o.on_outcome = [this](ecb::Transport& transport, const ecb::Outcome& outcome, InprocDispatcher::Served served) {
+        completed(transport, outcome, std::move(served));
+    };
     return o;
 }
 
@@ -203,14 +218,20 @@ void WorkerRuntime::report(const WorkerEvent& event) {
     channel_->send(frame);
 }
 
-void WorkerRuntime::completed(ecb::Transport& transport, const ecb::Outcome& outcome) {
-    const auto id = static_cast<IpcTransport&>(transport).id();
+void WorkerRuntime::completed(ecb::Transport& transport, const ecb::Outcome& outcome,
+                              const InprocDispatcher::Served& served) {
+    auto* relayed = dynamic_cast<IpcTransport*>(&transport);
+    if (!relayed) {
+        if (direct_) direct_->served(outcome, served);
+        return;
+    }
+    const auto id = relayed->id();
     std::string frame;
     ipc::FrameBuilder builder(frame);
     builder.begin(ipc::FrameType::done, id);
     ipc::encode_outcome(builder, outcome);
     builder.end();
-    static_cast<IpcTransport&>(transport).send_closing(frame);
+    relayed->send_closing(frame);
     std::lock_guard lock(mutex_);
     transports_.erase(id);
 }

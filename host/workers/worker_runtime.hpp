@@ -9,6 +9,7 @@
 #include "../modules/shadow_copy_loader.hpp"
 #include "../runtime/extension_runtime.hpp"
 #include "channel.hpp"
+#include "direct_connections.hpp"
 #include "ipc_transport.hpp"
 #include "runner_pool.hpp"
 #include "worker_config.hpp"
@@ -52,6 +53,9 @@ public:
     // null once it is over.
     std::shared_ptr<IpcTransport> transport(std::uint64_t id);
 
+    // --handoff: the connections the front end passes over (null without).
+    DirectConnections* direct() { return direct_.get(); }
+
     // Answers a ping, unless the worker is hung (then the front end's ping
     // time-out recycles it).
     void pong(std::uint64_t sequence);
@@ -81,7 +85,7 @@ private:
     platform::ModuleLoader* make_loader(const WorkerConfig& config);
     ExtensionRuntimeOptions runtime_options(const WorkerConfig& config);
     void report(const WorkerEvent& event);
-    void completed(ecb::Transport& transport, const ecb::Outcome& outcome);
+    void completed(ecb::Transport& transport, const ecb::Outcome& outcome, const InprocDispatcher::Served& served);
 
     WorkerConfig config_;
     boost::asio::io_context& io_;
@@ -98,7 +102,11 @@ private:
     std::vector<Job> batch_;
     std::string shadow_directory_;
     std::unique_ptr<ShadowCopyLoader> shadow_loader_;
+    // --handoff with an access log: the worker makes the lines, the front
+    // end writes them.
+    std::unique_ptr<AccessLog> direct_log_;
     ExtensionRuntime runtime_;
+    std::unique_ptr<DirectConnections> direct_;
     std::mutex mutex_;
     std::unordered_map<std::uint64_t, std::shared_ptr<IpcTransport>> transports_;
 

@@ -1,0 +1,31 @@
+#pragma once
+// How a session reports on a connection that another process accepted and
+// still holds a copy of (isapi-host --handoff: the front end accepts, a
+// worker serves). That process learns from the state whether the session
+// held a request when its worker died (it then answers 502 itself), and
+// from closed() or handed_back() when it may let its copy go.
+#include <cstdint>
+#include <string>
+
+namespace isapi::host {
+
+enum class SessionState : std::uint8_t {
+    idle = 0,        // waiting for a request; no byte of one read yet
+    busy = 1,        // a request was read, and no response byte went out
+    responding = 2,  // response bytes went out: a failure can only close
+};
+
+class SessionTracker {
+public:
+    virtual ~SessionTracker() = default;
+    // Any thread; cheap (a store), several times per request.
+    virtual void state(SessionState state) = 0;
+    // The session closed the connection (once; abortive: a reset).
+    virtual void closed(bool abortive) = 0;
+    // The session gave the connection up between requests, as asked
+    // (HttpSession::hand_back), with the bytes it had read past the last
+    // request (the start of the next one, if any). Once, instead of closed().
+    virtual void handed_back(std::string leftover) = 0;
+};
+
+}  // namespace isapi::host

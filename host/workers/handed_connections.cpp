@@ -1,0 +1,71 @@
+#include "handed_connections.hpp"
+
+#include "../server/session_tracker.hpp"
+
+namespace isapi::host {
+
+namespace {
+// How long a 502 may take to reach a client whose worker died: the answer
+// is written from the pool's strand, which must not wait long.
+constexpr int kAnswerTimeoutMs = 100;
+}  // namespace
+
+HandedConnections::HandedConnections() : table_(platform::SharedStateTable::create(kSlots)) {
+    free_slots_.reserve(kSlots);
+    for (std::size_t i = kSlots; i-- > 0;) free_slots_.push_back(static_cast<std::uint32_t>(i));
+}
+
+HandedConnections::~HandedConnections() {
+    for (auto& [id, held] : held_) platform::close_descriptor(held.socket);
+}
+
+std::optional<std::uint32_t> HandedConnections::add(std::uint64_t id, platform::NativeDescriptor socket, bool v6) {
+    if (free_slots_.empty()) return std::nullopt;
+    const std::uint32_t slot = free_slots_.back();
+    free_slots_.pop_back();
+    table_.at(slot).store(static_cast<std::uint8_t>(SessionState::idle), std::memory_order_relaxed);
+    held_.emplace(id, Held{socket, slot, v6});
+    return slot;
+}
+
+void HandedConnections::closed(std::uint64_t id) {
+    auto it = held_.find(id);
+    if (it == held_.end()) return;
+    platform::close_descriptor(it->second.socket);
+    free_slots_.push_back(it->second.slot);
+    held_.erase(it);
+}
+
+std::optional<HandedSocket> HandedConnections::returned(std::uint64_t id, std::string leftover) {
+    auto it = held_.find(id);
+    if (it == held_.end()) return std::nullopt;
+    HandedSocket back{it->second.socket, it->second.v6, std::move(leftover)};
+    free_slots_.push_back(it->second.slot);
+    held_.erase(it);
+    return back;
+}
+
+std::vector<HandedSocket> HandedConnections::settle(std::string_view answer, std::size_t& answered) {
+    std::vector<HandedSocket> between_requests;
+    answered = 0;
+    for (auto& [id, held] : held_) {
+        const auto state = static_cast<SessionState>(table_.at(held.slot).load(std::memory_order_acquire));
+        if (state == SessionState::idle) {
+            // Nothing of a request was read: what the client sent since is
+            // still in the socket for the next worker.
+            between_requests.push_back({held.socket, held.v6, {}});
+            continue;
+        }
+        if (state == SessionState::busy) {
+            answered += platform::write_and_shut(held.socket, answer, kAnswerTimeoutMs) ? 1 : 0;
+        } else {
+            platform::set_abortive_close(held.socket);  // a cut response must not look complete
+        }
+        platform::close_descriptor(held.socket);
+        free_slots_.push_back(held.slot);
+    }
+    held_.clear();
+    return between_requests;
+}
+
+}  // namespace isapi::host
