@@ -50,6 +50,7 @@ std::vector<HandedSocket> HandedConnections::settle(std::string_view answer, std
     answered = 0;
     for (auto& [id, held] : held_) {
         const auto state = static_cast<SessionState>(table_.at(held.slot).load(std::memory_order_acquire));
+        free_slots_.push_back(held.slot);  // every entry goes below, the returned ones too
         if (state == SessionState::idle) {
             // Nothing of a request was read: what the client sent since is
             // still in the socket for the next worker.
@@ -62,7 +63,6 @@ std::vector<HandedSocket> HandedConnections::settle(std::string_view answer, std
             platform::set_abortive_close(held.socket);  // a cut response must not look complete
         }
         platform::close_descriptor(held.socket);
-        free_slots_.push_back(held.slot);
     }
     held_.clear();
     return between_requests;

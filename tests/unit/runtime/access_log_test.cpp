@@ -11,6 +11,7 @@
 #include <random>
 #include <regex>
 #include <sstream>
+#include <vector>
 
 using namespace isapi::host;
 
@@ -116,4 +117,39 @@ TEST_CASE("a record is one line of space-free fields: decoded stem, raw query, '
     // "POST /my%20app/x.dll/more?q=a+b%20c HTTP/1.1\r\n", the headers, the blank line, 5 body bytes.
     CHECK(std::stoul(m[1]) == 46 + 80 + 2 + 5);
     CHECK(std::regex_search(text, std::regex(R"( GET /a%zz x=1 0 - 127\.0\.0\.1 HTTP/1\.1 - - - - 400 0 0 321 \d+ \d+\r\n$)")));
+}
+
+TEST_CASE("a log with a line sink makes the line the file would get, and write_lines appends lines made elsewhere",
+          "[access-log]")
+{
+    // Every field but date and time, which name the second of writing.
+    const AccessFields fields = AccessFields::parse(
+        "SiteName,ComputerName,ServerIP,Method,UriStem,UriQuery,ServerPort,UserName,ClientIP,ProtocolVersion,"
+        "UserAgent,Cookie,Referer,Host,HttpStatus,HttpSubStatus,Win32Status,BytesSent,BytesRecv,TimeTaken");
+    isapi::ecb::Request request;
+    request.method = "GET";
+    request.unencoded_url = "/app/x.dll?a=1";
+    request.remote_addr = "10.0.0.9";
+    request.headers = {{"User-Agent", "curl/8"}};
+    std::vector<std::string> sunk;
+    AccessLog sink_log(fields, [&](std::string_view line) { sunk.emplace_back(line); });
+    AccessRecord record = sink_log.record_for(request);
+    record.complete(ended(200, HSE_STATUS_SUCCESS), std::chrono::steady_clock::now() - std::chrono::milliseconds(3));
+    sink_log.write(record);
+    REQUIRE(sunk.size() == 1);
+
+    const std::string path = scratch_file();
+    {
+        AccessLog file_log(path, fields);
+        file_log.write(record);
+        file_log.write_lines("made elsewhere 1\r\nmade elsewhere 2\r\n");
+        file_log.flush();
+    }
+    const std::string text = read_file(path);
+    std::filesystem::remove(path);
+    const auto directives_end = text.find("\r\n#Fields: ");
+    REQUIRE(directives_end != std::string::npos);
+    const std::string after = text.substr(text.find("\r\n", directives_end + 2) + 2);
+    CHECK(sunk[0].find("GET /app/x.dll a=1") != std::string::npos);
+    CHECK(after == sunk[0] + "made elsewhere 1\r\nmade elsewhere 2\r\n");
 }

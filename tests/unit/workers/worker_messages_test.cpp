@@ -58,6 +58,36 @@ TEST_CASE("a worker config survives a round trip through its JSON", "[worker_mes
     CHECK_FALSE(worker_config_from_json(to_json(sent)).hunt.jitter.has_value());
 }
 
+TEST_CASE("a worker config's handoff block survives a round trip, and stays absent when not set", "[worker_messages]") {
+    WorkerConfig sent;
+    CHECK_FALSE(worker_config_from_json(to_json(sent)).handoff.has_value());
+
+    WorkerConfig::Handoff handoff;
+    handoff.limits.max_header_bytes = 9000;
+    handoff.limits.max_body_bytes = 5'000'000'000;  // past 32 bits
+    handoff.limits.request_timeout = 1500ms;
+    handoff.limits.write_timeout = 2500ms;
+    handoff.limits.min_body_bytes_per_second = 0;
+    handoff.inline_budget = 750us;
+    handoff.queue_limit = 123;
+    handoff.access_log_fields = "default,BytesSent";
+    sent.handoff = handoff;
+    const auto got = worker_config_from_json(to_json(sent)).handoff;
+    REQUIRE(got);
+    CHECK(got->limits.max_header_bytes == 9000);
+    CHECK(got->limits.max_body_bytes == 5'000'000'000);
+    CHECK(got->limits.request_timeout == 1500ms);
+    CHECK(got->limits.write_timeout == 2500ms);
+    CHECK(got->limits.min_body_bytes_per_second == 0);
+    CHECK(got->inline_budget == 750us);
+    CHECK(got->queue_limit == 123);
+    CHECK(got->access_log_fields == "default,BytesSent");
+
+    sent.handoff->access_log_fields.clear();  // the host keeps no access log
+    CHECK(worker_config_from_json(to_json(sent)).handoff->access_log_fields.empty());
+    CHECK(runtime_options(sent).queue_limit == 123);
+}
+
 TEST_CASE("text that is not a worker config is refused", "[worker_messages]") {
     CHECK_THROWS_AS(worker_config_from_json("not json"), std::runtime_error);
     CHECK_THROWS_AS(worker_config_from_json("[]"), std::runtime_error);
