@@ -4,11 +4,14 @@
 #   2. a shadow-copy deploy (--shadow-copy --watch, cp v2 over v1 in place)
 #      under the same load loses 0 requests and switches builds;
 #   3. with --preload, the first response from the new build arrives within
-#      50 ms of the recycle command (median and max of ROUNDS recycles).
+#      50 ms of the recycle command (median and max of ROUNDS recycles);
+#   4. a worker crash under the same load answers 502 only to the requests
+#      the worker held (at most one per connection), and nothing else fails.
 #
 #   bench/recycle_bars.sh [BUILD_DIR]     (default: build/release)
 #
-# Environment: RATE (2000), DURATION (6s), ROUNDS (10). Exit 0 when every
+# Environment: RATE (2000), DURATION (6s), ROUNDS (10), HOST_ARGS (more
+# isapi-host arguments for every host, such as --handoff). Exit 0 when every
 # bar is met, 1 when one is not, 2 when the run itself failed.
 set -euo pipefail
 
@@ -38,8 +41,10 @@ trap cleanup EXIT
 start_host() {
   mkdir -p "$work/live"
   cp "$build_dir/samples/version_v1.so" "$work/live/app.so"
+  # shellcheck disable=SC2086
   "$host_bin" --listen 127.0.0.1:0 --admin 127.0.0.1:0 --log-level warn --preload \
-    --map "/app.dll=$work/live/app.so" "$@" >"$work/host.out" 2>"$work/host.err" &
+    --map "/app.dll=$work/live/app.so" --map "/crash.dll=$build_dir/samples/crash.so" ${HOST_ARGS:-} "$@" \
+    >"$work/host.out" 2>"$work/host.err" &
   host_pid=$!
   for _ in $(seq 100); do
     grep -q '^admin on' "$work/host.out" 2>/dev/null && break
@@ -53,7 +58,8 @@ start_host() {
 stop_host() { kill -TERM "$host_pid"; wait "$host_pid" || true; host_pid=""; }
 
 # Runs the load in the background, does "$@" 2 s in, and prints the verdict
-# line from the JSON summary.
+# line from the JSON summary. With CRASH=1 the verdict expects a worker crash:
+# failures are 502s only, at most one per connection.
 under_load() {
   local name="$1"; shift
   "$loadgen_bin" run "$url" --rate "$rate" -d "$duration" -c 32 -q --json "$work/$name.json" &
@@ -61,10 +67,15 @@ under_load() {
   sleep 2
   "$@"
   wait "$load" || true
-  python3 - "$work/$name.json" "$name" <<'PY'
-import json, sys
+  CRASH="${CRASH:-0}" python3 - "$work/$name.json" "$name" <<'PY'
+import json, os, sys
 s = json.load(open(sys.argv[1]))
 failed = s["sent"] - s["by_class"].get("ok", 0)
+if os.environ["CRASH"] == "1":
+    by_class = {k: v for k, v in s["by_class"].items() if k != "ok" and v}
+    answered_502 = by_class.pop("status_5xx", 0)
+    print(f"{sys.argv[2]}: sent {s['sent']}, answered 502 {answered_502} (bar: at most 32, one per connection), other failures {by_class or 0}")
+    sys.exit(0 if not by_class and answered_502 <= 32 else 1)
 # builds: {"app.so; sha256=...": {"workers": [{"pid", "worker", "responses", ...}]}}:
 # a recycle shows as a second worker (or a second build, after a swap).
 workers = [(k.split(";")[-1].strip(), w) for k, b in s.get("builds", {}).items() for w in b["workers"]]
@@ -111,5 +122,11 @@ times.sort()
 print(f"first response from the new build: median {times[len(times)//2]:.1f} ms, max {times[-1]:.1f} ms (bar: 50 ms)")
 sys.exit(0 if times[-1] <= 50 else 1)
 PY
+stop_host
+
+echo "== a worker crash at $rate req/s =="
+start_host
+crash() { curl -sS -o /dev/null "${url%/app.dll}/crash.dll?crash=1" || true; }
+CRASH=1 under_load crash crash || verdict=1
 stop_host
 exit "$verdict"

@@ -2,21 +2,24 @@
 """One run that reports the host's speed figures, each
 against its bar, with medians:
 
-  1. nginx (`return 200`, 1 worker), isapi-host in process and isapi-host
-     with worker processes under the same `wrk -t1 -c32`, ROUNDS rounds of
-     DURATION each, interleaved (bench/host_vs_nginx.sh with two isolations:
-     each round measures all three back to back, rotating which goes first);
-     the median req/s of each and the ratios of the medians.
-     Bars: in process >= 1.0x nginx, worker processes >= 0.8x nginx.
+  1. nginx (`return 200`, 1 worker), isapi-host in process, isapi-host
+     with worker processes (relayed by the front end) and, when the host
+     knows --handoff, with worker processes that are handed the connections,
+     under the same `wrk -t1 -c32`, ROUNDS rounds of DURATION each,
+     interleaved (bench/host_vs_nginx.sh with several isolations: each round
+     measures all of them back to back, rotating which goes first); the
+     median req/s of each and the ratios of the medians.
+     Bars: in process >= 1.0x nginx, worker processes (each way) >= 0.8x.
   2. recycle -> first response of the new worker over RECYCLES recycles
      (bench/recycle_breakdown.py): median, p90, max. When the host knows
      --standby-worker, once without it and once with it, side by side; the
-     bar (median <= 5 ms) is judged on the run with it, as the option is
-     the answer to that bar.
+     bar (median <= 5 ms) is judged on the runs with it, as the option is
+     the answer to that bar; with --handoff, once more with both.
   3. swap drops at SWAP_RATES req/s: `isapi-loadgen swap --strategy exchange
      --recycle overlapped` (cached, the host's default worker processes):
      dropped, switchover and the rate the machine achieved. Bar: 0 dropped
-     at every rate (an overlapped recycle under full load loses nothing).
+     at every rate (an overlapped recycle under full load loses nothing);
+     with --handoff too, when the host knows it.
 
 The binaries are copied to a scratch folder first, so a build finishing
 during the run cannot mix two builds into one report.
@@ -50,9 +53,9 @@ import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
-BARS = {"inproc": 1.0, "process": 0.8, "recycle_ms": 5.0}
+BARS = {"inproc": 1.0, "process": 0.8, "handoff": 0.8, "recycle_ms": 5.0}
 LABELS = {"nginx": "nginx (return 200, 1 worker)", "inproc": "isapi-host in process",
-          "process": "isapi-host worker processes"}
+          "process": "isapi-host worker processes", "handoff": "isapi-host workers, --handoff"}
 
 
 class SetupError(Exception):
@@ -164,11 +167,11 @@ def ms_of(text):
     return float(match.group(1)) * {"us": 1e-3, "ms": 1, "s": 1e3}[match.group(2)] if match else None
 
 
-def versus_nginx(copy, config, work):
+def versus_nginx(copy, config, work, hosts):
     results = os.path.join(work, "wrk-results.txt")
     limit = 3 * seconds(config["warmup"]) + config["rounds"] * 3 * seconds(config["duration"]) * 2 + 60
     code, _ = run_step([os.path.join(BENCH, "host_vs_nginx.sh"), copy],
-                       {"ISOLATION": "inproc process", "ROUNDS": str(config["rounds"]),
+                       {"ISOLATION": " ".join(hosts), "ROUNDS": str(config["rounds"]),
                         "DURATION": config["duration"], "WARMUP": config["warmup"], "CONNECTIONS": "32",
                         "RESULTS": results}, limit, os.path.join(work, "host_vs_nginx.log"))
     if code not in (0, 1):
@@ -180,7 +183,7 @@ def versus_nginx(copy, config, work):
         entry["order"].append(side)
         entry[side] = {"rps": float(rps), "p99_ms": ms_of(p99), "cpu_us_per_request": float(cpu)}
     rounds = [rounds[k] for k in sorted(rounds)]
-    sides = ("nginx", "inproc", "process")
+    sides = ("nginx", *hosts)
     medians = {side: statistics.median(r[side]["rps"] for r in rounds) for side in sides}
     return {
         "wrk": f"wrk -t1 -c32 -d{config['duration']} --latency (warm-up {config['warmup']} each)",
@@ -188,14 +191,17 @@ def versus_nginx(copy, config, work):
         "median_rps": medians,
         "median_cpu_us_per_request": {side: statistics.median(r[side]["cpu_us_per_request"] for r in rounds)
                                       for side in sides},
-        "ratio_of_medians": {side: medians[side] / medians["nginx"] for side in ("inproc", "process")},
+        "hosts": list(hosts),
+        "ratio_of_medians": {side: medians[side] / medians["nginx"] for side in hosts},
         "median_of_round_ratios": {side: statistics.median(r[side]["rps"] / r["nginx"]["rps"] for r in rounds)
-                                   for side in ("inproc", "process")},
+                                   for side in hosts},
     }
 
 
-def recycles(copy, config, work, standby):
+def recycles(copy, config, work, standby, handoff):
     variants = [("without --standby-worker", "")] + ([("with --standby-worker", "--standby-worker")] if standby else [])
+    if standby and handoff:
+        variants.append(("--standby-worker --handoff", "--standby-worker --handoff"))
     out = []
     for name, host_args in variants:
         progress(f"recycle -> first response, {name}: {config['recycles']} recycles")
@@ -211,16 +217,17 @@ def recycles(copy, config, work, standby):
     return {"standby_worker_available": standby, "variants": out}
 
 
-def swaps(copy, config, work):
+def swaps(copy, config, work, host_args):
     out = []
     loadgen = os.path.join(copy, "loadgen", "isapi-loadgen")
     for rate in config["swap_rates"]:
-        progress(f"swap exchange + overlapped recycle at {rate} req/s for {config['swap_duration']}")
-        report = os.path.join(work, f"swap-{rate}.json")
+        progress(f"swap exchange + overlapped recycle at {rate} req/s for {config['swap_duration']} "
+                 f"{' '.join(host_args)}")
+        report = os.path.join(work, f"swap-{rate}{''.join(host_args)}.json")
         args = [loadgen, "swap", "--strategy", "exchange", "--recycle", "overlapped", "--mode", "cached",
                 "-R", str(rate), "-d", config["swap_duration"], "--at", config["swap_at"], "--no-progress",
                 "--host-exe", os.path.join(copy, "host", "isapi-host"),
-                "--samples-dir", os.path.join(copy, "samples"), "--json", report]
+                "--samples-dir", os.path.join(copy, "samples"), "--json", report] + [f"--host-arg={a}" for a in host_args]
         code, _ = run_step(args, {}, seconds(config["swap_duration"]) + 60, os.path.join(work, f"swap-{rate}.log"))
         if code == 1 or not os.path.exists(report):
             raise SetupError(f"isapi-loadgen swap at {rate} req/s could not run (exit {code}); log above")
@@ -233,23 +240,25 @@ def swaps(copy, config, work):
                     "min_rate_during_per_s": s["min_rate_during_per_s"], "swap_failed": s["failed"] or code == 3,
                     "answered_old": s["answered_old"], "answered_new": s["answered_new"], "exit_code": code})
     return {"strategy": "exchange", "recycle": "overlapped", "mode": "cached", "isolation": "process",
-            "duration": config["swap_duration"], "at": config["swap_at"], "rates": out}
+            "host_args": host_args, "duration": config["swap_duration"], "at": config["swap_at"], "rates": out}
 
 
 def judge(report):
     bars = []
     w = report["versus_nginx"]
-    for side in ("inproc", "process"):
+    for side in w["hosts"]:
         ratio = w["ratio_of_medians"][side]
         bars.append({"name": f"{LABELS[side]} / nginx, ratio of medians", "value": round(ratio, 3),
                      "bar": f">= {BARS[side]}x", "passed": ratio >= BARS[side]})
-    variant = report["recycle"]["variants"][-1]
-    median = variant["summary_ms"]["whole"]["median"]
-    bars.append({"name": f"recycle -> first response median, {variant['name']}", "value": round(median, 2),
-                 "bar": f"<= {BARS['recycle_ms']} ms", "passed": median <= BARS["recycle_ms"]})
-    for r in report["swap"]["rates"]:
-        bars.append({"name": f"swap dropped at {r['asked_per_s']} req/s", "value": r["dropped"], "bar": "0",
-                     "passed": r["dropped"] == 0 and not r["swap_failed"]})
+    variants = report["recycle"]["variants"]
+    for variant in [v for v in variants if "--standby-worker" in v["host_args"]] or variants[-1:]:
+        median = variant["summary_ms"]["whole"]["median"]
+        bars.append({"name": f"recycle -> first response median, {variant['name']}", "value": round(median, 2),
+                     "bar": f"<= {BARS['recycle_ms']} ms", "passed": median <= BARS["recycle_ms"]})
+    for sw in report["swaps"]:
+        for r in sw["rates"]:
+            bars.append({"name": f"swap dropped at {r['asked_per_s']} req/s {' '.join(sw['host_args'])}".rstrip(),
+                         "value": r["dropped"], "bar": "0", "passed": r["dropped"] == 0 and not r["swap_failed"]})
     return bars
 
 
@@ -269,14 +278,14 @@ def summary_text(report):
     lines.append(f"req/s, {w['wrk']}, interleaved rounds")
     head = "".join(f"{'round ' + str(r['round']):>10}" for r in w["rounds"])
     lines.append(f"  {'':30}{head}{'median':>10}{'ratio':>8}{'bar':>9}")
-    for side in ("nginx", "inproc", "process"):
+    for side in ("nginx", *w["hosts"]):
         cells = "".join(f"{kilo(r[side]['rps']):>10}" for r in w["rounds"])
         tail = "" if side == "nginx" else f"{w['ratio_of_medians'][side]:7.2f}x{'>= ' + str(BARS[side]) + 'x':>9}"
         lines.append(f"  {LABELS[side]:30}{cells}{kilo(w['median_rps'][side]):>10}{tail}")
     lines.append("  (median of the per-round ratios: " + ", ".join(
-        f"{side} {w['median_of_round_ratios'][side]:.2f}x" for side in ("inproc", "process")) + ")")
+        f"{side} {w['median_of_round_ratios'][side]:.2f}x" for side in w["hosts"]) + ")")
     lines.append("CPU µs per request, the server's processes (user + system)")
-    for side in ("nginx", "inproc", "process"):
+    for side in ("nginx", *w["hosts"]):
         cells = "".join(f"{r[side]['cpu_us_per_request']:>10.1f}" for r in w["rounds"])
         lines.append(f"  {LABELS[side]:30}{cells}{w['median_cpu_us_per_request'][side]:>10.1f}")
     lines.append("")
@@ -290,16 +299,17 @@ def summary_text(report):
         lines.append(f"  {v['name']:30}{s['whole']['median']:9.2f}{s['whole']['p90']:9.2f}{s['whole']['max']:9.2f}"
                      f"   {phase}")
     lines.append("")
-    sw = report["swap"]
-    lines.append(f"swap {sw['strategy']} + {sw['recycle']} recycle ({sw['mode']}, worker processes), "
-                 f"{sw['duration']} of load, swap at {sw['at']}")
-    lines.append(f"  {'asked':>8}{'achieved':>10}{'sent':>9}{'dropped':>9}{'switchover':>12}")
-    for r in sw["rates"]:
-        switch = f"{r['switchover_ms']:.1f} ms" if r["switchover_ms"] is not None else "-"
-        note = "" if r["reached"] else "   (the machine could not reach the asked rate)"
-        lines.append(f"  {r['asked_per_s']:>8}{r['achieved_per_s']:>10.0f}{r['sent']:>9}{r['dropped']:>9}"
-                     f"{switch:>12}{note}")
-    lines.append("")
+    for sw in report["swaps"]:
+        lines.append(f"swap {sw['strategy']} + {sw['recycle']} recycle ({sw['mode']}, worker processes"
+                     f"{', ' + ' '.join(sw['host_args']) if sw['host_args'] else ''}), "
+                     f"{sw['duration']} of load, swap at {sw['at']}")
+        lines.append(f"  {'asked':>8}{'achieved':>10}{'sent':>9}{'dropped':>9}{'switchover':>12}")
+        for r in sw["rates"]:
+            switch = f"{r['switchover_ms']:.1f} ms" if r["switchover_ms"] is not None else "-"
+            note = "" if r["reached"] else "   (the machine could not reach the asked rate)"
+            lines.append(f"  {r['asked_per_s']:>8}{r['achieved_per_s']:>10.0f}{r['sent']:>9}{r['dropped']:>9}"
+                         f"{switch:>12}{note}")
+        lines.append("")
     lines.append("bars")
     for b in report["bars"]:
         lines.append(f"  {'PASS' if b['passed'] else 'FAIL'}  {b['name']}: {b['value']} (bar {b['bar']})")
@@ -326,9 +336,11 @@ def main():
         help_text = subprocess.run([os.path.join(copy, "host", "isapi-host"), "--help"], capture_output=True,
                                    text=True).stdout
         standby = "--standby-worker" in help_text
-        wrk_s = 3 * seconds(config["warmup"]) + config["rounds"] * 3 * seconds(config["duration"]) + 3
-        recycle_s = (1 + standby) * (2 + 0.3 * config["recycles"])
-        swap_s = len(config["swap_rates"]) * (seconds(config["swap_duration"]) + 1.5)
+        handoff = "--handoff" in help_text
+        hosts = ("inproc", "process", "handoff") if handoff else ("inproc", "process")
+        wrk_s = len(hosts) * seconds(config["warmup"]) + config["rounds"] * (1 + len(hosts)) * seconds(config["duration"]) + 3
+        recycle_s = (1 + standby + (standby and handoff)) * (2 + 0.3 * config["recycles"])
+        swap_s = (1 + handoff) * len(config["swap_rates"]) * (seconds(config["swap_duration"]) + 1.5)
         progress(f"expected duration about {wrk_s + recycle_s + swap_s:.0f} s (wrk {wrk_s:.0f} s, recycles "
                  f"{recycle_s:.0f} s, swaps {swap_s:.0f} s); binaries copied from {build_dir}")
         started = time.monotonic()
@@ -342,13 +354,13 @@ def main():
             "build_dir": build_dir, "built": built, "git": git_state(), "settings": config,
             "load_average": {"start": load_average()},
         }
-        progress(f"step 1/3: nginx, in process, worker processes: {config['rounds']} interleaved rounds of "
+        progress(f"step 1/3: nginx, {', '.join(hosts)}: {config['rounds']} interleaved rounds of "
                  f"{config['duration']}")
-        report["versus_nginx"] = versus_nginx(copy, config, work)
+        report["versus_nginx"] = versus_nginx(copy, config, work, hosts)
         progress("step 2/3: recycle -> first response")
-        report["recycle"] = recycles(copy, config, work, standby)
+        report["recycle"] = recycles(copy, config, work, standby, handoff)
         progress(f"step 3/3: swap drops at {', '.join(map(str, config['swap_rates']))} req/s")
-        report["swap"] = swaps(copy, config, work)
+        report["swaps"] = [swaps(copy, config, work, [])] + ([swaps(copy, config, work, ["--handoff"])] if handoff else [])
         report["load_average"]["end"] = load_average()
         report["elapsed_s"] = round(time.monotonic() - started, 1)
         report["bars"] = judge(report)

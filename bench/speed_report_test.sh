@@ -32,24 +32,26 @@ def need(obj, path, *keys):
     for k in keys:
         if k not in obj:
             problems.append(f"{path}.{k}")
-need(r, "report", "date_utc", "command", "built", "git", "load_average", "settings", "versus_nginx", "recycle", "swap",
+need(r, "report", "date_utc", "command", "built", "git", "load_average", "settings", "versus_nginx", "recycle", "swaps",
      "bars", "passed", "exit_code")
 w = r.get("versus_nginx", {})
 need(w, "versus_nginx", "wrk", "rounds", "median_rps", "median_cpu_us_per_request", "ratio_of_medians",
      "median_of_round_ratios")
 for rnd in w.get("rounds", []):
-    need(rnd, f"round {rnd.get('round')}", "nginx", "inproc", "process", "order")
+    need(rnd, f"round {rnd.get('round')}", "nginx", "order", *w.get("hosts", ["inproc", "process"]))
 if len(w.get("rounds", [])) != r["settings"]["rounds"]:
     problems.append("one entry per round")
 for v in r.get("recycle", {}).get("variants", []):
     need(v["summary_ms"].get("whole") or {}, v["name"], "median", "p90", "max")
     if len(v["each_ms"]) != r["settings"]["recycles"]:
         problems.append(f"{v['name']}: one entry per recycle")
-for s in r.get("swap", {}).get("rates", []):
+swap_rates = [s for sw in r.get("swaps", []) for s in sw["rates"]]
+for s in swap_rates:
     need(s, f"swap {s.get('asked_per_s')}", "achieved_per_s", "reached", "dropped", "switchover_ms")
 if r.get("exit_code") != int(sys.argv[2]):
     problems.append(f"exit_code {r.get('exit_code')} against the exit status {sys.argv[2]}")
-if len(r.get("bars", [])) != 3 + len(r.get("swap", {}).get("rates", [])):
-    problems.append("a bar per ratio, the recycle and each swap rate")
+standby_runs = [v for v in r.get("recycle", {}).get("variants", []) if "--standby-worker" in v["host_args"]]
+if len(r.get("bars", [])) != len(w.get("hosts", [])) + max(1, len(standby_runs)) + len(swap_rates):
+    problems.append("a bar per ratio, per recycle run with a standby and per swap rate")
 print("FAIL: " + ", ".join(problems) if problems else "PASS: the report has every field")
 PY

@@ -58,6 +58,17 @@ void HttpSession::hand_back() {
 }
 
 void HttpSession::release_to_tracker() {
+    // The last response may still be corked (an inline request ends before
+    // its I/O batch does): it goes out before this copy of the socket closes.
+    if (std::string corked = blocking_.take_corked(); !corked.empty()) {
+        auto bytes = std::make_shared<std::string>(std::move(corked));
+        socket_.arm(limits_.write_timeout);
+        return net::async_write(socket_.tcp(), net::buffer(*bytes), [self = shared_from_this(), bytes](error_code ec, std::size_t) {
+            self->socket_.disarm();
+            if (ec) return self->socket_.close(false);
+            self->release_to_tracker();
+        });
+    }
     const auto pending = buffer_.data();
     socket_.release(std::string(static_cast<const char*>(pending.data()), pending.size()));
 }
