@@ -43,6 +43,7 @@ RequestCounters::Snapshot RequestCounters::snapshot() const {
     for (const Shard& shard : shards_) begun += shard.begun.load(std::memory_order_relaxed);
     const std::uint64_t ended = result.total();
     result.in_flight = begun > ended ? begun - ended : 0;
+    result.in_flight += static_cast<std::uint64_t>(std::max<std::int64_t>(elsewhere_.load(std::memory_order_relaxed), 0));
     return result;
 }
 

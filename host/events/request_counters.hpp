@@ -32,6 +32,10 @@ public:
     void end(unsigned status) noexcept;
     // begin() and end() at once: the host answered without dispatching.
     void answered(unsigned status) noexcept;
+    // Requests counted in flight elsewhere (a worker serving handed-over
+    // connections reports how many it holds; it counts their ends with
+    // answered()).
+    void add_in_flight_elsewhere(std::int64_t delta) noexcept { elsewhere_.fetch_add(delta, std::memory_order_relaxed); }
 
     Snapshot snapshot() const;
 
@@ -48,6 +52,7 @@ private:
 
     std::array<Shard, kShards> shards_;
     RequestLatencies latencies_;
+    std::atomic<std::int64_t> elsewhere_{0};
 };
 
 }  // namespace isapi::host

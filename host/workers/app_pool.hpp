@@ -148,6 +148,7 @@ public:
     void direct_served(WorkerProcess& worker, unsigned status, std::chrono::nanoseconds elapsed, std::uint32_t mapping,
                        const std::string& sha256) override;
     void direct_log(std::string_view lines) override;
+    void direct_in_flight(std::int64_t delta) override { counters_.add_in_flight_elsewhere(delta); }
 
 private:
     using Strand = WorkerProcess::Strand;

@@ -34,19 +34,29 @@ public:
 
     void state(SessionState state) override {
         if (slot_) slot_->store(static_cast<std::uint8_t>(state), std::memory_order_release);
+        holds_request(state != SessionState::idle);
     }
     void closed(bool abortive) override {
+        holds_request(false);
         std::string frame;
         ipc::FrameBuilder(frame).begin(ipc::FrameType::closed, id_).u8(abortive).end();
         owner_.ended(id_, std::move(frame));
     }
     void handed_back(std::string leftover) override {
+        holds_request(false);
         std::string frame;
         ipc::FrameBuilder(frame).begin(ipc::FrameType::returned, id_).str(leftover).end();
         owner_.ended(id_, std::move(frame));
     }
 
 private:
+    // A connection holds a request from its header's read to its next wait
+    // for one (or its end): the front end's count of requests in flight.
+    void holds_request(bool now) {
+        if (holding_.exchange(now) != now) owner_.in_progress(now ? 1 : -1);
+    }
+
+    std::atomic<bool> holding_{false};
     DirectConnections& owner_;
     const std::uint64_t id_;
     std::atomic<std::uint8_t>* slot_;
@@ -136,6 +146,12 @@ void DirectConnections::served(const ecb::Outcome& outcome, const InprocDispatch
     schedule_report();
 }
 
+void DirectConnections::in_progress(int delta) {
+    std::lock_guard lock(mutex_);
+    in_progress_ += static_cast<std::uint32_t>(delta);
+    schedule_report();
+}
+
 void DirectConnections::log_line(std::string_view line) {
     std::lock_guard lock(mutex_);
     log_lines_.append(line);
@@ -157,12 +173,14 @@ void DirectConnections::report() {
     {
         std::lock_guard lock(mutex_);
         report_scheduled_ = false;
-        if (served_count_ == 0 && log_lines_.empty()) return;
+        if (served_count_ == 0 && log_lines_.empty() && in_progress_ == reported_in_progress_) return;
+        reported_in_progress_ = in_progress_;
         ipc::FrameBuilder(frame)
             .begin(ipc::FrameType::served, 0)
             .u32(std::exchange(served_count_, 0))
             .raw(served_)
             .str(log_lines_)
+            .u32(in_progress_)
             .end();
         served_.clear();
         log_lines_.clear();

@@ -54,6 +54,7 @@ public:
 private:
     class Tracker;
     void ended(std::uint64_t id, std::string frame);
+    void in_progress(int delta);  // requests held on these connections: +1 or -1
     void schedule_report();  // any thread, with mutex_ held
     void report();           // sends the batch (on io_)
 
@@ -74,6 +75,8 @@ private:
     bool handing_back_ = false;
     bool report_scheduled_ = false;
     std::uint32_t served_count_ = 0;
+    // Requests read and not yet served: the front end's in-flight gauge.
+    std::uint32_t in_progress_ = 0, reported_in_progress_ = 0;
     std::string served_;     // the batch's per-request records
     std::string log_lines_;  // the batch's access log lines
 };

@@ -48,7 +48,8 @@ enum class FrameType : std::uint8_t {
     closed = 42,      // id: the worker closed it; u8 abortive
     returned = 43,    // id: given back between requests (hand_back); str bytes read past the last request
     served = 44,      // requests that ended: u32 count, then per request u16 status, u64 nanoseconds,
-                      // u32 mapping index + 1 (0: none), str build SHA-256; then str access log lines
+                      // u32 mapping index + 1 (0: none), str build SHA-256; then str access log lines,
+                      // u32 requests read and not yet served
 };
 
 inline constexpr std::size_t kFrameHeaderSize = 4 + 1 + 8;

@@ -132,6 +132,12 @@ void WorkerProcess::on_served(ipc::BodyReader& body) {
         observer_.direct_served(*this, status, elapsed, mapping, sha256);
     }
     if (const std::string lines = body.str(); !lines.empty()) observer_.direct_log(lines);
+    set_direct_in_flight(body.u32());
+}
+
+void WorkerProcess::set_direct_in_flight(std::uint32_t now) {
+    const std::uint32_t before = direct_in_flight_.exchange(now, std::memory_order_relaxed);
+    if (now != before) observer_.direct_in_flight(static_cast<std::int64_t>(now) - before);
 }
 
 InFlight* WorkerProcess::find(std::uint64_t id) {
@@ -296,6 +302,7 @@ void WorkerProcess::on_channel_closed(const std::string& reason) {
             observer_.direct_served(*this, 502, {}, 0, {});
         }
         for (auto& [id, socket] : std::exchange(waiting_connections_, {})) between.push_back(std::move(socket));
+        set_direct_in_flight(0);  // answered or lost above
         for (auto& socket : between) observer_.connection_returned(*this, std::move(socket));
     }
     observer_.worker_lost(*this);

@@ -74,6 +74,9 @@ public:
                                std::uint32_t mapping, const std::string& sha256) = 0;
     // --handoff: access log lines the worker made.
     virtual void direct_log(std::string_view lines) = 0;
+    // --handoff: the requests the worker holds on handed connections went
+    // up or down by `delta`.
+    virtual void direct_in_flight(std::int64_t delta) = 0;
     // An extension in the worker called HSE_REQ_REPORT_UNHEALTHY.
     virtual void worker_unhealthy(WorkerProcess& worker, const std::string& module, const std::string& reason) = 0;
 };
@@ -118,7 +121,9 @@ public:
     std::uint32_t pid() const { return static_cast<std::uint32_t>(pid_); }
     std::uint64_t generation() const { return generation_; }
     // Readable from any thread (the admin API's status).
-    std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+    std::size_t in_flight() const {
+        return in_flight_.load(std::memory_order_relaxed) + direct_in_flight_.load(std::memory_order_relaxed);
+    }
     std::uint64_t requests_served() const { return served_.load(std::memory_order_relaxed); }
     bool hung = false;  // missed its pings: drained with no grace
     bool unhealthy_reported = false;  // an extension asked for a recycle (handled once)
@@ -150,6 +155,7 @@ private:
     InFlight* find(std::uint64_t id);
     bool send_connection(std::uint64_t id, HandedSocket& socket);
     void on_served(ipc::BodyReader& body);
+    void set_direct_in_flight(std::uint32_t now);
 
     Strand strand_;
     platform::ProcessControl& processes_;
@@ -166,6 +172,7 @@ private:
     std::unordered_map<std::uint64_t, InFlight> requests_;
     std::atomic<std::uint64_t> served_{0};
     std::atomic<std::size_t> in_flight_{0};
+    std::atomic<std::uint32_t> direct_in_flight_{0};  // --handoff: requests on handed connections
     std::chrono::steady_clock::time_point last_pong_ = std::chrono::steady_clock::now();
     std::uint64_t ping_sequence_ = 0;
     std::optional<std::chrono::steady_clock::time_point> drain_started_;

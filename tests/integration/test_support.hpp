@@ -48,15 +48,24 @@ inline std::vector<std::string> map_arg(const std::string& url, const std::strin
 // last output lines, when it does not get that far.
 std::unique_ptr<HostProcess> spawn_host(std::vector<std::string> args);
 
+// The options for one way of running extensions: "inproc", "process" (the
+// front end relays), or "handoff" (worker processes that are handed the
+// connections).
+inline std::vector<std::string> isolation_args(const std::string& mode)
+{
+    if (mode == "handoff") return {"--isolation", "process", "--handoff"};
+    return {"--isolation", mode};
+}
+
 // Starts isapi-host on a free loopback port with the given mappings and
-// options: in process, unless ISAPI_TEST_ISOLATION=process (ctest runs the
-// sample suite both ways, so each sample is proven through the worker
-// channel too).
+// options: in process, unless ISAPI_TEST_ISOLATION says process or handoff
+// (ctest runs the sample suite all three ways, so each sample is proven
+// through the worker channel and on a handed-over connection too).
 inline std::unique_ptr<HostProcess> start_host(std::vector<std::string> args)
 {
     const char* isolation = std::getenv("ISAPI_TEST_ISOLATION");
-    std::vector<std::string> all = {"--isolation", isolation ? isolation : "inproc", "--listen", "127.0.0.1:0",
-                                    "--log-level", "warn"};
+    std::vector<std::string> all = isolation_args(isolation ? isolation : "inproc");
+    all.insert(all.end(), {"--listen", "127.0.0.1:0", "--log-level", "warn"});
     all.insert(all.end(), args.begin(), args.end());
     return spawn_host(std::move(all));
 }

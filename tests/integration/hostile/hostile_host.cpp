@@ -12,8 +12,8 @@ namespace isapi::itest::hostile {
 HostileHost::HostileHost(std::string isolation, std::vector<std::string> flags, bool admin)
     : isolation_(std::move(isolation)) {
     // A short shutdown limit: some attacks leave requests running at teardown.
-    std::vector<std::string> args = {"--isolation", isolation_, "--listen", "127.0.0.1:0", "--log-level", "warn",
-                                     "--shutdown-time-limit", "1000"};
+    std::vector<std::string> args = isolation_args(isolation_);
+    args.insert(args.end(), {"--listen", "127.0.0.1:0", "--log-level", "warn", "--shutdown-time-limit", "1000"});
     for (const auto& pair : {map_arg("/hello.dll", Built::hello), map_arg("/echo.dll", Built::echo)})
         args.insert(args.end(), pair.begin(), pair.end());
     if (admin) args.insert(args.end(), {"--admin", "127.0.0.1:0"});
