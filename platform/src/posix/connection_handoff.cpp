@@ -157,12 +157,11 @@ SharedStateTable::SharedStateTable(SharedStateTable&& other) noexcept
       descriptor_(std::exchange(other.descriptor_, kNoDescriptor)) {}
 
 SharedStateTable& SharedStateTable::operator=(SharedStateTable&& other) noexcept {
-    if (this != &other) {
-        this->~SharedStateTable();
-        slots_ = std::exchange(other.slots_, nullptr);
-        size_ = std::exchange(other.size_, 0);
-        descriptor_ = std::exchange(other.descriptor_, kNoDescriptor);
-    }
+    // The old mapping goes with `other`'s temporary.
+    SharedStateTable moved(std::move(other));
+    std::swap(slots_, moved.slots_);
+    std::swap(size_, moved.size_);
+    std::swap(descriptor_, moved.descriptor_);
     return *this;
 }
 
