@@ -157,7 +157,7 @@ SharedStateTable::SharedStateTable(SharedStateTable&& other) noexcept
       descriptor_(std::exchange(other.descriptor_, kNoDescriptor)) {}
 
 SharedStateTable& SharedStateTable::operator=(SharedStateTable&& other) noexcept {
-    // The old mapping goes with `other`'s temporary.
+    // The old mapping ends with the temporary it is swapped into.
     SharedStateTable moved(std::move(other));
     std::swap(slots_, moved.slots_);
     std::swap(size_, moved.size_);
