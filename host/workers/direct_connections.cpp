@@ -138,6 +138,7 @@ void DirectConnections::served(const ecb::Outcome& outcome, const InprocDispatch
         served.mapping ? static_cast<std::uint32_t>(served.mapping - mappings_.data()) + 1 : 0;
     std::lock_guard lock(mutex_);
     ++served_count_;
+    ++served_total_;
     ipc::FrameBuilder piece(served_);
     piece.u16(static_cast<std::uint16_t>(outcome.status))
         .u64(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(served.elapsed).count()))
@@ -150,6 +151,11 @@ void DirectConnections::in_progress(int delta) {
     std::lock_guard lock(mutex_);
     in_progress_ += static_cast<std::uint32_t>(delta);
     schedule_report();
+}
+
+DirectConnections::Activity DirectConnections::activity() {
+    std::lock_guard lock(mutex_);
+    return {in_progress_, served_total_};
 }
 
 void DirectConnections::log_line(std::string_view line) {

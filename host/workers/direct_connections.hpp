@@ -51,6 +51,13 @@ public:
     // An access log line (the worker's log has no file: its lines go here).
     void log_line(std::string_view line);
 
+    // For the worker's answer to a ping: requests held now, and served so far.
+    struct Activity {
+        std::uint32_t in_progress = 0;
+        std::uint64_t served = 0;
+    };
+    Activity activity();
+
 private:
     class Tracker;
     void ended(std::uint64_t id, std::string frame);
@@ -75,6 +82,7 @@ private:
     bool handing_back_ = false;
     bool report_scheduled_ = false;
     std::uint32_t served_count_ = 0;
+    std::uint64_t served_total_ = 0;
     // Requests read and not yet served: the front end's in-flight gauge.
     std::uint32_t in_progress_ = 0, reported_in_progress_ = 0;
     std::string served_;     // the batch's per-request records

@@ -78,8 +78,15 @@ void WorkerRuntime::pong(std::uint64_t sequence) {
     // since the last ping is hung, even though its spare thread still
     // reads: it stays silent and the front end recycles it.
     const auto completed = runners_.finished();
-    const bool hung = running_.load() >= config_.threads && completed == completed_at_last_ping_;
+    bool hung = running_.load() >= config_.threads && completed == completed_at_last_ping_;
     completed_at_last_ping_ = completed;
+    if (direct_) {
+        // The same rule for handed connections: as many requests held as
+        // there are request threads, and none served since the last ping.
+        const auto activity = direct_->activity();
+        hung = hung || (activity.in_progress >= config_.threads && activity.served == direct_served_at_last_ping_);
+        direct_served_at_last_ping_ = activity.served;
+    }
     if (hung) return;
     std::string frame;
     ipc::FrameBuilder(frame).begin(ipc::FrameType::pong, 0).u64(sequence).end();

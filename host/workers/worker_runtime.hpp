@@ -93,6 +93,7 @@ private:
     std::shared_ptr<Channel> channel_;
     std::atomic<std::size_t> running_{0};
     std::uint64_t completed_at_last_ping_ = static_cast<std::uint64_t>(-1);
+    std::uint64_t direct_served_at_last_ping_ = static_cast<std::uint64_t>(-1);
     std::deque<Job> waiting_;
     // Requests of the frames read so far, started when the read's frames are
     // all decoded. A member, not a thread_local: the next read may complete
