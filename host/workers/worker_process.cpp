@@ -294,18 +294,21 @@ void WorkerProcess::on_channel_closed(const std::string& reason) {
     }
     requests_.clear();
     in_flight_.store(0, std::memory_order_relaxed);
+    std::vector<HandedSocket> between;
     if (handed_) {
         std::size_t answered = 0;
-        auto between = handed_->settle(canned_response(502, "the worker process serving this request ended", false), answered);
+        between = handed_->settle(canned_response(502, "the worker process serving this request ended", false), answered);
         for (std::size_t i = 0; i < answered; ++i) {
             lost_.push_back("a request on a handed-over connection (answered 502)");
             observer_.direct_served(*this, 502, {}, 0, {});
         }
         for (auto& [id, socket] : std::exchange(waiting_connections_, {})) between.push_back(std::move(socket));
         set_direct_in_flight(0);  // answered or lost above
-        for (auto& socket : between) observer_.connection_returned(*this, std::move(socket));
     }
     observer_.worker_lost(*this);
+    // Only now: while the pool still named this worker as serving, it could
+    // not pass them on and served them in the front end for good.
+    for (auto& socket : between) observer_.connection_returned(*this, std::move(socket));
     maybe_report_exit();
 }
 

@@ -142,7 +142,12 @@ std::string text_of(const nlohmann::json& event, const char* field) { return eve
 bool process_alive(long pid) {
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
     if (!stat) return false;
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    std::string text;
+    try {
+        text.assign(std::istreambuf_iterator<char>(stat), std::istreambuf_iterator<char>());
+    } catch (const std::ios_base::failure&) {
+        return false;  // ESRCH: it was reaped between the open and the read
+    }
     // pid (comm) STATE ...; comm may hold spaces or parentheses.
     const auto paren = text.rfind(')');
     if (paren == std::string::npos || paren + 2 >= text.size()) return false;
