@@ -30,12 +30,21 @@ bool BlockingTransport::send(std::span<const std::string_view> pieces) {
         if (size <= kCorkLimit && IoRunner::in_inline_call()) {
             const bool first = corked_.empty();
             for (auto piece : pieces) corked_.append(piece);
-            if (first) BatchEnd::defer(socket_.tcp().get_executor(), [self = socket_.hold(this)] { self->flush_corked(); });
+            if (first) {
+                BatchEnd::defer(socket_.tcp().get_executor(), [self = socket_.hold(this)] { self->flush_corked(); });
+                if (auto* tracker = socket_.tracker()) tracker->bytes_pending(true);
+            }
             return true;
         }
         earlier.swap(corked_);
     }
-    return write_all(earlier, pieces);
+    const bool written = write_all(earlier, pieces);
+    if (!earlier.empty()) corked_written();
+    return written;
+}
+
+void BlockingTransport::corked_written() {
+    if (auto* tracker = socket_.tracker()) tracker->bytes_pending(false);
 }
 
 std::string BlockingTransport::take_corked() {
@@ -54,7 +63,7 @@ void BlockingTransport::flush_corked() {
         return;
     }
     corked_.erase(0, n);
-    if (corked_.empty()) return;
+    if (corked_.empty()) return corked_written();
     // Rare (the client stopped reading): flush again once the socket drains.
     // Until then corked_ stays non-empty, so any other writer goes after it.
     socket_.tcp().async_wait(net::socket_base::wait_write, [self = socket_.hold(this)](error_code wait_ec) {

@@ -39,6 +39,9 @@ public:
 
     // The held-back bytes, for a writer about to send: they go out first.
     std::string take_corked();
+    // The corked bytes a writer took are with the kernel now (handed-over
+    // connections track them: SessionTracker::bytes_pending).
+    void corked_written();
     // Writes `earlier` then `pieces`, waiting (through the strand) if the
     // kernel's send buffer is full.
     bool write_all(std::string_view earlier, std::span<const std::string_view> pieces);

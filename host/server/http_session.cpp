@@ -66,6 +66,7 @@ void HttpSession::release_to_tracker() {
         return net::async_write(socket_.tcp(), net::buffer(*bytes), [self = shared_from_this(), bytes](error_code ec, std::size_t) {
             self->socket_.disarm();
             if (ec) return self->socket_.close(false);
+            self->blocking_.corked_written();
             self->release_to_tracker();
         });
     }
@@ -167,6 +168,7 @@ void HttpSession::continue_then_preload() {
     error_code write_ec;
     net::write(socket_.tcp(), net::buffer(bytes), write_ec);
     if (write_ec && write_ec != net::error::would_block) return socket_.close(false);
+    if (bytes.size() > continue_line.size()) blocking_.corked_written();
     do_preload();
 }
 

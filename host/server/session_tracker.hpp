@@ -20,6 +20,11 @@ public:
     virtual ~SessionTracker() = default;
     // Any thread; cheap (a store), several times per request.
     virtual void state(SessionState state) = 0;
+    // Response bytes are held back (corked) until the end of the I/O batch,
+    // or no longer are: while they are, the connection counts as
+    // responding whatever state() says, since the session may already wait
+    // for the next request while the client still lacks this response.
+    virtual void bytes_pending(bool pending) = 0;
     // The session closed the connection (once; abortive: a reset).
     virtual void closed(bool abortive) = 0;
     // The session gave the connection up between requests, as asked

@@ -33,8 +33,17 @@ public:
         : owner_(owner), id_(id), slot_(slot) {}
 
     void state(SessionState state) override {
-        if (slot_) slot_->store(static_cast<std::uint8_t>(state), std::memory_order_release);
+        {
+            std::lock_guard lock(mutex_);
+            state_ = state;
+            publish();
+        }
         holds_request(state != SessionState::idle);
+    }
+    void bytes_pending(bool pending) override {
+        std::lock_guard lock(mutex_);
+        pending_ = pending;
+        publish();
     }
     void closed(bool abortive) override {
         holds_request(false);
@@ -56,6 +65,17 @@ private:
         if (holding_.exchange(now) != now) owner_.in_progress(now ? 1 : -1);
     }
 
+    // What the front end reads after a crash (with mutex_ held): bytes the
+    // client has not got make the connection one to reset, never one to
+    // pass on or answer 502 on.
+    void publish() {
+        const SessionState shown = pending_ ? SessionState::responding : state_;
+        if (slot_) slot_->store(static_cast<std::uint8_t>(shown), std::memory_order_release);
+    }
+
+    std::mutex mutex_;
+    SessionState state_ = SessionState::idle;
+    bool pending_ = false;
     std::atomic<bool> holding_{false};
     DirectConnections& owner_;
     const std::uint64_t id_;
