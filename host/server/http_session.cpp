@@ -328,6 +328,10 @@ void HttpSession::finish(bool keep_alive, bool abortive) {
     // there, once they are written (RelayTransport calls back here).
     if (socket_.tls() && !socket_.strand().running_in_this_thread()) return relay_.finish(keep_alive, abortive);
     if (keep_alive && socket_.connected() && parser_->is_done()) {
+        // The response is written (or corked, which the tracker counts as
+        // responding): a worker that dies from here on leaves a connection
+        // to pass on, not one to reset. The read, maybe after a hop, says so too.
+        if (tracker_) tracker_->state(buffer_.size() == 0 ? SessionState::idle : SessionState::busy);
         // Nothing runs on the strand for this connection now, so an I/O
         // thread starts the next read right here, saving a hop. Any other
         // thread (a pool thread, an extension's own after DONE_WITH_SESSION)

