@@ -18,6 +18,16 @@ namespace net = boost::asio;
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
+namespace {
+
+// A mapping's labels in the latency histograms: its URL and module file name.
+RequestLatencies::Labels latency_labels(const Mapping& mapping) {
+    const std::u8string name = mapping.module.filename().u8string();
+    return RequestLatencies::Labels{mapping.url, std::string(name.begin(), name.end())};
+}
+
+}  // namespace
+
 AppPool::AppPool(net::io_context& io, platform::ProcessControl& processes, AppPoolOptions options,
                  EventRecorder& recorder, RequestCounters& counters, AccessLog* access_log)
     : strand_(net::make_strand(io.get_executor())),
@@ -78,8 +88,9 @@ void AppPool::route(ecb::Request request, std::shared_ptr<ClientConnection> conn
 
 void AppPool::adopt(net::ip::tcp::socket socket) {
     HandedSocket handed;
-    handed.v6 = socket.local_endpoint().address().is_v6();
     boost::system::error_code ec;
+    handed.v6 = socket.local_endpoint(ec).address().is_v6();
+    if (ec) return;  // the client is gone already: the socket closes here
     handed.socket = socket.release(ec);  // leaves this io_context's reactor
     if (ec) return;
     net::dispatch(strand_, [this, handed = std::move(handed)]() mutable { hand_over(std::move(handed)); });
@@ -102,10 +113,7 @@ void AppPool::direct_served(WorkerProcess& worker, unsigned status, std::chrono:
     counters_.answered(status);
     if (mapping_index != 0 && mapping_index <= router_.mappings().size()) {
         const Mapping* mapping = &router_.mappings()[mapping_index - 1];
-        const auto labels = [&] {
-            const std::u8string name = mapping->module.filename().u8string();
-            return RequestLatencies::Labels{mapping->url, std::string(name.begin(), name.end())};
-        };
+        const auto labels = [&] { return latency_labels(*mapping); };
         if (sha256.empty()) counters_.latencies().record_latest(mapping, elapsed, labels);
         else counters_.latencies().record(mapping, sha256, elapsed, labels);
     }
@@ -153,10 +161,7 @@ void AppPool::record_latency(const WorkerProcess& worker, const InFlight& reques
     else if (const auto split = split_target(target)) route = router_.route(split->path);
     if (!route) return;
     const Mapping* mapping = route->mapping;
-    const auto labels = [&] {
-        const std::u8string name = mapping->module.filename().u8string();
-        return RequestLatencies::Labels{mapping->url, std::string(name.begin(), name.end())};
-    };
+    const auto labels = [&] { return latency_labels(*mapping); };
     // The worker reports each load with its module's key, the mapping's
     // path as text: compared as text, not as a path built per request.
     const std::string& key = mapping_keys_[static_cast<std::size_t>(mapping - router_.mappings().data())];
