@@ -50,6 +50,11 @@ void WorkPool::stop() {
     threads_.clear();
 }
 
+std::size_t WorkPool::waiting_for_network() const {
+    std::lock_guard lock(mutex_);
+    return waiting_for_network_;
+}
+
 std::size_t WorkPool::queued() const {
     std::lock_guard lock(mutex_);
     return tasks_.size();

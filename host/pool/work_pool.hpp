@@ -54,6 +54,8 @@ public:
     void stop();
 
     std::size_t queued() const;
+    // Threads inside a NetworkWait now.
+    std::size_t waiting_for_network() const;
 
 private:
     void run();

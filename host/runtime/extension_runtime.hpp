@@ -50,6 +50,7 @@ public:
     InprocDispatcher& dispatcher() { return dispatcher_; }
     ModuleManager& modules() { return modules_; }
     const Router& router() const { return router_; }
+    const WorkPool& pool() const { return pool_; }
 
     // Waits for running requests (up to the shutdown time limit), calls
     // TerminateExtension and unloads; then stops the threads. False when

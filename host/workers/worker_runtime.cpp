@@ -81,10 +81,13 @@ void WorkerRuntime::pong(std::uint64_t sequence) {
     bool hung = running_.load() >= config_.threads && completed == completed_at_last_ping_;
     completed_at_last_ping_ = completed;
     if (direct_) {
-        // The same rule for handed connections: as many requests held as
-        // there are request threads, and none served since the last ping.
+        // The same rule for handed connections: as many requests running as
+        // there are request threads, and none served since the last ping. A
+        // request waiting for its client (a slow upload) is not running.
         const auto activity = direct_->activity();
-        hung = hung || (activity.in_progress >= config_.threads && activity.served == direct_served_at_last_ping_);
+        const std::size_t waiting = runtime_.pool().waiting_for_network();
+        const std::size_t running = activity.in_progress > waiting ? activity.in_progress - waiting : 0;
+        hung = hung || (running >= config_.threads && activity.served == direct_served_at_last_ping_);
         direct_served_at_last_ping_ = activity.served;
     }
     if (hung) return;
