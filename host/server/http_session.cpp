@@ -135,8 +135,11 @@ void HttpSession::on_read_header(error_code ec) {
         return reply_and_close(refusal.status, refusal.reason);
     }
 
-    if (tracker_) tracker_->state(SessionState::busy);
     auto& header = parser_->get();
+    if (tracker_) {
+        tracker_->request(header.method_string(), header.target());
+        tracker_->state(SessionState::busy);
+    }
     if (const auto refusal = refusal_for_header(header, header.version()))
         return reply_and_close(refusal.status, refusal.reason);
     const auto length = parser_->content_length();

@@ -6,6 +6,7 @@
 // from closed() or handed_back() when it may let its copy go.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace isapi::host {
 
@@ -20,6 +21,9 @@ public:
     virtual ~SessionTracker() = default;
     // Any thread; cheap (a store), several times per request.
     virtual void state(SessionState state) = 0;
+    // The request the connection holds from now (before state(busy)), for
+    // the report if the process dies.
+    virtual void request(std::string_view method, std::string_view target) = 0;
     // Response bytes are held back (corked) until the end of the I/O batch,
     // or no longer are: while they are, the connection counts as
     // responding whatever state() says, since the session may already wait

@@ -29,8 +29,9 @@ IoRunner::Options runner_options(const WorkerConfig::Handoff& config) {
 // end to the front end.
 class DirectConnections::Tracker final : public SessionTracker {
 public:
-    Tracker(DirectConnections& owner, std::uint64_t id, std::atomic<std::uint8_t>* slot)
-        : owner_(owner), id_(id), slot_(slot) {}
+    // `slots` null: no record (the table is missing or too small).
+    Tracker(DirectConnections& owner, std::uint64_t id, ConnectionSlots* slots, std::uint32_t slot)
+        : owner_(owner), id_(id), slots_(slots), slot_(slot) {}
 
     void state(SessionState state) override {
         {
@@ -39,6 +40,9 @@ public:
             publish();
         }
         holds_request(state != SessionState::idle);
+    }
+    void request(std::string_view method, std::string_view target) override {
+        if (slots_) slots_->set_request(slot_, method, target);
     }
     void bytes_pending(bool pending) override {
         std::lock_guard lock(mutex_);
@@ -69,8 +73,7 @@ private:
     // client has not got make the connection one to reset, never one to
     // pass on or answer 502 on.
     void publish() {
-        const SessionState shown = pending_ ? SessionState::responding : state_;
-        if (slot_) slot_->store(static_cast<std::uint8_t>(shown), std::memory_order_release);
+        if (slots_) slots_->set_state(slot_, pending_ ? SessionState::responding : state_);
     }
 
     std::mutex mutex_;
@@ -79,7 +82,8 @@ private:
     std::atomic<bool> holding_{false};
     DirectConnections& owner_;
     const std::uint64_t id_;
-    std::atomic<std::uint8_t>* slot_;
+    ConnectionSlots* slots_;
+    const std::uint32_t slot_;
 };
 
 DirectConnections::DirectConnections(const WorkerConfig::Handoff& config, const std::vector<Mapping>& mappings,
@@ -100,8 +104,9 @@ DirectConnections::~DirectConnections() {
     runner_.join(false);
 }
 
-void DirectConnections::attach_states(platform::NativeDescriptor table, std::size_t slots) {
-    states_ = platform::SharedStateTable::attach(table, slots);
+void DirectConnections::attach_states(platform::NativeDescriptor table, std::size_t bytes) {
+    states_ = platform::SharedStateTable::attach(table, bytes);
+    slots_.emplace(states_);
 }
 
 void DirectConnections::adopt(std::uint64_t id, std::uint32_t slot, bool v6, platform::NativeDescriptor socket,
@@ -116,9 +121,9 @@ void DirectConnections::adopt(std::uint64_t id, std::uint32_t slot, bool v6, pla
         ipc::FrameBuilder(frame).begin(ipc::FrameType::returned, id).str(preread).end();
         return channel_->send(frame);
     }
-    auto* state = states_.valid() && slot < states_.size() ? &states_.at(slot) : nullptr;
+    auto* slots = slots_ && slot < slots_->count() ? &*slots_ : nullptr;
     auto session = std::make_shared<HttpSession>(std::move(client), config_.limits, dispatcher_,
-                                                 std::make_unique<Tracker>(*this, id, state), preread);
+                                                 std::make_unique<Tracker>(*this, id, slots, slot), preread);
     bool hand_back;
     {
         std::lock_guard lock(mutex_);

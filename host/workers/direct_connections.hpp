@@ -12,6 +12,7 @@
 #include "../server/http_session.hpp"
 #include "../server/io_runner.hpp"
 #include "channel.hpp"
+#include "connection_slots.hpp"
 #include "worker_config.hpp"
 
 #include <isapi/platform/connection_handoff.hpp>
@@ -24,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -38,7 +40,7 @@ public:
     ~DirectConnections();
 
     // On the channel's reading thread: the `states` frame.
-    void attach_states(platform::NativeDescriptor table, std::size_t slots);
+    void attach_states(platform::NativeDescriptor table, std::size_t bytes);
     // On the channel's reading thread: a `connection` frame.
     void adopt(std::uint64_t id, std::uint32_t slot, bool v6, platform::NativeDescriptor socket, std::string preread);
     // Every connection goes back to the front end at its next point between
@@ -70,6 +72,7 @@ private:
     Dispatcher& dispatcher_;
     std::shared_ptr<Channel> channel_;
     platform::SharedStateTable states_;
+    std::optional<ConnectionSlots> slots_;  // over states_, once attached
     boost::asio::io_context io_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     IoRunner runner_;

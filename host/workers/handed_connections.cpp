@@ -12,7 +12,7 @@ namespace {
 constexpr int kAnswerTimeoutMs = 100;
 }  // namespace
 
-HandedConnections::HandedConnections() : table_(platform::SharedStateTable::create(kSlots)) {
+HandedConnections::HandedConnections() : table_(platform::SharedStateTable::create(ConnectionSlots::bytes_for(kSlots))) {
     free_slots_.reserve(kSlots);
     for (std::size_t i = kSlots; i-- > 0;) free_slots_.push_back(static_cast<std::uint32_t>(i));
 }
@@ -25,7 +25,7 @@ std::optional<std::uint32_t> HandedConnections::add(std::uint64_t id, platform::
     if (free_slots_.empty()) return std::nullopt;
     const std::uint32_t slot = free_slots_.back();
     free_slots_.pop_back();
-    table_.at(slot).store(static_cast<std::uint8_t>(SessionState::idle), std::memory_order_relaxed);
+    ConnectionSlots(table_).set_state(slot, SessionState::idle);
     held_.emplace(id, Held{socket, slot, v6});
     return slot;
 }
@@ -47,31 +47,32 @@ std::optional<HandedSocket> HandedConnections::returned(std::uint64_t id, std::s
     return back;
 }
 
-std::vector<HandedSocket> HandedConnections::settle(std::string_view answer, std::size_t& answered) {
-    std::vector<HandedSocket> between_requests;
-    answered = 0;
+HandedConnections::Settled HandedConnections::settle(std::string_view answer) {
+    Settled settled;
+    ConnectionSlots slots(table_);
     for (auto& [id, held] : held_) {
-        const auto state = static_cast<SessionState>(table_.at(held.slot).load(std::memory_order_acquire));
+        const SessionState state = slots.state(held.slot);
         free_slots_.push_back(held.slot);  // every entry goes below, the returned ones too
         if (state == SessionState::idle) {
             // Nothing of a request was read: what the client sent since is
             // still in the socket for the next worker.
-            between_requests.push_back({held.socket, held.v6, {}});
+            settled.between_requests.push_back({held.socket, held.v6, {}});
             continue;
         }
-        if (state == SessionState::busy) {
-            answered += platform::write_and_shut(held.socket, answer, kAnswerTimeoutMs) ? 1 : 0;
+        if (state == SessionState::busy && platform::write_and_shut(held.socket, answer, kAnswerTimeoutMs)) {
+            settled.answered.push_back(slots.request(held.slot));
         } else {
             platform::set_abortive_close(held.socket);  // a cut response must not look complete
+            settled.cut.push_back(slots.request(held.slot));
         }
         platform::close_descriptor(held.socket);
     }
     if (!held_.empty())
-        spdlog::info("{} handed connection(s) of a worker that ended: {} answered 502, {} reset mid-response, {} "
-                     "passed on between requests", held_.size(), answered,
-                     held_.size() - answered - between_requests.size(), between_requests.size());
+        spdlog::info("{} handed connection(s) of a worker that ended: {} answered 502, {} cut (mid-response, or "
+                     "the client had gone), {} passed on between requests",
+                     held_.size(), settled.answered.size(), settled.cut.size(), settled.between_requests.size());
     held_.clear();
-    return between_requests;
+    return settled;
 }
 
 }  // namespace isapi::host

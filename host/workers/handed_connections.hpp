@@ -6,6 +6,8 @@
 // requests to the next worker, or, when the worker gives a connection back
 // on drain, pass it on. On the pool's strand, like the WorkerProcess that
 // owns it.
+#include "connection_slots.hpp"
+
 #include <isapi/platform/connection_handoff.hpp>
 
 #include <cstdint>
@@ -32,7 +34,7 @@ public:
     ~HandedConnections();  // closes the copies still held
 
     platform::NativeDescriptor table_descriptor() const { return table_.descriptor(); }
-    std::size_t table_size() const { return table_.size(); }
+    std::size_t table_size() const { return table_.size(); }  // bytes: ConnectionSlots::bytes_for(kSlots)
 
     // Records `socket` as the worker's; its slot, or nullopt when every slot
     // is taken (the socket stays the caller's).
@@ -44,9 +46,14 @@ public:
 
     // The worker died: a connection that held a request gets `answer` (a
     // 502) and closes; one whose response had started closes with a reset;
-    // one between requests is returned, to go to the next worker. How many
-    // were answered goes to `answered`.
-    std::vector<HandedSocket> settle(std::string_view answer, std::size_t& answered);
+    // one between requests is returned, to go to the next worker.
+    struct Settled {
+        std::vector<HandedSocket> between_requests;
+        // The request lines the worker held: answered 502, or cut (reset
+        // mid-response, or the client had gone).
+        std::vector<std::string> answered, cut;
+    };
+    Settled settle(std::string_view answer);
 
     std::size_t size() const { return held_.size(); }
 

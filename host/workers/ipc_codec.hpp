@@ -31,7 +31,7 @@ enum class FrameType : std::uint8_t {
     activate = 9,     // a standby worker takes over: preload (with --preload), then answer ready
     // --handoff, once the worker is ready (each carries one descriptor; drain
     // gives every connection back first, each at its next point between requests):
-    states = 10,      // u32 slots: the connection state table, shared memory; before any connection
+    states = 10,      // u32 bytes: the connection table (connection_slots.hpp), shared memory; before any connection
     connection = 11,  // id: the connection; u32 state slot, u8 IPv6, str bytes read from it already; the socket
     // worker -> front end
     ready = 32,       // u32 pid, str preload failures (empty: none), str shadow folder: config applied

@@ -296,12 +296,16 @@ void WorkerProcess::on_channel_closed(const std::string& reason) {
     in_flight_.store(0, std::memory_order_relaxed);
     std::vector<HandedSocket> between;
     if (handed_) {
-        std::size_t answered = 0;
-        between = handed_->settle(canned_response(502, "the worker process serving this request ended", false), answered);
-        for (std::size_t i = 0; i < answered; ++i) {
-            lost_.push_back("a request on a handed-over connection (answered 502)");
+        auto settled = handed_->settle(canned_response(502, "the worker process serving this request ended", false));
+        for (auto& line : settled.answered) {
+            lost_.push_back(std::move(line));
             observer_.direct_served(*this, 502, {}, 0, {});
         }
+        for (auto& line : settled.cut) {
+            lost_.push_back(std::move(line));
+            observer_.direct_served(*this, 0, {}, 0, {});  // counted as a relayed request cut off is
+        }
+        between = std::move(settled.between_requests);
         for (auto& [id, socket] : std::exchange(waiting_connections_, {})) between.push_back(std::move(socket));
         set_direct_in_flight(0);  // answered or lost above
     }

@@ -9,10 +9,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 using namespace isapi::host;
 namespace platform = isapi::platform;
@@ -55,7 +57,10 @@ struct WorkerView {
         table = platform::SharedStateTable::attach(platform::duplicate_descriptor(handed.table_descriptor(), ec),
                                                    handed.table_size());
     }
-    void set(std::uint32_t slot, SessionState state) { table.at(slot).store(static_cast<std::uint8_t>(state)); }
+    void set(std::uint32_t slot, SessionState state) { ConnectionSlots(table).set_state(slot, state); }
+    void set_request(std::uint32_t slot, std::string_view line) {
+        ConnectionSlots(table).set_request(slot, line.substr(0, line.find(' ')), line.substr(line.find(' ') + 1));
+    }
 };
 
 }  // namespace
@@ -89,7 +94,7 @@ TEST_CASE("connections are held until the worker closes them or gives them back"
 
 TEST_CASE("every slot is given once, and a full table refuses the next connection", "[handed]") {
     HandedConnections handed;
-    CHECK(handed.table_size() == HandedConnections::kSlots);
+    CHECK(handed.table_size() == ConnectionSlots::bytes_for(HandedConnections::kSlots));
     std::set<std::uint32_t> slots;
     for (std::uint64_t id = 0; id < HandedConnections::kSlots; ++id) {
         const auto slot = handed.add(id, platform::kNoDescriptor, false);
@@ -107,23 +112,31 @@ TEST_CASE("when the worker dies, each connection is settled by the state the wor
     HandedConnections handed;
     WorkerView worker(handed);
     // What an earlier connection left in every slot: add() starts each idle.
-    for (std::uint32_t slot = 0; slot < handed.table_size(); ++slot) worker.set(slot, SessionState::responding);
+    for (std::uint32_t slot = 0; slot < HandedConnections::kSlots; ++slot) worker.set(slot, SessionState::responding);
     Client idle, busy, responding, busy_but_gone;
     REQUIRE(handed.add(1, idle.handed, true));
     const auto busy_slot = handed.add(2, busy.handed, false);
     const auto responding_slot = handed.add(3, responding.handed, false);
     const auto gone_slot = handed.add(4, busy_but_gone.handed, false);
+    worker.set_request(busy_slot.value(), "GET /busy.dll?q=1");
     worker.set(busy_slot.value(), SessionState::busy);
+    worker.set_request(responding_slot.value(), "POST /responding.dll");
     worker.set(responding_slot.value(), SessionState::responding);
+    worker.set_request(gone_slot.value(), "GET /" + std::string(300, 'x'));  // cut at the record's end
     worker.set(gone_slot.value(), SessionState::busy);
     ::close(std::exchange(busy_but_gone.client, -1));
     REQUIRE(::write(idle.client, "GET", 3) == 3);  // the next request's start, left for the next worker
 
     const std::string answer = "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n";
-    std::size_t answered = 99;
-    auto between = handed.settle(answer, answered);
-    CHECK(answered == 1);  // the client that left took no answer
+    auto settled = handed.settle(answer);
+    // The client that left took no answer: its request was cut.
+    CHECK(settled.answered == std::vector<std::string>{"GET /busy.dll?q=1"});
+    REQUIRE(settled.cut.size() == 2);
+    std::sort(settled.cut.begin(), settled.cut.end());
+    CHECK(settled.cut[0] == "GET /" + std::string(ConnectionSlots::kRecordBytes - 2 - 5, 'x'));  // 126 characters: a state byte and a NUL
+    CHECK(settled.cut[1] == "POST /responding.dll");
     CHECK(handed.size() == 0);
+    auto& between = settled.between_requests;
 
     REQUIRE(between.size() == 1);
     CHECK(between[0].socket == idle.handed);

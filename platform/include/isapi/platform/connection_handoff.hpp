@@ -59,8 +59,8 @@ bool write_and_shut(NativeDescriptor socket, std::string_view bytes, int timeout
 // Makes the socket's last close a reset (SO_LINGER 0).
 void set_abortive_close(NativeDescriptor socket);
 
-// One byte of state per handed connection, shared by the front end and one
-// worker. The front end creates it and sends descriptor() to the worker,
+// Bytes of state about handed connections (one or more per connection),
+// shared by the front end and one worker. The front end creates it and sends descriptor() to the worker,
 // which attaches to it. Move-only; unmaps on destruction.
 class SharedStateTable {
 public:
@@ -79,6 +79,9 @@ public:
     std::size_t size() const { return size_; }
     NativeDescriptor descriptor() const { return descriptor_; }
     std::atomic<std::uint8_t>& at(std::size_t slot) { return slots_[slot]; }
+    // The same bytes, for records laid out on top (plain writes: a reader
+    // must not read them while the writer may still write).
+    char* bytes() { return reinterpret_cast<char*>(slots_); }
 
 private:
     std::atomic<std::uint8_t>* slots_ = nullptr;
