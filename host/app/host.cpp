@@ -108,19 +108,6 @@ int run_host(const HostConfig& config) {
         const net::ip::tcp::endpoint admin_endpoint(net::ip::make_address(config.admin_address), config.admin_port);
         admin = std::make_shared<AdminServer>(admin_io, admin_endpoint, *admin_api);
     }
-    std::printf("%.*s%s://%s\n", static_cast<int>(contract::kListeningLine.size()), contract::kListeningLine.data(),
-                tls ? "https" : "http", printable(listener->local_endpoint()).c_str());
-    if (admin)
-        std::printf("%.*shttp://%s\n", static_cast<int>(contract::kAdminLine.size()), contract::kAdminLine.data(),
-                    printable(admin->local_endpoint()).c_str());
-    std::fflush(stdout);
-    spdlog::info("serving {} mapping(s), {} mode, {}, {} pool threads", config.mappings.size(),
-                 to_string(config.default_mode),
-                 inproc ? "in process" : "in worker processes", config.threads);
-    if constexpr (!platform::sanitizer_name().empty())
-        spdlog::info("built with {}: its reports go to this output; leak_per_cycle watches the sanitizer's heap, "
-                     "fds and threads, not RSS (shadow memory grows with every load)",
-                     platform::sanitizer_name());
     listener->start();
     backend->start();
     std::thread admin_thread;
@@ -159,6 +146,22 @@ int run_host(const HostConfig& config) {
         });
     });
 
+    // Only now, with the stop signals handled: whoever started this process
+    // may stop it as soon as it reads that it listens (a SIGTERM before the
+    // handler would end it abruptly, with nothing drained).
+    std::printf("%.*s%s://%s\n", static_cast<int>(contract::kListeningLine.size()), contract::kListeningLine.data(),
+                tls ? "https" : "http", printable(listener->local_endpoint()).c_str());
+    if (admin)
+        std::printf("%.*shttp://%s\n", static_cast<int>(contract::kAdminLine.size()), contract::kAdminLine.data(),
+                    printable(admin->local_endpoint()).c_str());
+    std::fflush(stdout);
+    spdlog::info("serving {} mapping(s), {} mode, {}, {} pool threads", config.mappings.size(),
+                 to_string(config.default_mode),
+                 inproc ? "in process" : "in worker processes", config.threads);
+    if constexpr (!platform::sanitizer_name().empty())
+        spdlog::info("built with {}: its reports go to this output; leak_per_cycle watches the sanitizer's heap, "
+                     "fds and threads, not RSS (shadow memory grows with every load)",
+                     platform::sanitizer_name());
     io_runner.run();
     if (stopper.joinable()) stopper.join();
     io_runner.join(drained);
