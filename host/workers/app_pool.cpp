@@ -18,15 +18,6 @@ namespace net = boost::asio;
 using std::chrono::duration_cast;
 using std::chrono::milliseconds;
 
-namespace {
-
-// A mapping's labels in the latency histograms: its URL and module file name.
-RequestLatencies::Labels latency_labels(const Mapping& mapping) {
-    const std::u8string name = mapping.module.filename().u8string();
-    return RequestLatencies::Labels{mapping.url, std::string(name.begin(), name.end())};
-}
-
-}  // namespace
 
 AppPool::AppPool(net::io_context& io, platform::ProcessControl& processes, AppPoolOptions options,
                  EventRecorder& recorder, RequestCounters& counters, AccessLog* access_log)
@@ -86,46 +77,6 @@ void AppPool::route(ecb::Request request, std::shared_ptr<ClientConnection> conn
     serving_->submit(std::move(request), std::move(connection), std::move(access));
 }
 
-void AppPool::adopt(net::ip::tcp::socket socket) {
-    HandedSocket handed;
-    boost::system::error_code ec;
-    handed.v6 = socket.local_endpoint(ec).address().is_v6();
-    if (ec) return;  // the client is gone already: the socket closes here
-    handed.socket = socket.release(ec);  // leaves this io_context's reactor
-    if (ec) return;
-    net::dispatch(strand_, [this, handed = std::move(handed)]() mutable { hand_over(std::move(handed)); });
-}
-
-void AppPool::hand_over(HandedSocket socket) {
-    if (!shutting_down_ && !stopped_ && !immediate_gap_) {
-        std::string error;
-        if (!serving_) serving_ = next_worker(error);
-        if (serving_ && serving_->hand_over(next_connection_id_++, socket)) return;
-    }
-    if (relay_here_) return relay_here_(std::move(socket));
-    platform::close_descriptor(socket.socket);
-}
-
-void AppPool::connection_returned(WorkerProcess&, HandedSocket socket) { hand_over(std::move(socket)); }
-
-void AppPool::direct_served(WorkerProcess& worker, unsigned status, std::chrono::nanoseconds elapsed,
-                            std::uint32_t mapping_index, const std::string& sha256) {
-    counters_.answered(status);
-    if (mapping_index != 0 && mapping_index <= router_.mappings().size()) {
-        const Mapping* mapping = &router_.mappings()[mapping_index - 1];
-        const auto labels = [&] { return latency_labels(*mapping); };
-        if (sha256.empty()) counters_.latencies().record_latest(mapping, elapsed, labels);
-        else counters_.latencies().record(mapping, sha256, elapsed, labels);
-    }
-    const auto limit = options_.recycle_after_requests;
-    if (limit != 0 && serving_.get() == &worker && worker.requests_served() == limit)
-        begin_recycle(RecycleMode::overlapped, "request limit: " + std::to_string(limit) + " requests served");
-}
-
-void AppPool::direct_log(std::string_view lines) {
-    if (access_log_) access_log_->write_lines(lines);
-}
-
 void AppPool::answer(ClientConnection& connection, unsigned status, std::string_view message) {
     // Host answers close the connection: the client should try again afresh.
     connection.send_async(canned_response(status, message, false), {});
@@ -145,6 +96,10 @@ void AppPool::request_ended(WorkerProcess& worker, const InFlight& request, cons
         if (record.status == 0) record.status = request.status;
         access_log_->write(record);
     }
+    check_request_limit(worker);
+}
+
+void AppPool::check_request_limit(WorkerProcess& worker) {
     const auto limit = options_.recycle_after_requests;
     if (limit != 0 && serving_.get() == &worker && worker.requests_served() == limit)
         begin_recycle(RecycleMode::overlapped, "request limit: " + std::to_string(limit) + " requests served");
@@ -161,15 +116,23 @@ void AppPool::record_latency(const WorkerProcess& worker, const InFlight& reques
     else if (const auto split = split_target(target)) route = router_.route(split->path);
     if (!route) return;
     const Mapping* mapping = route->mapping;
-    const auto labels = [&] { return latency_labels(*mapping); };
     // The worker reports each load with its module's key, the mapping's
     // path as text: compared as text, not as a path built per request.
     const std::string& key = mapping_keys_[static_cast<std::size_t>(mapping - router_.mappings().data())];
     if (const auto loaded = modules_by_generation_.find(worker.generation()); loaded != modules_by_generation_.end())
         for (const ModuleInfo& m : loaded->second)
-            if (m.path == key) return counters_.latencies().record(mapping, m.sha256, elapsed, labels);
+            if (m.path == key) return record_latency(*mapping, m.sha256, elapsed);
     // Unloaded already (uncached mode reports the unload first) or lost.
-    counters_.latencies().record_latest(mapping, elapsed, labels);
+    record_latency(*mapping, {}, elapsed);
+}
+
+void AppPool::record_latency(const Mapping& mapping, std::string_view sha256, std::chrono::nanoseconds elapsed) {
+    const auto labels = [&] {
+        const std::u8string name = mapping.module.filename().u8string();
+        return RequestLatencies::Labels{mapping.url, std::string(name.begin(), name.end())};
+    };
+    if (sha256.empty()) counters_.latencies().record_latest(&mapping, elapsed, labels);
+    else counters_.latencies().record(&mapping, std::string(sha256), elapsed, labels);
 }
 
 // ---- workers -----------------------------------------------------------------------

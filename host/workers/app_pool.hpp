@@ -219,6 +219,10 @@ private:
     // A request's time, for its mapping and the build its worker reported
     // loading; on the strand, with no allocation for a plain target.
     void record_latency(const WorkerProcess& worker, const InFlight& request);
+    // The same for a mapping and build known already ("" sha256: the latest build).
+    void record_latency(const Mapping& mapping, std::string_view sha256, std::chrono::nanoseconds elapsed);
+    // --recycle-requests: a recycle once the serving worker reaches the limit.
+    void check_request_limit(WorkerProcess& worker);
     std::vector<std::string> mapping_keys_;  // router_'s module paths, as the workers spell them
     std::function<void(HandedSocket)> relay_here_;
     std::uint64_t next_connection_id_ = 1;  // --handoff, on the strand
