@@ -5,6 +5,7 @@
 // the flags that other threads read, and the stream the bytes go through:
 // the socket itself, or TLS over it. Which thread may touch what:
 // docs/architecture.md, "Threading model".
+#include "drain_aware_read.hpp"
 #include "limits.hpp"
 #include "session_tracker.hpp"
 
@@ -52,7 +53,7 @@ public:
 #if ISAPI_HOST_TLS
             if (owner_.tls_) return owner_.tls_->async_read_some(buffers, std::forward<Handler>(handler));
 #endif
-            owner_.socket_.async_read_some(buffers, std::forward<Handler>(handler));
+            async_read_drain_aware(owner_.socket_, buffers, std::forward<Handler>(handler));
         }
         template <class Buffers, class Handler>
         void async_write_some(const Buffers& buffers, Handler&& handler) {

@@ -1,5 +1,7 @@
 #include "channel.hpp"
 
+#include "../server/drain_aware_read.hpp"
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
@@ -32,8 +34,8 @@ void Channel::start(FrameHandler on_frame, CloseHandler on_close) {
 void Channel::read_more() {
     if (receives_descriptors_) return read_with_descriptors();
     if (in_.size() - in_size_ < kReadChunk / 2) in_.resize(std::max(in_.size() * 2, in_size_ + kReadChunk));
-    stream_.async_read_some(
-        net::buffer(in_.data() + in_size_, in_.size() - in_size_),
+    async_read_drain_aware(
+        stream_, net::buffer(in_.data() + in_size_, in_.size() - in_size_),
         [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
             if (ec)
                 return self->fail(platform::channel_closed_by_peer(ec) ? "the other end closed the channel"
