@@ -11,9 +11,9 @@ namespace net = boost::asio;
 
 namespace {
 
-// Requests' ends are reported this long after the first one of a batch: one
-// frame per batch instead of one per request (the front end's counters lag
-// by this much at most).
+// Reports leave at most this often: at a high rate one frame carries the
+// ends of many requests, and the front end's counters lag by this much at
+// most; at a low rate each leaves at once.
 constexpr auto kReportDelay = std::chrono::milliseconds(2);
 
 IoRunner::Options runner_options(const WorkerConfig::Handoff& config) {
@@ -191,8 +191,11 @@ void DirectConnections::log_line(std::string_view line) {
 
 void DirectConnections::schedule_report() {
     if (std::exchange(report_scheduled_, true)) return;
-    net::post(io_, [this] {
-        report_timer_.expires_after(kReportDelay);
+    const auto due = last_report_ + kReportDelay;
+    net::post(io_, [this, due] {
+        // Posted, not run here: the request's own handlers finish first.
+        if (std::chrono::steady_clock::now() >= due) return report();
+        report_timer_.expires_at(due);
         report_timer_.async_wait([this](boost::system::error_code ec) {
             if (!ec) report();
         });
@@ -205,6 +208,7 @@ void DirectConnections::report() {
         std::lock_guard lock(mutex_);
         report_scheduled_ = false;
         if (served_count_ == 0 && log_lines_.empty() && in_progress_ == reported_in_progress_) return;
+        last_report_ = std::chrono::steady_clock::now();
         reported_in_progress_ = in_progress_;
         ipc::FrameBuilder(frame)
             .begin(ipc::FrameType::served, 0)

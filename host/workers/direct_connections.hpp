@@ -84,6 +84,7 @@ private:
     std::unordered_map<std::uint64_t, std::weak_ptr<HttpSession>> sessions_;
     bool handing_back_ = false;
     bool report_scheduled_ = false;
+    std::chrono::steady_clock::time_point last_report_{};  // mutex_
     std::uint32_t served_count_ = 0;
     std::uint64_t served_total_ = 0;
     // Requests read and not yet served: the front end's in-flight gauge.
