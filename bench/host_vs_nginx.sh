@@ -6,8 +6,9 @@
 #
 #   bench/host_vs_nginx.sh [BUILD_DIR]        (default: build/release)
 #
-# Environment: ISOLATION (inproc, process, or handoff: worker processes with
-# --handoff, which pass each connection to the worker; default inproc; a
+# Environment: ISOLATION (inproc; process: worker processes relayed by the
+# front end, --no-handoff; or handoff: worker processes that are passed each
+# connection, --handoff, their default; default inproc; a
 # list such as "inproc process handoff" starts one host of each and measures
 # all of them against the same nginx, one after the other in each round),
 # DURATION (default 10s), WARMUP (default 3s), CONNECTIONS (32),
@@ -139,6 +140,7 @@ pid[nginx]="$nginx_pid"
 for isolation in "${isolations[@]}"; do
   isolation_args=(--isolation "$isolation")
   [[ "$isolation" == handoff ]] && isolation_args=(--isolation process --handoff)
+  [[ "$isolation" == process ]] && isolation_args=(--isolation process --no-handoff)
   # shellcheck disable=SC2086
   "$host_bin" "${isolation_args[@]}" --listen 127.0.0.1:0 --map "/hello.dll=$hello_so" --log-level warn \
     "${host_tls[@]}" ${HOST_ARGS:-} >"$work/host-$isolation.out" 2>"$work/host-$isolation.err" &

@@ -320,10 +320,17 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     app.add_flag("--standby-worker", config.standby_worker,
                  "Keep one more worker process started and idle; a recycle's new worker is that one, which only "
                  "loads the modules, and a new standby starts once it serves");
-    app.add_flag("--handoff", config.handoff,
-                 "Pass each accepted connection to the worker process, which reads and answers its requests "
-                 "itself (the limits apply there); the front end keeps a copy to answer 502 if the worker dies "
-                 "and to pass idle connections to the next worker on a recycle. Linux; not with --tls-cert");
+    bool handoff_asked = false, relay_asked = false;  // resolved after the parse, with the isolation and TLS
+    auto* handoff_option = app.add_flag(
+        "--handoff", handoff_asked,
+        "Pass each accepted connection to the worker process, which reads and answers its requests itself (the "
+        "limits apply there); the front end keeps a copy to answer 502 if the worker dies and to pass idle "
+        "connections to the next worker on a recycle. The default with worker processes on Linux without "
+        "--tls-cert; given explicitly, anywhere else is an error");
+    app.add_flag("--no-handoff", relay_asked,
+                 "Worker processes never get the connections: the front end reads each request and relays it "
+                 "over the worker's channel (as with --tls-cert, and on Windows)")
+        ->excludes(handoff_option);
     app.add_flag("--shadow-copy", config.shadow_copy,
                  "Workers load private copies of the modules: the deployed files are never mapped or locked");
     app.add_flag("--watch", config.watch,
@@ -363,8 +370,8 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
         app.parse(argc, argv);
         config.isolation = isolation == "inproc" ? Isolation::inproc : Isolation::process;
         if (config.isolation == Isolation::inproc)
-            for (const char* option : {"--preload", "--standby-worker", "--handoff", "--shadow-copy", "--watch", "--recycle-requests",
-                                       "--recycle-age"})
+            for (const char* option : {"--preload", "--standby-worker", "--handoff", "--no-handoff", "--shadow-copy",
+                                       "--watch", "--recycle-requests", "--recycle-age"})
                 if (app.count(option) > 0)
                     throw CLI::ValidationError(option, "needs worker processes; drop --isolation inproc");
         parse_listen(listen, config);
@@ -381,11 +388,17 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
                 throw CLI::ValidationError("--tls-client-ca", "needs --tls-client-certs accept or require");
             config.tls = tls;
         }
-        if (config.handoff && !platform::kConnectionHandoff)
-            throw CLI::ValidationError("--handoff", "passing connections between processes is not available on "
-                                                    "this OS yet; the front end relays instead");
-        if (config.handoff && config.tls)
-            throw CLI::ValidationError("--handoff", "cannot be used with --tls-cert: TLS ends in the front end");
+        // The hand-off is the default wherever it can work; asked for
+        // explicitly where it cannot, it is an error, not a silent relay.
+        if (handoff_asked) {
+            if (!platform::kConnectionHandoff)
+                throw CLI::ValidationError("--handoff", "passing connections between processes is not available on "
+                                                        "this OS yet; the front end relays instead");
+            if (config.tls)
+                throw CLI::ValidationError("--handoff", "cannot be used with --tls-cert: TLS ends in the front end");
+        }
+        config.handoff = config.isolation == Isolation::process && platform::kConnectionHandoff && !config.tls &&
+                         !relay_asked;
         if (!admin.empty()) {
             parse_admin(admin, admin_allow_remote, config);
             // The command line first, then the environment.

@@ -55,7 +55,8 @@ struct HostConfig {
     // Worker processes (--isolation process).
     bool preload = false;      // start the worker (and load cached modules) at startup and on recycle
     bool standby_worker = false;  // keep one more worker started and idle for the next recycle
-    bool handoff = false;      // accepted connections go to the worker, which serves their HTTP itself
+    bool handoff = false;      // accepted connections go to the worker, which serves their HTTP itself (the
+                               // default where it can work: --handoff / --no-handoff)
     bool shadow_copy = false;  // workers load private copies of the modules
     bool watch = false;        // recycle when a mapped module file is replaced by a complete one
     std::chrono::milliseconds watch_interval{100};

@@ -50,10 +50,12 @@ std::unique_ptr<HostProcess> spawn_host(std::vector<std::string> args);
 
 // The options for one way of running extensions: "inproc", "process" (the
 // front end relays), or "handoff" (worker processes that are handed the
-// connections).
+// connections, the default where it works). Both worker modes are named
+// explicitly, so each test runs the way it says on every OS.
 inline std::vector<std::string> isolation_args(const std::string& mode)
 {
     if (mode == "handoff") return {"--isolation", "process", "--handoff"};
+    if (mode == "process") return {"--isolation", "process", "--no-handoff"};
     return {"--isolation", mode};
 }
 

@@ -166,8 +166,10 @@ TEST_CASE("rapid-fail stopping the pool during a recycle ends the old worker too
 
 TEST_CASE("requests that never end free their queue slots once their clients leave, with no recycle",
           "[integration][workers][queue-limit][client-gone]") {
+    // Relayed: the front end's queue slots (with the hand-off, --queue-limit
+    // bounds the worker's pool queue, which a running request has left).
     WorkerHost host(args({map_arg("/stuck.dll", Built::stuck), map_arg("/hello.dll", Built::hello),
-                          {"--queue-limit", "20", "--shutdown-time-limit", "2000", "--preload"}}));
+                          {"--queue-limit", "20", "--shutdown-time-limit", "2000", "--preload", "--no-handoff"}}));
     REQUIRE(host.get("/hello.dll").status == 200);
     {
         std::vector<std::unique_ptr<HttpClient>> clients;

@@ -103,7 +103,9 @@ TEST_CASE("overlapped recycle: a request the old worker has already received but
           "[integration][workers][recycle]") {
     // One extension thread per worker: a slow request holds it, so the
     // second request waits in the old worker's queue when the drain begins.
-    WorkerHost host(args({map_arg("/slow.dll", Built::slow), {"--preload", "--threads", "1"}}));
+    // Relayed: with the hand-off a short request may run on the I/O thread
+    // (the inline path, as in process), so it would not wait.
+    WorkerHost host(args({map_arg("/slow.dll", Built::slow), {"--preload", "--threads", "1", "--no-handoff"}}));
     auto running = std::async(std::launch::async, [&host] { return host.get("/slow.dll?ms=600"); });
     REQUIRE(wait_until([&] { return metric(host.metrics(), "isapi_requests_in_flight") == 1; }, 3s));
     auto queued = std::async(std::launch::async, [&host] { return host.get("/slow.dll?ms=1"); });
