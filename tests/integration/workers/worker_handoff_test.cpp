@@ -264,3 +264,31 @@ TEST_CASE("handoff: the command line refuses --handoff with --isolation inproc a
                                   cert.string()}),
                       Catch::Contains(usage) && Catch::Contains("--handoff") && Catch::Contains("--tls-cert"));
 }
+
+TEST_CASE("handoff: worker processes are handed the connections by default, and --no-handoff keeps them in the front end",
+          "[integration][workers][handoff][cli]") {
+    {
+        WorkerHost host(hello_and_echo({}));
+        auto client = host.client();
+        const long worker = pid_of(client.get("/hello.dll"));
+        INFO(host.diagnostics());
+        REQUIRE(worker != 0);
+        CHECK(connections_held(worker, host.port()) == 1);
+    }
+    {
+        WorkerHost host(hello_and_echo({"--no-handoff"}));
+        auto client = host.client();
+        const long worker = pid_of(client.get("/hello.dll"));
+        INFO(host.diagnostics());
+        REQUIRE(worker != 0);
+        CHECK(connections_held(worker, host.port()) == 0);
+        CHECK(connections_held(host.process().pid(), host.port()) == 1);
+    }
+    const auto usage = "exited with code " + std::to_string(isapi::contract::exit_usage);
+    CHECK_THROWS_WITH(spawn_host({"--isolation", "inproc", "--no-handoff", "--listen", "127.0.0.1:0", "--map",
+                                  std::string("/hello.dll=") + Built::hello}),
+                      Catch::Contains(usage) && Catch::Contains("--no-handoff"));
+    CHECK_THROWS_WITH(spawn_host({"--isolation", "process", "--handoff", "--no-handoff", "--listen", "127.0.0.1:0",
+                                  "--map", std::string("/hello.dll=") + Built::hello}),
+                      Catch::Contains(usage));
+}
