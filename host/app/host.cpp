@@ -4,6 +4,7 @@
 
 #include "../admin/admin_api.hpp"
 #include "../admin/admin_server.hpp"
+#include "../pool/work_pool.hpp"
 #include "../server/http_session.hpp"
 #include "../server/io_runner.hpp"
 #include "../server/listener.hpp"
@@ -155,9 +156,12 @@ int run_host(const HostConfig& config) {
         std::printf("%.*shttp://%s\n", static_cast<int>(contract::kAdminLine.size()), contract::kAdminLine.data(),
                     printable(admin->local_endpoint()).c_str());
     std::fflush(stdout);
-    spdlog::info("serving {} mapping(s), {} mode, {}, {} pool threads", config.mappings.size(),
+    spdlog::info("serving {} mapping(s), {} mode, {}, {} pool threads{}", config.mappings.size(),
                  to_string(config.default_mode),
-                 inproc ? "in process" : "in worker processes", config.threads);
+                 inproc            ? "in process"
+                 : config.handoff ? "in worker processes, which are handed the connections"
+                                  : "in worker processes, relayed by this process",
+                 config.threads != 0 ? config.threads : default_thread_count(), inproc ? "" : " each");
     if constexpr (!platform::sanitizer_name().empty())
         spdlog::info("built with {}: its reports go to this output; leak_per_cycle watches the sanitizer's heap, "
                      "fds and threads, not RSS (shadow memory grows with every load)",
