@@ -43,6 +43,7 @@ AppPoolOptions pool_options(const HostConfig& config) {
         WorkerConfig::Handoff handoff;
         handoff.limits = config.limits;
         handoff.inline_budget = config.inline_budget;
+        handoff.io_threads = config.io_threads;
         handoff.queue_limit = config.queue_limit;
         if (!config.access_log.empty()) {
             // AccessFields::parse reads the W3C names, comma-separated.

@@ -18,7 +18,7 @@ constexpr auto kReportDelay = std::chrono::milliseconds(2);
 
 IoRunner::Options runner_options(const WorkerConfig::Handoff& config) {
     IoRunner::Options o;
-    o.io_threads = 1;
+    o.io_threads = config.io_threads;
     o.inline_budget = config.inline_budget;
     return o;
 }

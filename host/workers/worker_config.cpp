@@ -30,6 +30,7 @@ std::string to_json(const WorkerConfig& c) {
                    {"write_timeout_ms", h.limits.write_timeout.count()},
                    {"min_body_bytes_per_second", h.limits.min_body_bytes_per_second},
                    {"inline_budget_us", h.inline_budget.count()},
+                   {"io_threads", h.io_threads},
                    {"queue_limit", h.queue_limit},
                    {"access_log_fields", h.access_log_fields}};
     }
@@ -89,6 +90,7 @@ WorkerConfig worker_config_from_json(std::string_view text) {
             handoff.limits.write_timeout = std::chrono::milliseconds(h.at("write_timeout_ms").get<long long>());
             handoff.limits.min_body_bytes_per_second = h.at("min_body_bytes_per_second").get<std::uint32_t>();
             handoff.inline_budget = std::chrono::microseconds(h.at("inline_budget_us").get<long long>());
+            handoff.io_threads = h.at("io_threads").get<std::size_t>();
             handoff.queue_limit = h.at("queue_limit").get<std::size_t>();
             handoff.access_log_fields = h.at("access_log_fields").get<std::string>();
             c.handoff = std::move(handoff);

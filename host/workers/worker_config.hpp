@@ -43,6 +43,7 @@ struct WorkerConfig {
     struct Handoff {
         ServerLimits limits;
         std::chrono::microseconds inline_budget{0};
+        std::size_t io_threads = 1;  // --io-threads: above 1 the inline path is off, as in process
         std::size_t queue_limit = kDefaultQueueLimit;
         // The access log's fields ("" : the host keeps none), as
         // AccessFields::parse reads them: the worker makes the lines.

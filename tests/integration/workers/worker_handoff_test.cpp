@@ -292,3 +292,32 @@ TEST_CASE("handoff: worker processes are handed the connections by default, and 
                                   "--map", std::string("/hello.dll=") + Built::hello}),
                       Catch::Contains(usage));
 }
+
+TEST_CASE("handoff: --io-threads sets a worker's I/O threads too, and with 2 it serves its handed connections",
+          "[integration][workers][handoff]") {
+    // One more I/O thread, one more thread in the worker (the rest is the same).
+    const auto worker_threads = [](const std::string& io_threads) {
+        WorkerHost host(handoff({"--io-threads", io_threads}));
+        const long worker = pid_of(host.get("/hello.dll"));
+        std::size_t threads = 0;
+        for ([[maybe_unused]] const auto& task :
+             std::filesystem::directory_iterator("/proc/" + std::to_string(worker) + "/task"))
+            ++threads;
+        return threads;
+    };
+    CHECK(worker_threads("3") == worker_threads("2") + 1);
+
+    WorkerHost host(handoff({"--io-threads", "2"}));
+    std::vector<std::unique_ptr<HttpClient>> clients;
+    for (int i = 0; i < 4; ++i) clients.push_back(std::make_unique<HttpClient>("127.0.0.1", host.port(), 5s));
+    for (int round = 0; round < 3; ++round)
+        for (auto& client : clients) {
+            HttpRequest post{"POST", "/echo.dll", {}, pattern_bytes(10'000, round), 0};
+            const auto echoed = client->send(post);
+            INFO(host.diagnostics());
+            REQUIRE(echoed.status == 200);
+            CHECK(echoed.body == post.body);
+        }
+    const long worker = pid_of(clients.front()->get("/hello.dll"));
+    CHECK(connections_held(worker, host.port()) == clients.size());
+}

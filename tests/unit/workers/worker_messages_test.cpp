@@ -69,6 +69,7 @@ TEST_CASE("a worker config's handoff block survives a round trip, and stays abse
     handoff.limits.write_timeout = 2500ms;
     handoff.limits.min_body_bytes_per_second = 0;
     handoff.inline_budget = 750us;
+    handoff.io_threads = 3;
     handoff.queue_limit = 123;
     handoff.access_log_fields = "default,BytesSent";
     sent.handoff = handoff;
@@ -80,6 +81,7 @@ TEST_CASE("a worker config's handoff block survives a round trip, and stays abse
     CHECK(got->limits.write_timeout == 2500ms);
     CHECK(got->limits.min_body_bytes_per_second == 0);
     CHECK(got->inline_budget == 750us);
+    CHECK(got->io_threads == 3);
     CHECK(got->queue_limit == 123);
     CHECK(got->access_log_fields == "default,BytesSent");
 
