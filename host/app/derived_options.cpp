@@ -9,6 +9,10 @@
 
 namespace isapi::host {
 
+std::size_t pool_threads(const HostConfig& config) {
+    return config.threads != 0 ? config.threads : default_thread_count();
+}
+
 ExtensionRuntimeOptions runtime_options(const HostConfig& config) {
     ExtensionRuntimeOptions o;
     o.mappings = config.mappings;
@@ -16,7 +20,7 @@ ExtensionRuntimeOptions runtime_options(const HostConfig& config) {
     // Absolute here, as the dispatcher would make it, so a worker started in
     // another folder resolves it the same way.
     o.document_root = std::filesystem::absolute(config.document_root).lexically_normal();
-    o.threads = config.threads != 0 ? config.threads : default_thread_count();
+    o.threads = pool_threads(config);
     o.queue_limit = config.queue_limit;
     o.shutdown_time_limit = config.shutdown_time_limit;
     o.hunt = config.hunt;

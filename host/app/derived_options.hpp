@@ -9,6 +9,9 @@
 
 namespace isapi::host {
 
+// --threads as it takes effect: 0 asks for the default from the core count.
+std::size_t pool_threads(const HostConfig& config);
+
 // What extensions run with in this process (--isolation inproc) and, through
 // pool_options, in every worker. Loader and sinks are the caller's.
 ExtensionRuntimeOptions runtime_options(const HostConfig& config);

@@ -4,11 +4,11 @@
 
 #include "../admin/admin_api.hpp"
 #include "../admin/admin_server.hpp"
-#include "../pool/work_pool.hpp"
 #include "../server/http_session.hpp"
 #include "../server/io_runner.hpp"
 #include "../server/listener.hpp"
 #include "backend.hpp"
+#include "derived_options.hpp"
 
 #include <isapi/platform/process.hpp>
 #include <isapi/platform/sanitizer.hpp>
@@ -161,7 +161,7 @@ int run_host(const HostConfig& config) {
                  inproc            ? "in process"
                  : config.handoff ? "in worker processes, which are handed the connections"
                                   : "in worker processes, relayed by this process",
-                 config.threads != 0 ? config.threads : default_thread_count(), inproc ? "" : " each");
+                 pool_threads(config), inproc ? "" : " each");
     if constexpr (!platform::sanitizer_name().empty())
         spdlog::info("built with {}: its reports go to this output; leak_per_cycle watches the sanitizer's heap, "
                      "fds and threads, not RSS (shadow memory grows with every load)",
