@@ -261,9 +261,12 @@ TEST_CASE("buggy leak_per_load churned in uncached mode: 64 KiB and one fd per c
     INFO(host.diagnostics());
     REQUIRE(finding);
     report_detection_time("leak_per_cycle", started);
-    // 64 KiB of the sample's, plus malloc's chunk headers and what the host itself grows by.
+    // 64 KiB of the sample's, plus malloc's chunk headers and what the host
+    // itself grows by while it warms up: 0.2 to 3.5 KiB per cycle measured on
+    // a keep-alive connection, the most under CPU contention (LeakThresholds
+    // allows for "a few KiB"). Twice the leak, or a unit slip, still fails.
     const std::string evidence = text_of(*finding, "detail");
-    CHECK(std::regex_search(evidence, std::regex(R"(^leaks 6[45]\.[0-9] KiB and 1 fd per cycle)")));
+    CHECK(std::regex_search(evidence, std::regex(R"(^leaks 6[4-9]\.[0-9] KiB and 1 fd per cycle)")));
     // More cycles raise no second finding.
     for (int cycle = 0; cycle < 10; ++cycle) CHECK(client.get("/leak_per_load.dll").status == 200);
     CHECK(findings_metric(host, "leak_per_cycle") == 1);
