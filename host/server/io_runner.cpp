@@ -71,6 +71,10 @@ void IoRunner::member_main(Member& me) {
     if (!inline_enabled_) {
         io_.run();
     } else {
+        {
+            std::lock_guard lock(mutex_);
+            me.activity = platform::ThreadActivityProbe::of_this_thread();
+        }
         for (;;) {
             {
                 std::unique_lock lock(mutex_);
@@ -107,13 +111,16 @@ bool IoRunner::promote_locked() {
 }
 
 // Ticks once per budget while inline calls run. A call seen running at two
-// ticks in a row has held the I/O for at least one budget: the I/O goes to
-// the standby. With nothing run inline for a tick, it sleeps until an
-// InlineCall wakes it, so an idle host costs no wake-ups.
+// ticks a budget apart holds the I/O when its thread is blocked, or has had
+// a budget of CPU time since: the I/O goes to the standby. A call that is
+// ready but was kept waiting for a CPU (a busy machine) keeps the I/O, with
+// no rescue and no pause after one, and is looked at again at the next tick.
+// Where the OS does not say, a budget of wall time is enough. With nothing
+// run inline for a tick, the watchdog sleeps until an InlineCall wakes it,
+// so an idle host costs no wake-ups.
 void IoRunner::watch() {
     std::unique_lock lock(mutex_);
-    std::size_t seen_leader = leader_;
-    std::uint64_t seen_call = members_[seen_leader]->call;
+    Sighting seen = sight(std::chrono::steady_clock::now());
     while (!finished_) {
         watch_.wait_for(lock, options_.inline_budget);
         if (finished_) break;
@@ -121,8 +128,9 @@ void IoRunner::watch() {
         if (paused_ && now >= pause_until_) paused_ = false;
         const std::size_t leader = leader_;
         const std::uint64_t call = members_[leader]->call;
-        const bool unchanged = leader == seen_leader && call == seen_call;
+        const bool unchanged = leader == seen.leader && call == seen.call;
         if (unchanged && (call & 1) != 0) {
+            if (!held_past_budget(seen, now)) continue;  // the same call, measured from the same sighting
             if (promote_locked()) {
                 ++rescues_;
                 paused_ = true;
@@ -138,9 +146,27 @@ void IoRunner::watch() {
             if (members_[leader_]->call == call) watch_.wait(lock, [this] { return finished_ || !watchdog_idle_; });
             watchdog_idle_ = false;
         }
-        seen_leader = leader_;
-        seen_call = members_[seen_leader]->call;
+        seen = sight(std::chrono::steady_clock::now());
     }
+}
+
+IoRunner::Sighting IoRunner::sight(std::chrono::steady_clock::time_point now) const {
+    Sighting seen;
+    seen.leader = leader_;
+    const Member& leader = *members_[seen.leader];
+    seen.call = leader.call;
+    seen.at = now;
+    // Read only while a call runs: a later rescue needs it.
+    if ((seen.call & 1) != 0) seen.activity = leader.activity.read();
+    return seen;
+}
+
+bool IoRunner::held_past_budget(const Sighting& since, std::chrono::steady_clock::time_point now) const {
+    if (now - since.at < options_.inline_budget) return false;
+    if (!since.activity) return true;
+    const auto activity = members_[since.leader]->activity.read();
+    if (!activity) return true;
+    return !activity->ready || activity->on_cpu - since.activity->on_cpu >= options_.inline_budget;
 }
 
 void IoRunner::wake_watchdog() {

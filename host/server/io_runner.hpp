@@ -7,6 +7,8 @@
 // I/O threads, every thread runs the io_context and requests go to the pool.
 // The rules, and the measurements that keep this design:
 // docs/architecture.md, "Threading model".
+#include <isapi/platform/thread_activity.hpp>
+
 #include <boost/asio/io_context.hpp>
 
 #include <atomic>
@@ -16,6 +18,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -87,11 +90,21 @@ private:
         std::atomic<std::uint64_t> call{0};
         std::atomic<bool> exited{false};
         std::thread thread;
+        platform::ThreadActivityProbe activity;  // set by the member's thread, under mutex_
+    };
+    // What the watchdog saw at a tick: who led, which call ran, and when.
+    struct Sighting {
+        std::size_t leader = 0;
+        std::uint64_t call = 0;
+        std::chrono::steady_clock::time_point at{};
+        std::optional<platform::ThreadActivity> activity;  // the leader's, while a call runs
     };
 
     void member_main(Member& me);
     void lead(Member& me);
     void watch();
+    Sighting sight(std::chrono::steady_clock::time_point now) const;  // caller holds mutex_
+    bool held_past_budget(const Sighting& since, std::chrono::steady_clock::time_point now) const;
     bool promote_locked();  // gives the lead to a parked member; caller holds mutex_
     void finish();
     void wake_watchdog();

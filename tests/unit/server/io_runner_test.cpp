@@ -7,6 +7,12 @@
 #include <boost/asio/post.hpp>
 #include <catch2/catch.hpp>
 
+#if defined(__linux__)
+#include <sched.h>
+#include <time.h>
+#endif
+
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <optional>
@@ -174,3 +180,76 @@ TEST_CASE("after a rescue, inline calls wait for the pause to pass", "[io_runner
     REQUIRE(io.wait_until_inline_allowed());
     CHECK(std::chrono::steady_clock::now() - posted >= 300ms);
 }
+
+#if defined(__linux__)
+namespace {
+std::chrono::nanoseconds thread_cpu_time() {
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
+}
+
+// Keeps a CPU busy at normal priority until stopped.
+class Competitor {
+public:
+    explicit Competitor(cpu_set_t cpu)
+        : thread_([this, cpu] {
+              sched_setaffinity(0, sizeof cpu, &cpu);
+              running_ = true;
+              while (!stop_.load(std::memory_order_relaxed)) {
+              }
+          }) {
+        while (!running_) std::this_thread::yield();
+    }
+    ~Competitor() {
+        stop_ = true;
+        thread_.join();
+    }
+
+private:
+    std::atomic<bool> running_{false};  // on the CPU it was given
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+}  // namespace
+
+// The I/O thread is moved onto one CPU with a busy thread there, and runs
+// 1 ms of CPU time inline, yielding that CPU every 0.1 ms as a preempted
+// thread would lose it. That takes several budgets of wall time (12 to 16 ms
+// for a 2 ms budget here), nearly all of it waiting for the CPU: no rescue,
+// since nothing held the I/O that a standby on the same busy machine could
+// have served sooner. Counted in wall time, as on a platform that keeps no
+// such figure, it would be one.
+TEST_CASE("an inline call that was only kept waiting for a CPU is not rescued, however long it took", "[io_runner]") {
+    if (std::thread::hardware_concurrency() < 2) {
+        WARN("one CPU: the watchdog would share it with the competitor; nothing to test");
+        return;
+    }
+    RunningIo io(with_budget(2000us));
+    REQUIRE(io.wait_until_inline_allowed());
+    std::optional<Competitor> competitor;
+    const auto wall = io.on_io(
+        [&] {
+            cpu_set_t cpu;
+            CPU_ZERO(&cpu);
+            CPU_SET(sched_getcpu(), &cpu);
+            sched_setaffinity(0, sizeof cpu, &cpu);  // this thread only
+            competitor.emplace(cpu);
+            const IoRunner::InlineCall call;
+            const auto started = std::chrono::steady_clock::now();
+            const auto cpu_started = thread_cpu_time();
+            for (auto ran = 0us; ran < 1000us; ran += 100us) {
+                while (thread_cpu_time() - cpu_started < ran + 100us) {
+                }
+                sched_yield();  // the competitor runs: this thread waits, ready, for the CPU
+            }
+            return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+        },
+        20s);
+    competitor.reset();
+    REQUIRE(wall.has_value());
+    INFO("the inline call took " << wall->count() << " ms of wall time for 1 ms of CPU time");
+    CHECK(*wall >= 4ms);  // two budgets: enough for a rescue by wall time
+    CHECK(io.runner().stats().rescues == 0);
+}
+#endif
