@@ -72,7 +72,7 @@ TEST_CASE("overlapped recycle under load on 4 connections fails no request and s
     WorkerHost host(args({map_arg("/v.dll", mapped.string()), {"--shadow-copy", "--preload"}}));
     REQUIRE(host.get("/v.dll").header("X-Sample-Version") == std::optional<std::string>("v1"));
 
-    LoadDriver load(host, "/v.dll", 4, 5000, 8s);
+    LoadDriver load(host, "/v.dll", 4, 100000, 8s);
     REQUIRE(load.wait_every_connection([](const auto& seen) { return seen.size() >= 10; }, 5s));
     // Deploy v2 over the mapped file (workers run private copies, so the
     // running v1 is untouched), then recycle.
@@ -130,7 +130,7 @@ TEST_CASE("with --watch and --shadow-copy a half-written module does not recycle
                           {"--shadow-copy", "--preload", "--watch", "--watch-interval", "20"}}));
     REQUIRE(host.get("/v.dll").header("X-Sample-Version") == std::optional<std::string>("v1"));
 
-    LoadDriver load(host, "/v.dll", 4, 5000, 8s);
+    LoadDriver load(host, "/v.dll", 4, 100000, 8s);
     REQUIRE(load.wait_every_connection([](const auto& seen) { return seen.size() >= 10; }, 5s));
     const auto mark = host.last_event_seq();
     std::vector<nlohmann::json> during_half_copy;
@@ -173,7 +173,7 @@ TEST_CASE("immediate recycle answers 503 while the old worker drains, and the ad
     });
     REQUIRE(wait_until([&] { return metric(host.metrics(), "isapi_requests_in_flight") == 1; }, 3s));
 
-    LoadDriver load(host, "/hello.dll", 2, 5000, 8s);
+    LoadDriver load(host, "/hello.dll", 2, 100000, 8s);
     REQUIRE(load.wait_every_connection([](const auto& seen) { return seen.size() >= 5; }, 3s));
     const auto recycle = host.recycle("immediate");
     CHECK(recycle.status == 202);

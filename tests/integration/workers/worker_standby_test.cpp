@@ -84,7 +84,7 @@ TEST_CASE("standby worker: a recycle under light load makes the standby the new 
     REQUIRE(standby);
     REQUIRE(host.get("/v.dll").header("X-Sample-Version") == std::optional<std::string>("v1"));
 
-    LoadDriver load(host, "/v.dll", 2, 2000, 8s);
+    LoadDriver load(host, "/v.dll", 2, 100000, 8s);
     REQUIRE(load.wait_every_connection([](const auto& seen) { return seen.size() >= 10; }, 5s));
     overwrite_in_place(Built::version_v2, mapped);
     const auto since = host.last_event_seq();

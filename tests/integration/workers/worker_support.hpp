@@ -109,7 +109,9 @@ struct Observation {
 
 // N client threads, each on its own keep-alive connection, sending GET
 // `target` back to back until stop(), `max_requests` each, or `max_duration`.
-// A connection the host closes is reopened for the next request.
+// A connection the host closes is reopened for the next request. A load
+// that must outlast a recycle needs `max_duration` to end it, not the count:
+// one connection gets 25,000 hello responses a second from a fast machine.
 class LoadDriver {
 public:
     LoadDriver(const WorkerHost& host, std::string target, std::size_t connections, std::size_t max_requests,
