@@ -7,8 +7,10 @@
 #   bench/host_vs_nginx.sh [BUILD_DIR]        (default: build/release)
 #
 # Environment: ISOLATION (inproc; process: worker processes relayed by the
-# front end, --no-handoff; or handoff: worker processes that are passed each
-# connection, --handoff, their default; default inproc; a
+# front end, --no-handoff; handoff: worker processes that are passed each
+# connection, --handoff, their default; or frontend: the in-process host
+# answering a URL no extension is mapped at with its own 404, the HTTP
+# server without the ISAPI path, a control with no bar; default inproc; a
 # list such as "inproc process handoff" starts one host of each and measures
 # all of them against the same nginx, one after the other in each round),
 # DURATION (default 10s), WARMUP (default 3s), CONNECTIONS (32),
@@ -41,7 +43,8 @@ for isolation in "${isolations[@]}"; do
     inproc) bar[$isolation]=0.75 ;;
     process) bar[$isolation]=0.5 ;;
     handoff) bar[$isolation]=0.5 ;;
-    *) echo "host_vs_nginx: ISOLATION must be inproc, process or handoff, not '$isolation'" >&2; exit 2 ;;
+    frontend) bar[$isolation]="" ;;
+    *) echo "host_vs_nginx: ISOLATION must be inproc, process, handoff or frontend, not '$isolation'" >&2; exit 2 ;;
   esac
 done
 ((${#isolations[@]})) || { echo "host_vs_nginx: ISOLATION is empty" >&2; exit 2; }
@@ -141,6 +144,7 @@ for isolation in "${isolations[@]}"; do
   isolation_args=(--isolation "$isolation")
   [[ "$isolation" == handoff ]] && isolation_args=(--isolation process --handoff)
   [[ "$isolation" == process ]] && isolation_args=(--isolation process --no-handoff)
+  [[ "$isolation" == frontend ]] && isolation_args=(--isolation inproc)
   # shellcheck disable=SC2086
   "$host_bin" "${isolation_args[@]}" --listen 127.0.0.1:0 --map "/hello.dll=$hello_so" --log-level warn \
     "${host_tls[@]}" ${HOST_ARGS:-} >"$work/host-$isolation.out" 2>"$work/host-$isolation.err" &
@@ -155,18 +159,25 @@ for isolation in "${isolations[@]}"; do
   done
   [[ -n "$host_url" ]] || die "isapi-host --isolation $isolation never printed 'listening on'"
   url[$isolation]="${host_url%/}/hello.dll"
+  [[ "$isolation" == frontend ]] && url[$isolation]="${host_url%/}/no-extension-here"
   pid[$isolation]="$host_pid"
 done
 sides=(nginx "${isolations[@]}")
 
-# Sanity: every server answers 200 before anything is measured.
+# The frontend control's URL is mapped to nothing: every answer is a 404.
+expected_status() { if [[ "$1" == frontend ]]; then echo 404; else echo 200; fi; }
+
+# Sanity: every server answers as expected before anything is measured.
 for side in "${sides[@]}"; do
   status="$(python3 - "${url[$side]}" <<'PY'
-import ssl, sys, urllib.request
-print(urllib.request.urlopen(sys.argv[1], timeout=5, context=ssl._create_unverified_context()).status)
+import ssl, sys, urllib.error, urllib.request
+try:
+    print(urllib.request.urlopen(sys.argv[1], timeout=5, context=ssl._create_unverified_context()).status)
+except urllib.error.HTTPError as error:
+    print(error.code)
 PY
 )" || die "${url[$side]} does not answer"
-  [[ "$status" == 200 ]] || die "${url[$side]} answered $status"
+  [[ "$status" == "$(expected_status "$side")" ]] || die "${url[$side]} answered $status"
 done
 
 # A process and its descendants.
@@ -195,7 +206,9 @@ measure() {
   before="$(cpu_ticks "${pid[$side]}")"
   out="$(wrk -t1 -c"$connections" -d"$secs" --latency "${url[$side]}")" || die "wrk failed against ${url[$side]}"
   after="$(cpu_ticks "${pid[$side]}")"
-  if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
+  local unexpected="Non-2xx|Socket errors"
+  [[ "$side" == frontend ]] && unexpected="Socket errors"
+  if grep -qE "$unexpected" <<<"$out"; then
     echo "$out" >&2
     die "errors while measuring ${url[$side]}"
   fi
@@ -226,11 +239,13 @@ for ((round = 1; round <= rounds; round++)); do
     cpu[$side]="$(cat "$work/last-cpu.txt")"
     [[ -z "$results" ]] || echo "$round $side ${rps[$side]} ${p99[$side]} ${cpu[$side]}" >>"$results"
   done
-  printf 'round %d: %-30s %10s req/s  p99 %-8s  CPU %s µs/request\n' "$round" "nginx (return 200, 1 worker)" \
+  printf 'round %d: %-34s %10s req/s  p99 %-8s  CPU %s µs/request\n' "$round" "nginx (return 200, 1 worker)" \
     "${rps[nginx]}" "${p99[nginx]}" "${cpu[nginx]}"
   for isolation in "${isolations[@]}"; do
     ratios[$isolation]+="$(awk -v h="${rps[$isolation]}" -v n="${rps[nginx]}" 'BEGIN { printf "%.2f", h / n }') "
-    printf 'round %d: %-30s %10s req/s  p99 %-8s  CPU %s µs/request\n' "$round" "isapi-host $isolation (hello.so)" \
+    what="hello.so"
+    [[ "$isolation" == frontend ]] && what="its own 404"
+    printf 'round %d: %-34s %10s req/s  p99 %-8s  CPU %s µs/request\n' "$round" "isapi-host $isolation ($what)" \
       "${rps[$isolation]}" "${p99[$isolation]}" "${cpu[$isolation]}"
   done
 done
@@ -242,8 +257,9 @@ for isolation in "${isolations[@]}"; do
   verdict="$(awk -v r="$ratio" -v bar="${bar[$isolation]}" 'BEGIN { print (r >= bar) ? "PASS" : "FAIL" }')"
   label="host"
   ((${#isolations[@]} == 1)) || label="host $isolation"
-  if [[ "$tls" == 1 ]]; then
-    printf 'ratio %s/nginx over TLS: %sx (per round: %s; no bar)\n' "$label" "$ratio" "${per_round[*]}"
+  if [[ "$tls" == 1 || -z "${bar[$isolation]}" ]]; then
+    printf 'ratio %s/nginx%s: %sx (per round: %s; no bar)\n' "$label" "$([[ "$tls" == 1 ]] && echo ' over TLS')" \
+      "$ratio" "${per_round[*]}"
     continue
   fi
   printf 'ratio %s/nginx: %sx (per round: %s; bar: >= %sx) %s\n' "$label" "$ratio" "${per_round[*]}" "${bar[$isolation]}" "$verdict"

@@ -10,7 +10,9 @@ against its bar, with medians:
      measures all of them back to back, rotating which goes first); the
      median req/s of each and the ratios of the medians.
      Bars: in process >= 1.0x nginx, worker processes >= 0.8x (the relay,
-     the path of TLS and Windows, is reported without a bar).
+     the path of TLS and Windows, is reported without a bar). A control
+     without a bar: the in-process host answering a URL no extension is
+     mapped at (its own 404), the HTTP server without the ISAPI path.
   2. recycle -> first response of the new worker over RECYCLES recycles
      (bench/recycle_breakdown.py): median, p90, max. When the host knows
      --standby-worker, once without it and once with it, side by side; the
@@ -54,9 +56,10 @@ import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(BENCH)
-BARS = {"inproc": 1.0, "process": None, "handoff": 0.8, "recycle_ms": 5.0}
+BARS = {"inproc": 1.0, "frontend": None, "process": None, "handoff": 0.8, "recycle_ms": 5.0}
 LABELS = {"nginx": "nginx (return 200, 1 worker)", "inproc": "isapi-host in process",
-          "process": "isapi-host workers, relayed", "handoff": "isapi-host worker processes"}
+          "frontend": "  its own 404, no extension", "process": "isapi-host workers, relayed",
+          "handoff": "isapi-host worker processes"}
 
 
 class SetupError(Exception):
@@ -170,7 +173,8 @@ def ms_of(text):
 
 def versus_nginx(copy, config, work, hosts):
     results = os.path.join(work, "wrk-results.txt")
-    limit = 3 * seconds(config["warmup"]) + config["rounds"] * 3 * seconds(config["duration"]) * 2 + 60
+    sides = 1 + len(hosts)
+    limit = sides * seconds(config["warmup"]) + config["rounds"] * sides * seconds(config["duration"]) * 1.5 + 60
     code, _ = run_step([os.path.join(BENCH, "host_vs_nginx.sh"), copy],
                        {"ISOLATION": " ".join(hosts), "ROUNDS": str(config["rounds"]),
                         "DURATION": config["duration"], "WARMUP": config["warmup"], "CONNECTIONS": "32",
@@ -278,23 +282,23 @@ def summary_text(report):
     lines.append("")
     lines.append(f"req/s, {w['wrk']}, interleaved rounds")
     head = "".join(f"{'round ' + str(r['round']):>10}" for r in w["rounds"])
-    lines.append(f"  {'':30}{head}{'median':>10}{'ratio':>8}{'bar':>9}")
+    lines.append(f"  {'':32}{head}{'median':>10}{'ratio':>8}{'bar':>9}")
     for side in ("nginx", *w["hosts"]):
         cells = "".join(f"{kilo(r[side]['rps']):>10}" for r in w["rounds"])
         bar = "" if side == "nginx" or BARS[side] is None else f"{'>= ' + str(BARS[side]) + 'x':>9}"
         tail = "" if side == "nginx" else f"{w['ratio_of_medians'][side]:7.2f}x{bar}"
-        lines.append(f"  {LABELS[side]:30}{cells}{kilo(w['median_rps'][side]):>10}{tail}")
+        lines.append(f"  {LABELS[side]:32}{cells}{kilo(w['median_rps'][side]):>10}{tail}")
     lines.append("  (median of the per-round ratios: " + ", ".join(
         f"{side} {w['median_of_round_ratios'][side]:.2f}x" for side in w["hosts"]) + ")")
     lines.append("CPU µs per request, the server's processes (user + system)")
     for side in ("nginx", *w["hosts"]):
         cells = "".join(f"{r[side]['cpu_us_per_request']:>10.1f}" for r in w["rounds"])
-        lines.append(f"  {LABELS[side]:30}{cells}{w['median_cpu_us_per_request'][side]:>10.1f}")
+        lines.append(f"  {LABELS[side]:32}{cells}{w['median_cpu_us_per_request'][side]:>10.1f}")
     lines.append("")
     rc = report["recycle"]
     lines.append(f"recycle -> first response of the new worker, ms (--standby-worker "
                  f"{'available' if rc['standby_worker_available'] else 'not in this build'})")
-    lines.append(f"  {'':30}{'median':>9}{'p90':>9}{'max':>9}   medians of start->load, ready->resp")
+    lines.append(f"  {'':32}{'median':>9}{'p90':>9}{'max':>9}   medians of start->load, ready->resp")
     for v in rc["variants"]:
         s = v["summary_ms"]
         phase = ", ".join(f"{s[k]['median']:.2f}" if s.get(k) else "-" for k in ("start->load", "ready->resp"))
@@ -341,7 +345,9 @@ def main():
         # A host with --no-handoff hands connections over by default, and
         # its relay is measured beside it; an older one only relays.
         relay = "--no-handoff" in help_text
-        hosts = ("inproc", "handoff", "process") if relay else ("inproc", "process")
+        # "frontend": the in-process host's own 404, a control with no bar
+        # that shows the HTTP server's cost without the ISAPI path.
+        hosts = ("inproc", "frontend", "handoff", "process") if relay else ("inproc", "frontend", "process")
         wrk_s = len(hosts) * seconds(config["warmup"]) + config["rounds"] * (1 + len(hosts)) * seconds(config["duration"]) + 3
         recycle_s = (1 + standby + (standby and relay)) * (2 + 0.3 * config["recycles"])
         swap_s = (1 + relay) * len(config["swap_rates"]) * (seconds(config["swap_duration"]) + 1.5)

@@ -51,8 +51,8 @@ for s in swap_rates:
 if r.get("exit_code") != int(sys.argv[2]):
     problems.append(f"exit_code {r.get('exit_code')} against the exit status {sys.argv[2]}")
 standby_runs = [v for v in r.get("recycle", {}).get("variants", []) if "--standby-worker" in v["host_args"]]
-# The relay ("process") is reported without a bar.
-barred_hosts = [h for h in w.get("hosts", []) if h != "process"]
+# The relay ("process") and the 404 control ("frontend") are reported without a bar.
+barred_hosts = [h for h in w.get("hosts", []) if h not in ("process", "frontend")]
 if len(r.get("bars", [])) != len(barred_hosts) + max(1, len(standby_runs)) + len(swap_rates):
     problems.append("a bar per barred ratio, per recycle run with a standby and per swap rate")
 print("FAIL: " + ", ".join(problems) if problems else "PASS: the report has every field")
