@@ -250,8 +250,9 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     add_duration<std::chrono::microseconds>(
         app, "--inline-budget-us", config.inline_budget,
         "In process: the I/O thread runs a request's extension code itself (no hand-off to the pool) and a "
-        "standby thread takes the I/O over once the call runs past this many microseconds; 0 sends every "
-        "request to the pool, as IIS does",
+        "standby thread takes the I/O over once the call runs past this many microseconds (blocked or on a "
+        "CPU; on Linux, time spent waiting for a busy CPU does not count); 0 sends every request to the pool, "
+        "as IIS does",
         0, 1'000'000);
     app.add_option("--queue-limit", config.queue_limit, "Requests waiting for a pool thread before 503")
         ->check(CLI::Range(1, 1'000'000))
