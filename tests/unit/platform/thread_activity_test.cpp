@@ -49,9 +49,9 @@ TEST_CASE("a computing thread is ready and gains CPU time; a blocked one is neit
     REQUIRE(later.has_value());
     CHECK(computing->ready);
     CHECK(later->ready);
-    // 30 ms of a thread that only spins: at least a third of that on a CPU,
-    // even on a busy machine.
-    CHECK(later->on_cpu - computing->on_cpu >= 10ms);
+    // 30 ms of a thread that only spins: a good part of that on a CPU, even
+    // when parallel tests keep both CPUs busy (a share of 1/15 is enough).
+    CHECK(later->on_cpu - computing->on_cpu >= 2ms);
 
     spin = false;
     // Blocked in the condition variable's wait (give it time to get there).
