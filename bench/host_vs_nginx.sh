@@ -37,13 +37,19 @@ warmup="${WARMUP:-3s}"
 connections="${CONNECTIONS:-32}"
 rounds="${ROUNDS:-1}"
 read -ra isolations <<<"${ISOLATION:-inproc}"
-declare -A bar
+# Per side: its bar ("" for none), the host's arguments, the URL path, the
+# status every answer must have, and what it serves.
+declare -A bar args path status_of serves
+status_of[nginx]=200
 for isolation in "${isolations[@]}"; do
+  path[$isolation]=/hello.dll status_of[$isolation]=200 serves[$isolation]=hello.so
   case "$isolation" in
-    inproc) bar[$isolation]=0.75 ;;
-    process) bar[$isolation]=0.5 ;;
-    handoff) bar[$isolation]=0.5 ;;
-    frontend) bar[$isolation]="" ;;
+    inproc) bar[$isolation]=0.75 args[$isolation]="--isolation inproc" ;;
+    process) bar[$isolation]=0.5 args[$isolation]="--isolation process --no-handoff" ;;
+    handoff) bar[$isolation]=0.5 args[$isolation]="--isolation process --handoff" ;;
+    frontend)
+      bar[$isolation]="" args[$isolation]="--isolation inproc"
+      path[$isolation]=/no-extension-here status_of[$isolation]=404 serves[$isolation]="its own 404" ;;
     *) echo "host_vs_nginx: ISOLATION must be inproc, process, handoff or frontend, not '$isolation'" >&2; exit 2 ;;
   esac
 done
@@ -141,12 +147,8 @@ declare -A url pid
 url[nginx]="$scheme://127.0.0.1:$nginx_port/"
 pid[nginx]="$nginx_pid"
 for isolation in "${isolations[@]}"; do
-  isolation_args=(--isolation "$isolation")
-  [[ "$isolation" == handoff ]] && isolation_args=(--isolation process --handoff)
-  [[ "$isolation" == process ]] && isolation_args=(--isolation process --no-handoff)
-  [[ "$isolation" == frontend ]] && isolation_args=(--isolation inproc)
   # shellcheck disable=SC2086
-  "$host_bin" "${isolation_args[@]}" --listen 127.0.0.1:0 --map "/hello.dll=$hello_so" --log-level warn \
+  "$host_bin" ${args[$isolation]} --listen 127.0.0.1:0 --map "/hello.dll=$hello_so" --log-level warn \
     "${host_tls[@]}" ${HOST_ARGS:-} >"$work/host-$isolation.out" 2>"$work/host-$isolation.err" &
   host_pid=$!
   host_pids+=("$host_pid")
@@ -158,14 +160,10 @@ for isolation in "${isolations[@]}"; do
     sleep 0.1
   done
   [[ -n "$host_url" ]] || die "isapi-host --isolation $isolation never printed 'listening on'"
-  url[$isolation]="${host_url%/}/hello.dll"
-  [[ "$isolation" == frontend ]] && url[$isolation]="${host_url%/}/no-extension-here"
+  url[$isolation]="${host_url%/}${path[$isolation]}"
   pid[$isolation]="$host_pid"
 done
 sides=(nginx "${isolations[@]}")
-
-# The frontend control's URL is mapped to nothing: every answer is a 404.
-expected_status() { if [[ "$1" == frontend ]]; then echo 404; else echo 200; fi; }
 
 # Sanity: every server answers as expected before anything is measured.
 for side in "${sides[@]}"; do
@@ -177,7 +175,7 @@ except urllib.error.HTTPError as error:
     print(error.code)
 PY
 )" || die "${url[$side]} does not answer"
-  [[ "$status" == "$(expected_status "$side")" ]] || die "${url[$side]} answered $status"
+  [[ "$status" == "${status_of[$side]}" ]] || die "${url[$side]} answered $status"
 done
 
 # A process and its descendants.
@@ -206,8 +204,8 @@ measure() {
   before="$(cpu_ticks "${pid[$side]}")"
   out="$(wrk -t1 -c"$connections" -d"$secs" --latency "${url[$side]}")" || die "wrk failed against ${url[$side]}"
   after="$(cpu_ticks "${pid[$side]}")"
-  local unexpected="Non-2xx|Socket errors"
-  [[ "$side" == frontend ]] && unexpected="Socket errors"
+  local unexpected="Socket errors"
+  [[ "${status_of[$side]}" == 200 ]] && unexpected+="|Non-2xx"
   if grep -qE "$unexpected" <<<"$out"; then
     echo "$out" >&2
     die "errors while measuring ${url[$side]}"
@@ -243,9 +241,7 @@ for ((round = 1; round <= rounds; round++)); do
     "${rps[nginx]}" "${p99[nginx]}" "${cpu[nginx]}"
   for isolation in "${isolations[@]}"; do
     ratios[$isolation]+="$(awk -v h="${rps[$isolation]}" -v n="${rps[nginx]}" 'BEGIN { printf "%.2f", h / n }') "
-    what="hello.so"
-    [[ "$isolation" == frontend ]] && what="its own 404"
-    printf 'round %d: %-34s %10s req/s  p99 %-8s  CPU %s µs/request\n' "$round" "isapi-host $isolation ($what)" \
+    printf 'round %d: %-34s %10s req/s  p99 %-8s  CPU %s µs/request\n' "$round" "isapi-host $isolation (${serves[$isolation]})" \
       "${rps[$isolation]}" "${p99[$isolation]}" "${cpu[$isolation]}"
   done
 done
@@ -254,7 +250,6 @@ status=0
 for isolation in "${isolations[@]}"; do
   read -ra per_round <<<"${ratios[$isolation]}"
   ratio="$(printf '%s\n' "${per_round[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
-  verdict="$(awk -v r="$ratio" -v bar="${bar[$isolation]}" 'BEGIN { print (r >= bar) ? "PASS" : "FAIL" }')"
   label="host"
   ((${#isolations[@]} == 1)) || label="host $isolation"
   if [[ "$tls" == 1 || -z "${bar[$isolation]}" ]]; then
@@ -262,6 +257,7 @@ for isolation in "${isolations[@]}"; do
       "$ratio" "${per_round[*]}"
     continue
   fi
+  verdict="$(awk -v r="$ratio" -v bar="${bar[$isolation]}" 'BEGIN { print (r >= bar) ? "PASS" : "FAIL" }')"
   printf 'ratio %s/nginx: %sx (per round: %s; bar: >= %sx) %s\n' "$label" "$ratio" "${per_round[*]}" "${bar[$isolation]}" "$verdict"
   [[ "$verdict" == PASS ]] || status=1
 done
