@@ -20,7 +20,8 @@
 # output: a build hung for good in Catch2's listing of ecb_tests.exe, its
 # pipe held by services.exe. So output bound for a pipe (ctest's, the
 # listing's) never reaches Wine: it goes to files, copied out once the
-# program has ended. Output to files is left alone and the script execs
+# program has ended, through one file when both go to the same pipe, so
+# that their lines keep their order. Output to files is left alone and the script execs
 # Wine, as the Windows test scripts need (their pid is the program's).
 set(ISAPI_WINE_PREFIX "${CMAKE_BINARY_DIR}/wineprefix")
 set(ISAPI_WINE_RUN "${CMAKE_BINARY_DIR}/wine-run")
@@ -48,7 +49,12 @@ unset DISPLAY WAYLAND_DISPLAY
 ) 9>\"\$WINEPREFIX.lock\"
 if [ -p /dev/stdout ] || [ -p /dev/stderr ]; then
   out=\$(mktemp) err=\$(mktemp)
-  wine \"\$@\" >\"\$out\" 2>\"\$err\"
+  # One pipe for both (ctest's): one file, so the lines keep their order.
+  if [ \"\$(readlink /proc/\$\$/fd/1)\" = \"\$(readlink /proc/\$\$/fd/2)\" ]; then
+    wine \"\$@\" >\"\$out\" 2>&1
+  else
+    wine \"\$@\" >\"\$out\" 2>\"\$err\"
+  fi
   status=\$?
   cat \"\$out\"
   cat \"\$err\" >&2
