@@ -96,7 +96,7 @@ void HttpSession::start() {
 
 void HttpSession::do_read() {
     if (hand_back_) return release_to_tracker();
-    if (tracker_) tracker_->state(buffer_.size() == 0 ? SessionState::idle : SessionState::busy);
+    if (tracker_) tracker_->state(buffer_.size() == 0 ? SessionState::idle : SessionState::busy, socket_.bytes_read());
     socket_.begin_request();
     parser_.emplace(static_cast<std::uint32_t>(limits_.max_header_bytes));
     parser_->body_limit(limits_.max_body_bytes);
@@ -138,7 +138,7 @@ void HttpSession::on_read_header(error_code ec) {
     auto& header = parser_->get();
     if (tracker_) {
         tracker_->request(header.method_string(), header.target());
-        tracker_->state(SessionState::busy);
+        tracker_->state(SessionState::busy, socket_.bytes_read());
     }
     if (const auto refusal = refusal_for_header(header, header.version()))
         return reply_and_close(refusal.status, refusal.reason);
@@ -334,7 +334,7 @@ void HttpSession::finish(bool keep_alive, bool abortive) {
         // The response is written (or corked, which the tracker counts as
         // responding): a worker that dies from here on leaves a connection
         // to pass on, not one to reset. The read, maybe after a hop, says so too.
-        if (tracker_) tracker_->state(buffer_.size() == 0 ? SessionState::idle : SessionState::busy);
+        if (tracker_) tracker_->state(buffer_.size() == 0 ? SessionState::idle : SessionState::busy, socket_.bytes_read());
         // Nothing runs on the strand for this connection now, so an I/O
         // thread starts the next read right here, saving a hop. Any other
         // thread (a pool thread, an extension's own after DONE_WITH_SESSION)

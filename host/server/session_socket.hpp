@@ -5,6 +5,7 @@
 // the flags that other threads read, and the stream the bytes go through:
 // the socket itself, or TLS over it. Which thread may touch what:
 // docs/architecture.md, "Threading model".
+#include "counting_handler.hpp"
 #include "drain_aware_read.hpp"
 #include "limits.hpp"
 #include "session_tracker.hpp"
@@ -53,7 +54,8 @@ public:
 #if ISAPI_HOST_TLS
             if (owner_.tls_) return owner_.tls_->async_read_some(buffers, std::forward<Handler>(handler));
 #endif
-            async_read_drain_aware(owner_.socket_, buffers, std::forward<Handler>(handler));
+            async_read_drain_aware(owner_.socket_, buffers,
+                                   CountingHandler<std::decay_t<Handler>>(std::forward<Handler>(handler), owner_.bytes_read_));
         }
         template <class Buffers, class Handler>
         void async_write_some(const Buffers& buffers, Handler&& handler) {
@@ -113,8 +115,11 @@ public:
     bool response_started() const { return response_started_; }
     void set_response_started() {
         response_started_ = true;
-        if (tracker_) tracker_->state(SessionState::responding);
+        if (tracker_) tracker_->state(SessionState::responding, bytes_read());
     }
+    // Every byte read from the socket so far (not counted over TLS, which
+    // is never handed to another process).
+    std::uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
 
     // A connection that another process holds a copy of (--handoff): told
     // of the state and of the end. Set once, before start.
@@ -168,6 +173,7 @@ private:
     std::atomic<bool> connected_{true};
     std::atomic<bool> response_started_{false};
     std::atomic<std::uint64_t> request_number_{0};  // which request on this connection
+    std::atomic<std::uint64_t> bytes_read_{0};
 };
 
 }  // namespace isapi::host

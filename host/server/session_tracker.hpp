@@ -19,8 +19,11 @@ enum class SessionState : std::uint8_t {
 class SessionTracker {
 public:
     virtual ~SessionTracker() = default;
-    // Any thread; cheap (a store), several times per request.
-    virtual void state(SessionState state) = 0;
+    // Any thread; cheap (a store), several times per request. `bytes_read`:
+    // every byte the session has read from the socket so far. Recorded with
+    // idle, it lets the other process tell, once this one has died, whether
+    // it died having read bytes of a request it never got to mark busy.
+    virtual void state(SessionState state, std::uint64_t bytes_read) = 0;
     // The request the connection holds from now (before state(busy)), for
     // the report if the process dies.
     virtual void request(std::string_view method, std::string_view target) = 0;

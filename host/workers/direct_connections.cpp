@@ -33,10 +33,11 @@ public:
     Tracker(DirectConnections& owner, std::uint64_t id, ConnectionSlots* slots, std::uint32_t slot)
         : owner_(owner), id_(id), slots_(slots), slot_(slot) {}
 
-    void state(SessionState state) override {
+    void state(SessionState state, std::uint64_t bytes_read) override {
         {
             std::lock_guard lock(mutex_);
             state_ = state;
+            if (slots_ && state == SessionState::idle) slots_->set_bytes_read(slot_, bytes_read);
             publish();
         }
         holds_request(state != SessionState::idle);

@@ -25,8 +25,10 @@ std::optional<std::uint32_t> HandedConnections::add(std::uint64_t id, platform::
     if (free_slots_.empty()) return std::nullopt;
     const std::uint32_t slot = free_slots_.back();
     free_slots_.pop_back();
-    ConnectionSlots(table_).set_state(slot, SessionState::idle);
-    held_.emplace(id, Held{socket, slot, v6});
+    ConnectionSlots slots(table_);
+    slots.set_bytes_read(slot, 0);
+    slots.set_state(slot, SessionState::idle);
+    held_.emplace(id, Held{socket, slot, v6, platform::bytes_taken(socket)});
     return slot;
 }
 
@@ -47,12 +49,30 @@ std::optional<HandedSocket> HandedConnections::returned(std::uint64_t id, std::s
     return back;
 }
 
+bool HandedConnections::read_unmarked(const Held& held, ConnectionSlots& slots) const {
+    if (!held.taken_before) return false;
+    const auto taken = platform::bytes_taken(held.socket);
+    return taken && *taken > *held.taken_before + slots.bytes_read(held.slot);
+}
+
 HandedConnections::Settled HandedConnections::settle(std::string_view answer) {
     Settled settled;
     ConnectionSlots slots(table_);
     for (auto& [id, held] : held_) {
-        const SessionState state = slots.state(held.slot);
+        SessionState state = slots.state(held.slot);
         free_slots_.push_back(held.slot);  // every entry goes below, the returned ones too
+        // Marked idle, yet the worker read past its last request: it died
+        // between reading bytes and parsing them into a request it held (a
+        // header still arriving, or one read an instant before the death).
+        // Those bytes are gone from the socket; the next worker would wait
+        // for a request that never comes, so the client gets the 502.
+        std::string line;
+        if (state == SessionState::idle && read_unmarked(held, slots)) {
+            state = SessionState::busy;
+            line = "(a request not yet read in full)";
+        } else {
+            line = slots.request(held.slot);
+        }
         if (state == SessionState::idle) {
             // Nothing of a request was read: what the client sent since is
             // still in the socket for the next worker.
@@ -60,10 +80,10 @@ HandedConnections::Settled HandedConnections::settle(std::string_view answer) {
             continue;
         }
         if (state == SessionState::busy && platform::write_and_shut(held.socket, answer, kAnswerTimeoutMs)) {
-            settled.answered.push_back(slots.request(held.slot));
+            settled.answered.push_back(std::move(line));
         } else {
             platform::set_abortive_close(held.socket);  // a cut response must not look complete
-            settled.cut.push_back(slots.request(held.slot));
+            settled.cut.push_back(std::move(line));
         }
         platform::close_descriptor(held.socket);
     }

@@ -46,7 +46,9 @@ public:
 
     // The worker died: a connection that held a request gets `answer` (a
     // 502) and closes; one whose response had started closes with a reset;
-    // one between requests is returned, to go to the next worker.
+    // one between requests is returned, to go to the next worker. A request
+    // counts as held from the first byte the worker read of it, even if the
+    // worker died before it could say so (its byte count tells).
     struct Settled {
         std::vector<HandedSocket> between_requests;
         // The request lines the worker held: answered 502, or cut (reset
@@ -62,7 +64,13 @@ private:
         platform::NativeDescriptor socket;
         std::uint32_t slot;
         bool v6;
+        // What readers had taken of the client's bytes at the hand-over
+        // (platform::bytes_taken): the worker counts from there.
+        std::optional<std::uint64_t> taken_before;
     };
+    // An idle connection whose worker read more than it recorded: it died
+    // with (part of) a request it had not marked as held.
+    bool read_unmarked(const Held& held, ConnectionSlots& slots) const;
     platform::SharedStateTable table_;
     std::vector<std::uint32_t> free_slots_;
     std::unordered_map<std::uint64_t, Held> held_;

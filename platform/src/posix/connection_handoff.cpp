@@ -1,8 +1,12 @@
 // SCM_RIGHTS over the channel's AF_UNIX stream socket, and the state table
-// in a memfd. Linux: memfd_create and MSG_CMSG_CLOEXEC.
+// in a memfd. Linux: memfd_create, MSG_CMSG_CLOEXEC and TCP_INFO's
+// tcpi_bytes_received.
 #include <isapi/platform/connection_handoff.hpp>
 
 #include <fcntl.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -11,6 +15,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <utility>
 
@@ -98,6 +103,49 @@ void close_descriptor(NativeDescriptor descriptor) {
 std::size_t unread_bytes(NativeDescriptor socket) {
     int n = 0;
     return ::ioctl(static_cast<int>(socket), FIONREAD, &n) == 0 && n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+std::optional<std::uint64_t> bytes_taken(NativeDescriptor socket) {
+    // Linux's own TCP states (include/net/tcp_states.h), which <linux/tcp.h>
+    // does not name: those where the client's FIN has arrived, and those
+    // where it has not while the connection still reads.
+    enum : std::uint8_t { established = 1, fin_wait1 = 4, fin_wait2 = 5, close_wait = 8, last_ack = 9, closing = 11 };
+    const int fd = static_cast<int>(socket);
+    // tcpi_bytes_received counts every byte that arrived, and SIOCINQ those
+    // nobody has read: the difference is what a reader took, provided no byte
+    // arrived between the two reads. With no reader, the unread count can
+    // only grow, so the same count before and after rules that out.
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        int unread_before = 0;
+        int unread_after = 0;
+        ::tcp_info info{};
+        socklen_t length = sizeof info;
+        if (::ioctl(fd, SIOCINQ, &unread_before) != 0 ||
+            ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0 ||
+            ::ioctl(fd, SIOCINQ, &unread_after) != 0)
+            return std::nullopt;
+        if (unread_before != unread_after) continue;
+        // Kernels before 4.1 do not report tcpi_bytes_received.
+        if (length < offsetof(::tcp_info, tcpi_bytes_received) + sizeof info.tcpi_bytes_received) return std::nullopt;
+        std::uint64_t received = info.tcpi_bytes_received;
+        switch (info.tcpi_state) {
+        case established:
+        case fin_wait1:
+        case fin_wait2: break;
+        case close_wait:
+        case last_ack:
+        case closing:
+            // The FIN takes a sequence number, so it is in the received
+            // count; SIOCINQ leaves it out.
+            if (received == 0) return std::nullopt;
+            --received;
+            break;
+        default: return std::nullopt;
+        }
+        if (received < static_cast<std::uint64_t>(unread_before)) return std::nullopt;
+        return received - static_cast<std::uint64_t>(unread_before);
+    }
+    return std::nullopt;  // bytes kept arriving: no consistent reading
 }
 
 bool write_and_shut(NativeDescriptor socket, std::string_view bytes, int timeout_ms) {

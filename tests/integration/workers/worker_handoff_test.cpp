@@ -62,6 +62,23 @@ std::size_t connections_held(long pid, std::uint16_t port) {
     return held;
 }
 
+// Bytes waiting unread in the server side of the established connections to
+// `port` (/proc/net/tcp's rx_queue).
+std::size_t unread_at(std::uint16_t port) {
+    std::ifstream tcp("/proc/net/tcp");
+    char local_port[8];
+    std::snprintf(local_port, sizeof local_port, ":%04X", port);
+    std::size_t unread = 0;
+    for (std::string line; std::getline(tcp, line);) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state, queues;
+        fields >> slot >> local >> remote >> state >> queues;
+        if (local.ends_with(local_port) && state == "01")
+            unread += std::stoul(queues.substr(queues.find(':') + 1), nullptr, 16);
+    }
+    return unread;
+}
+
 // The access log's records (lines that are not # directives).
 std::vector<std::string> log_records(const std::filesystem::path& path) {
     std::ifstream in(path);
@@ -162,6 +179,36 @@ TEST_CASE("handoff: a crash answers 502 to the request it held, and an idle keep
     CHECK(fresh.status == 200);
     CHECK(pid_of(fresh) == second);
     CHECK(wait_until([&] { return metric(host.metrics(), "isapi_worker_crashes_total") == 1; }, 2s));
+}
+
+TEST_CASE("handoff: a crash while the worker has read half a request header answers 502 to that request too",
+          "[integration][workers][handoff][crash]") {
+    WithIdleConnection setup(map_arg("/crash.dll", Built::crash));
+    auto& [host, idle, first] = setup;
+    REQUIRE(first != 0);
+    REQUIRE(wait_until([&] { return metric(host.metrics(), "isapi_requests_total{status=\"200\"}") == 1; }, 2s));
+
+    // The worker reads these bytes at once and waits for the header's end,
+    // with the connection still marked idle (no request held yet). Loopback
+    // delivers a write before it returns, so an empty receive queue means
+    // the worker has read them.
+    auto half = host.client(2s);
+    half.connect();
+    half.write_raw("GET /hello.dll HTTP/1.1\r\nHost: localhost\r\n");
+    REQUIRE(wait_until([&] { return connections_held(first, host.port()) == 2 && unread_at(host.port()) == 0; }, 2s));
+
+    CHECK(host.client().get("/crash.dll?crash=1").status == 502);
+    // The bytes the dead worker read are gone from the socket: passed on,
+    // the connection would wait in the next worker for a header that never
+    // ends. The front end sees from the kernel's count that the worker had
+    // read past its last request, and answers it.
+    const auto answer = half.read_response();
+    INFO(host.diagnostics());
+    CHECK(answer.status == 502);
+    CHECK_FALSE(answer.keep_alive);
+    // The idle connection still moves on.
+    CHECK(idle.get("/hello.dll").status == 200);
+    CHECK(idle.connections_made() == 1);
 }
 
 TEST_CASE("handoff: an overlapped recycle hands idle connections and one that ran a slow request to the new worker",

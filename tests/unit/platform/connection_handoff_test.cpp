@@ -5,13 +5,17 @@
 // differs from the one sent.
 #include <isapi/platform/connection_handoff.hpp>
 
+#include "../loopback_tcp.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <utility>
@@ -28,6 +32,11 @@ struct Ends {
         int sv[2];
         REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
         return {sv[0], sv[1]};
+    }
+    // A TCP connection over loopback: a is the client's end, b the server's.
+    static Ends tcp() {
+        const auto ends = isapi::test::loopback_tcp();
+        return {ends.client, ends.server};
     }
     static Ends pipe() {
         int p[2];
@@ -178,6 +187,43 @@ TEST_CASE("unread_bytes counts what the peer sent and nobody read", "[handoff]")
     REQUIRE(::read(channel.b, buffer, 3) == 3);
     CHECK(unread_bytes(channel.b) == 4);
     CHECK(unread_bytes(kNoDescriptor) == 0);
+}
+
+// Waits (up to 2 s) until `fd` has `count` unread bytes: loopback delivery
+// is quick, not instant.
+bool wait_unread(int fd, std::size_t count) {
+    for (int i = 0; i < 2000 && unread_bytes(fd) != count; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    return unread_bytes(fd) == count;
+}
+
+TEST_CASE("bytes_taken counts what readers took of a TCP connection, whatever is still unread", "[handoff]") {
+    Ends connection = Ends::tcp();
+    CHECK(bytes_taken(connection.b) == 0u);
+    REQUIRE(::write(connection.a, "GET / HTTP/1.1\r\n", 16) == 16);
+    REQUIRE(wait_unread(connection.b, 16));
+    CHECK(bytes_taken(connection.b) == 0u);  // arrived, not taken
+    char buffer[64];
+    REQUIRE(::read(connection.b, buffer, 4) == 4);
+    CHECK(bytes_taken(connection.b) == 4u);
+    REQUIRE(::write(connection.a, "Host: a\r\n\r\n", 11) == 11);
+    REQUIRE(wait_unread(connection.b, 23));
+    CHECK(bytes_taken(connection.b) == 4u);
+    REQUIRE(::read(connection.b, buffer, sizeof buffer) == 23);
+    CHECK(bytes_taken(connection.b) == 27u);
+
+    // The client's end of the stream is not a byte, read or not.
+    REQUIRE(::shutdown(connection.a, SHUT_WR) == 0);
+    pollfd readable{connection.b, POLLIN, 0};
+    REQUIRE(::poll(&readable, 1, 2000) == 1);
+    CHECK(bytes_taken(connection.b) == 27u);
+    CHECK(::read(connection.b, buffer, sizeof buffer) == 0);
+    CHECK(bytes_taken(connection.b) == 27u);
+}
+
+TEST_CASE("bytes_taken cannot tell on what is not a TCP connection", "[handoff]") {
+    Ends channel = Ends::sockets();
+    CHECK_FALSE(bytes_taken(channel.b).has_value());
+    CHECK_FALSE(bytes_taken(kNoDescriptor).has_value());
 }
 
 TEST_CASE("write_and_shut writes everything, then the peer reads the end", "[handoff]") {

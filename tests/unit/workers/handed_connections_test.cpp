@@ -1,8 +1,11 @@
 // The front end's copies of the connections it handed to a worker, with
-// socket pairs as the clients' connections. The worker's side of the state
+// socket pairs as the clients' connections (loopback TCP where the kernel's
+// byte count matters). The worker's side of the state
 // table is a second mapping of the same memfd, as in the worker process.
 #include <workers/handed_connections.hpp>
 #include <server/session_tracker.hpp>
+
+#include "../loopback_tcp.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -32,6 +35,25 @@ struct Client {
         client = sv[0];
         handed = sv[1];
     }
+    // A TCP connection over loopback, where the kernel counts what the
+    // worker read (platform::bytes_taken).
+    struct Tcp {};
+    explicit Client(Tcp) {
+        const auto ends = isapi::test::loopback_tcp();
+        client = ends.client;
+        handed = ends.server;
+    }
+    // The client sends `bytes`, and the worker reads them all from its copy
+    // (the same socket).
+    void sent_and_read(std::string_view bytes) const {
+        REQUIRE(::write(client, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+        std::string got(bytes.size(), '\0');
+        for (std::size_t at = 0; at < got.size();) {
+            const ssize_t n = ::recv(handed, got.data() + at, got.size() - at, 0);
+            REQUIRE(n > 0);
+            at += static_cast<std::size_t>(n);
+        }
+    }
     Client(const Client&) = delete;
     Client& operator=(const Client&) = delete;
     ~Client() { ::close(client); }
@@ -58,6 +80,10 @@ struct WorkerView {
                                                    handed.table_size());
     }
     void set(std::uint32_t slot, SessionState state) { ConnectionSlots(table).set_state(slot, state); }
+    void set_idle(std::uint32_t slot, std::uint64_t bytes_read) {
+        ConnectionSlots(table).set_bytes_read(slot, bytes_read);
+        set(slot, SessionState::idle);
+    }
     void set_request(std::uint32_t slot, std::string_view line) {
         ConnectionSlots(table).set_request(slot, line.substr(0, line.find(' ')), line.substr(line.find(' ') + 1));
     }
@@ -133,7 +159,7 @@ TEST_CASE("when the worker dies, each connection is settled by the state the wor
     CHECK(settled.answered == std::vector<std::string>{"GET /busy.dll?q=1"});
     REQUIRE(settled.cut.size() == 2);
     std::sort(settled.cut.begin(), settled.cut.end());
-    CHECK(settled.cut[0] == "GET /" + std::string(ConnectionSlots::kRecordBytes - 2 - 5, 'x'));  // 126 characters: a state byte and a NUL
+    CHECK(settled.cut[0] == "GET /" + std::string(ConnectionSlots::kLineRoom - 5, 'x'));  // cut to the line's room
     CHECK(settled.cut[1] == "POST /responding.dll");
     CHECK(handed.size() == 0);
     auto& between = settled.between_requests;
@@ -154,4 +180,41 @@ TEST_CASE("when the worker dies, each connection is settled by the state the wor
     // Every slot is free again.
     for (std::uint64_t id = 0; id < HandedConnections::kSlots; ++id)
         REQUIRE(handed.add(100 + id, platform::kNoDescriptor, false));
+}
+
+TEST_CASE("an idle connection whose worker read past its last request gets the 502; one it read no further moves on",
+          "[handed]") {
+    HandedConnections handed;
+    WorkerView worker(handed);
+    Client answered_one(Client::Tcp{}), next_waiting(Client::Tcp{}), half_read(Client::Tcp{});
+    const auto answered_slot = handed.add(1, answered_one.handed, false);
+    const auto waiting_slot = handed.add(2, next_waiting.handed, false);
+    const auto half_slot = handed.add(3, half_read.handed, false);
+    REQUIRE((answered_slot && waiting_slot && half_slot));
+
+    // One request read and answered, marked idle with its 38 bytes.
+    const std::string request = "GET /a.dll HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    answered_one.sent_and_read(request);
+    worker.set_idle(*answered_slot, request.size());
+    // The same, then the start of the next request, still unread.
+    next_waiting.sent_and_read(request);
+    worker.set_idle(*waiting_slot, request.size());
+    REQUIRE(::write(next_waiting.client, "GET", 3) == 3);
+    // A request's first line read, the header still arriving: the worker
+    // marks nothing until the header is whole, so the slot says idle.
+    half_read.sent_and_read("POST /upload.dll HTTP/1.1\r\n");
+
+    const std::string answer = "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n";
+    auto settled = handed.settle(answer);
+    CHECK(settled.answered == std::vector<std::string>{"(a request not yet read in full)"});
+    CHECK(settled.cut.empty());
+    REQUIRE(settled.between_requests.size() == 2);
+    std::set<int> moved;
+    for (auto& socket : settled.between_requests) moved.insert(static_cast<int>(socket.socket));
+    CHECK(moved == std::set<int>{answered_one.handed, next_waiting.handed});
+    for (std::size_t tries = 0; tries < 200 && platform::unread_bytes(next_waiting.handed) < 3; ++tries)
+        ::usleep(1000);
+    CHECK(platform::unread_bytes(next_waiting.handed) == 3);  // still there for the next worker
+    for (auto& socket : settled.between_requests) platform::close_descriptor(socket.socket);
+    CHECK(half_read.read_all() == answer);
 }

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <system_error>
@@ -50,6 +51,16 @@ void close_descriptor(NativeDescriptor descriptor);
 
 // Bytes the client sent that nobody has read yet (FIONREAD); 0 on error.
 std::size_t unread_bytes(NativeDescriptor socket);
+
+// How many bytes of what the client sent on this TCP connection have been
+// read from it so far, by any process (the end-of-stream mark not counted).
+// Call it only while nobody reads the socket: the front end at a hand-over,
+// and after the worker holding the connection died. A worker records the
+// bytes it read at each request boundary; a larger count after its death
+// means it died having read part or all of a request it had not yet marked
+// as held. nullopt where the OS cannot tell (not TCP, an old kernel,
+// Windows) or the connection is no longer open both ways for reading.
+std::optional<std::uint64_t> bytes_taken(NativeDescriptor socket);
 
 // Writes all of `bytes` to a socket (blocking up to `timeout_ms` in all),
 // then closes the write side: for the answer a front end gives on a
