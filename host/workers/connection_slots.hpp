@@ -1,7 +1,6 @@
 #pragma once
 // The layout of the table a worker and the front end share with --handoff:
-// one record per handed connection: its state (one byte: SessionState and a
-// flag), the
+// one record per handed connection: its state (one byte, SessionState), the
 // bytes the worker had read from it when it last marked it idle, and the
 // request line it holds ("GET /app.dll?a=1", cut at the record's end). The
 // worker writes them; the front end reads them once the worker has died, to
@@ -32,35 +31,11 @@ public:
     explicit ConnectionSlots(platform::SharedStateTable& table) : table_(table) {}
     std::size_t count() const { return table_.size() / kRecordBytes; }
 
-    // The state byte holds the session's state, and kPending while response
-    // bytes are held back (corked): the front end then reads `responding`,
-    // whatever the state says. One byte for both, changed with atomic
-    // operations, so the worker's threads need no lock to keep them apart.
-    static constexpr std::uint8_t kPending = 0x80;
-
-    // The whole byte: the front end's start for a new connection.
     void set_state(std::size_t slot, SessionState state) {
-        byte_at(slot).store(static_cast<std::uint8_t>(state), std::memory_order_release);
-    }
-    // The worker's: the state, keeping the pending flag as it is.
-    void update_state(std::size_t slot, SessionState state) {
-        auto& byte = byte_at(slot);
-        std::uint8_t old = byte.load(std::memory_order_relaxed);
-        std::uint8_t wanted;
-        do {
-            wanted = static_cast<std::uint8_t>((old & kPending) | static_cast<std::uint8_t>(state));
-            if (wanted == old) return;
-        } while (!byte.compare_exchange_weak(old, wanted, std::memory_order_release, std::memory_order_relaxed));
-    }
-    void set_pending(std::size_t slot, bool pending) {
-        if (pending)
-            byte_at(slot).fetch_or(kPending, std::memory_order_release);
-        else
-            byte_at(slot).fetch_and(static_cast<std::uint8_t>(~kPending), std::memory_order_release);
+        table_.at(slot * kRecordBytes).store(static_cast<std::uint8_t>(state), std::memory_order_release);
     }
     SessionState state(std::size_t slot) {
-        const std::uint8_t byte = byte_at(slot).load(std::memory_order_acquire);
-        return (byte & kPending) ? SessionState::responding : static_cast<SessionState>(byte);
+        return static_cast<SessionState>(table_.at(slot * kRecordBytes).load(std::memory_order_acquire));
     }
 
     // Before the state says idle. The table is mapped at a page boundary, so
@@ -89,7 +64,6 @@ public:
     }
 
 private:
-    std::atomic<std::uint8_t>& byte_at(std::size_t slot) { return table_.at(slot * kRecordBytes); }
     std::uint64_t& count_at(std::size_t slot) {
         return *reinterpret_cast<std::uint64_t*>(table_.bytes() + slot * kRecordBytes + 8);
     }

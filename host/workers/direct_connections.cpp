@@ -34,19 +34,21 @@ public:
         : owner_(owner), id_(id), slots_(slots), slot_(slot) {}
 
     void state(SessionState state, std::uint64_t bytes_read) override {
-        if (slots_) {
-            if (state == SessionState::idle) slots_->set_bytes_read(slot_, bytes_read);
-            slots_->update_state(slot_, state);
+        {
+            std::lock_guard lock(mutex_);
+            state_ = state;
+            if (slots_ && state == SessionState::idle) slots_->set_bytes_read(slot_, bytes_read);
+            publish();
         }
         holds_request(state != SessionState::idle);
     }
     void request(std::string_view method, std::string_view target) override {
         if (slots_) slots_->set_request(slot_, method, target);
     }
-    // Bytes the client has not got make the connection one to reset after a
-    // crash, never one to pass on or answer 502 on.
     void bytes_pending(bool pending) override {
-        if (slots_) slots_->set_pending(slot_, pending);
+        std::lock_guard lock(mutex_);
+        pending_ = pending;
+        publish();
     }
     void closed(bool abortive) override {
         holds_request(false);
@@ -65,10 +67,19 @@ private:
     // A connection holds a request from its header's read to its next wait
     // for one (or its end): the front end's count of requests in flight.
     void holds_request(bool now) {
-        if (holding_.load(std::memory_order_relaxed) == now) return;  // no change: no atomic write
         if (holding_.exchange(now) != now) owner_.in_progress(now ? 1 : -1);
     }
 
+    // What the front end reads after a crash (with mutex_ held): bytes the
+    // client has not got make the connection one to reset, never one to
+    // pass on or answer 502 on.
+    void publish() {
+        if (slots_) slots_->set_state(slot_, pending_ ? SessionState::responding : state_);
+    }
+
+    std::mutex mutex_;
+    SessionState state_ = SessionState::idle;
+    bool pending_ = false;
     std::atomic<bool> holding_{false};
     DirectConnections& owner_;
     const std::uint64_t id_;
@@ -163,13 +174,14 @@ void DirectConnections::served(const ecb::Outcome& outcome, const InprocDispatch
 }
 
 void DirectConnections::in_progress(int delta) {
-    in_progress_.fetch_add(static_cast<std::uint32_t>(delta), std::memory_order_relaxed);
+    std::lock_guard lock(mutex_);
+    in_progress_ += static_cast<std::uint32_t>(delta);
     schedule_report();
 }
 
 DirectConnections::Activity DirectConnections::activity() {
     std::lock_guard lock(mutex_);
-    return {in_progress_.load(std::memory_order_relaxed), served_total_};
+    return {in_progress_, served_total_};
 }
 
 void DirectConnections::log_line(std::string_view line) {
@@ -179,16 +191,10 @@ void DirectConnections::log_line(std::string_view line) {
 }
 
 void DirectConnections::schedule_report() {
-    // Under load a report is nearly always on its way: one atomic exchange
-    // then, and no lock.
-    if (report_scheduled_.exchange(true, std::memory_order_acq_rel)) return;
-    net::post(io_, [this] {
+    if (std::exchange(report_scheduled_, true)) return;
+    const auto due = last_report_ + kReportDelay;
+    net::post(io_, [this, due] {
         // Posted, not run here: the request's own handlers finish first.
-        std::chrono::steady_clock::time_point due;
-        {
-            std::lock_guard lock(mutex_);
-            due = last_report_ + kReportDelay;
-        }
         if (std::chrono::steady_clock::now() >= due) return report();
         report_timer_.expires_at(due);
         report_timer_.async_wait([this](boost::system::error_code ec) {
@@ -201,20 +207,16 @@ void DirectConnections::report() {
     std::string frame;
     {
         std::lock_guard lock(mutex_);
-        // An exchange, not a store: it reads the flag a change set before it
-        // asked for a report, and so sees that change (in_progress_ is not
-        // under mutex_). A change after this asks for the next report.
-        report_scheduled_.exchange(false, std::memory_order_acq_rel);
-        const std::uint32_t in_progress = in_progress_.load(std::memory_order_relaxed);
-        if (served_count_ == 0 && log_lines_.empty() && in_progress == reported_in_progress_) return;
+        report_scheduled_ = false;
+        if (served_count_ == 0 && log_lines_.empty() && in_progress_ == reported_in_progress_) return;
         last_report_ = std::chrono::steady_clock::now();
-        reported_in_progress_ = in_progress;
+        reported_in_progress_ = in_progress_;
         ipc::FrameBuilder(frame)
             .begin(ipc::FrameType::served, 0)
             .u32(std::exchange(served_count_, 0))
             .raw(served_)
             .str(log_lines_)
-            .u32(in_progress)
+            .u32(in_progress_)
             .end();
         served_.clear();
         log_lines_.clear();

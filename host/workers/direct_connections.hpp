@@ -20,7 +20,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -65,7 +64,7 @@ private:
     class Tracker;
     void ended(std::uint64_t id, std::string frame);
     void in_progress(int delta);  // requests held on these connections: +1 or -1
-    void schedule_report();  // any thread, with or without mutex_
+    void schedule_report();  // any thread, with mutex_ held
     void report();           // sends the batch (on io_)
 
     const WorkerConfig::Handoff config_;
@@ -84,13 +83,12 @@ private:
     std::condition_variable all_gone_;
     std::unordered_map<std::uint64_t, std::weak_ptr<HttpSession>> sessions_;
     bool handing_back_ = false;
-    std::atomic<bool> report_scheduled_{false};
+    bool report_scheduled_ = false;
     std::chrono::steady_clock::time_point last_report_{};  // mutex_
     std::uint32_t served_count_ = 0;
     std::uint64_t served_total_ = 0;
     // Requests read and not yet served: the front end's in-flight gauge.
-    std::atomic<std::uint32_t> in_progress_{0};
-    std::uint32_t reported_in_progress_ = 0;  // mutex_
+    std::uint32_t in_progress_ = 0, reported_in_progress_ = 0;
     std::string served_;     // the batch's per-request records
     std::string log_lines_;  // the batch's access log lines
 };

@@ -218,28 +218,3 @@ TEST_CASE("an idle connection whose worker read past its last request gets the 5
     for (auto& socket : settled.between_requests) platform::close_descriptor(socket.socket);
     CHECK(half_read.read_all() == answer);
 }
-
-TEST_CASE("the state byte reads responding while response bytes are pending, whatever state the session set",
-          "[handed]") {
-    HandedConnections handed;
-    WorkerView worker(handed);
-    const auto slot = handed.add(1, platform::kNoDescriptor, false).value();
-    ConnectionSlots writer(worker.table);
-    ConnectionSlots reader(worker.table);
-    CHECK(reader.state(slot) == SessionState::idle);
-    writer.update_state(slot, SessionState::busy);
-    CHECK(reader.state(slot) == SessionState::busy);
-    writer.set_pending(slot, true);
-    CHECK(reader.state(slot) == SessionState::responding);
-    // The session may already wait for the next request while the client
-    // still lacks this response: that must not read as idle.
-    writer.update_state(slot, SessionState::idle);
-    CHECK(reader.state(slot) == SessionState::responding);
-    writer.set_pending(slot, false);
-    CHECK(reader.state(slot) == SessionState::idle);
-    writer.set_pending(slot, true);
-    writer.set_pending(slot, false);
-    writer.update_state(slot, SessionState::busy);
-    CHECK(reader.state(slot) == SessionState::busy);
-    handed.closed(1);
-}
