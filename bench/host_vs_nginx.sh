@@ -22,8 +22,11 @@
 # worker processes), TLS (1: both servers over HTTPS, TLS 1.3 with the same
 # self-signed pair from scripts/make-tls-cert.sh, wrk keeping its
 # connections, so the handshakes are out of the figures; the ratio is
-# reported with no bar). Exit status: 0 when every bar is met,
-# 1 when one is not, 2 when the run itself failed.
+# reported with no bar), BASELINE (another build folder: each isolation is
+# measured with that build's isapi-host and hello.so too, as the side
+# "ISOLATION@baseline", interleaved with the rest and with no bar: an A/B
+# of two builds in one run, each against the same nginx). Exit status: 0
+# when every bar is met, 1 when one is not, 2 when the run itself failed.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -54,6 +57,19 @@ for isolation in "${isolations[@]}"; do
   esac
 done
 ((${#isolations[@]})) || { echo "host_vs_nginx: ISOLATION is empty" >&2; exit 2; }
+# Per side, the build it runs from.
+declare -A build_of
+for isolation in "${isolations[@]}"; do build_of[$isolation]="$build_dir"; done
+if [[ -n "${BASELINE:-}" ]]; then
+  baseline="$(cd "$BASELINE" 2>/dev/null && pwd)" || { echo "host_vs_nginx: BASELINE $BASELINE is not a folder" >&2; exit 2; }
+  for isolation in "${isolations[@]}"; do
+    side="$isolation@baseline"
+    bar[$side]="" args[$side]="${args[$isolation]}" path[$side]="${path[$isolation]}"
+    status_of[$side]="${status_of[$isolation]}" serves[$side]="${serves[$isolation]}, baseline build"
+    build_of[$side]="$baseline"
+    isolations+=("$side")
+  done
+fi
 tls="${TLS:-0}"
 [[ "$tls" == 0 || "$tls" == 1 ]] || { echo "host_vs_nginx: TLS must be 0 or 1, not '$tls'" >&2; exit 2; }
 results="${RESULTS:-}"
@@ -61,10 +77,14 @@ results="${RESULTS:-}"
 
 die() { echo "host_vs_nginx: $*" >&2; exit 2; }
 
-host_bin="$(find "$build_dir" -type f -name isapi-host -perm -u+x -print -quit)"
-hello_so="$build_dir/samples/hello.so"
-[[ -n "$host_bin" ]] || die "no isapi-host under $build_dir (build it first)"
-[[ -f "$hello_so" ]] || die "no $hello_so (build the samples first)"
+declare -A host_bin hello_so
+for isolation in "${isolations[@]}"; do
+  dir="${build_of[$isolation]}"
+  host_bin[$isolation]="$(find "$dir" -type f -name isapi-host -perm -u+x -print -quit)"
+  hello_so[$isolation]="$dir/samples/hello.so"
+  [[ -n "${host_bin[$isolation]}" ]] || die "no isapi-host under $dir (build it first)"
+  [[ -f "${hello_so[$isolation]}" ]] || die "no ${hello_so[$isolation]} (build the samples first)"
+done
 
 # ---- tools ------------------------------------------------------------------
 missing=()
@@ -148,7 +168,7 @@ url[nginx]="$scheme://127.0.0.1:$nginx_port/"
 pid[nginx]="$nginx_pid"
 for isolation in "${isolations[@]}"; do
   # shellcheck disable=SC2086
-  "$host_bin" ${args[$isolation]} --listen 127.0.0.1:0 --map "/hello.dll=$hello_so" --log-level warn \
+  "${host_bin[$isolation]}" ${args[$isolation]} --listen 127.0.0.1:0 --map "/hello.dll=${hello_so[$isolation]}" --log-level warn \
     "${host_tls[@]}" ${HOST_ARGS:-} >"$work/host-$isolation.out" 2>"$work/host-$isolation.err" &
   host_pid=$!
   host_pids+=("$host_pid")
