@@ -24,7 +24,7 @@ public:
     CountingHandler(Handler handler, std::atomic<std::uint64_t>& count) : handler_(std::move(handler)), count_(&count) {}
 
     void operator()(const boost::system::error_code& ec, std::size_t bytes) {
-        count_->store(count_->load(std::memory_order_relaxed) + bytes, std::memory_order_relaxed);
+        count_->store(count_->load(std::memory_order_relaxed) + bytes, std::memory_order_release);
         std::move(handler_)(ec, bytes);
     }
 

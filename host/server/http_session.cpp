@@ -49,12 +49,16 @@ void HttpSession::hand_back() {
     hand_back_ = true;
     // A read waiting for the next request ends now (operation_aborted); one
     // that completes first, or a request under way, sees the flag at the
-    // next do_read.
-    net::post(socket_.strand(), [self = shared_from_this()] {
-        if (!self->awaiting_request_) return;
-        error_code ignored;
-        self->socket_.tcp().cancel(ignored);
-    });
+    // next do_read. So does a header that has begun to arrive: the parser
+    // may have taken its first lines out of buffer_, and the connection goes
+    // back once that request is answered.
+    net::post(socket_.strand(), [self = shared_from_this()] { self->cancel_idle_read(); });
+}
+
+void HttpSession::cancel_idle_read() {
+    if (!awaiting_request_ || idle_since_bytes_.load(std::memory_order_acquire) != socket_.bytes_read()) return;
+    error_code ignored;
+    socket_.tcp().cancel(ignored);
 }
 
 void HttpSession::release_to_tracker() {
@@ -105,19 +109,18 @@ void HttpSession::do_read() {
     body_bytes_ = 0;
     body_wait_ = {};
     socket_.arm(limits_.request_timeout);
+    idle_since_bytes_.store(buffer_.size() == 0 ? socket_.bytes_read() : kNotIdle, std::memory_order_release);
     awaiting_request_ = true;
     http::async_read_header(socket_.stream(), buffer_, *parser_, socket_.bind([self = shared_from_this()](
                                                                      error_code ec, std::size_t) { self->on_read_header(ec); }));
-    if (hand_back_) {
-        // hand_back() may have looked before the read was under way.
-        error_code ignored;
-        socket_.tcp().cancel(ignored);
-    }
+    // hand_back() may have looked before the read was under way.
+    if (hand_back_) cancel_idle_read();
 }
 
 void HttpSession::on_read_header(error_code ec) {
     socket_.disarm();
     awaiting_request_ = false;
+    idle_since_bytes_.store(kNotIdle, std::memory_order_relaxed);
     if (hand_back_ && ec == net::error::operation_aborted && !socket_.timed_out()) return release_to_tracker();
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset)
         return socket_.close(false);

@@ -79,6 +79,7 @@ private:
     void on_preload(error_code ec);
     void dispatch_request();
     void release_to_tracker();  // hand_back()'s end, on the thread that reads
+    void cancel_idle_read();    // for hand_back(): ends a read that has nothing of a request yet
     ecb::Request make_request() const;
     void reply_and_close(unsigned status, std::string_view message);
     // A body read failed: the client gets the status when no response has
@@ -110,6 +111,13 @@ private:
     std::unique_ptr<SessionTracker> tracker_;
     std::atomic<bool> hand_back_{false};         // hand_back() was asked for
     std::atomic<bool> awaiting_request_{false};  // a read for the next request's header is under way
+    // While that read began with nothing of the request in hand: the count
+    // of bytes read then (SessionSocket::bytes_read). If the count has moved
+    // on, part of a header was read, maybe parsed already: a hand-back must
+    // not cut in, since the bytes it would give back are no longer all in
+    // buffer_. kNotIdle otherwise.
+    static constexpr std::uint64_t kNotIdle = ~std::uint64_t{0};
+    std::atomic<std::uint64_t> idle_since_bytes_{kNotIdle};
     std::string local_addr_, remote_addr_;
     std::uint16_t local_port_ = 0, remote_port_ = 0;
 };

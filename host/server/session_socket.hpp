@@ -119,7 +119,7 @@ public:
     }
     // Every byte read from the socket so far (not counted over TLS, which
     // is never handed to another process).
-    std::uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_relaxed); }
+    std::uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_acquire); }
 
     // A connection that another process holds a copy of (--handoff): told
     // of the state and of the end. Set once, before start.
