@@ -37,6 +37,12 @@ std::vector<std::string> handoff(std::vector<std::string> extra = {}) {
 struct WithIdleConnection {
     explicit WithIdleConnection(std::vector<std::string> mapping)
         : host(handoff(std::move(mapping))), idle(host.client()), first(pid_of(idle.get("/hello.dll"))) {}
+    // Connects `half` (a second connection) and sends the start of a header;
+    // returns once worker `first` has read it and waits for the end, with
+    // the connection still marked idle (no request held yet). Loopback
+    // delivers a write before it returns, so an empty receive queue means
+    // the worker has read the bytes.
+    void send_half_header(HttpClient& half);
     WorkerHost host;
     HttpClient idle;
     long first;
@@ -77,6 +83,12 @@ std::size_t unread_at(std::uint16_t port) {
             unread += std::stoul(queues.substr(queues.find(':') + 1), nullptr, 16);
     }
     return unread;
+}
+
+void WithIdleConnection::send_half_header(HttpClient& half) {
+    half.connect();
+    half.write_raw("GET /hello.dll HTTP/1.1\r\nHost: localhost\r\n");
+    REQUIRE(wait_until([&] { return connections_held(first, host.port()) == 2 && unread_at(host.port()) == 0; }, 2s));
 }
 
 // The access log's records (lines that are not # directives).
@@ -188,14 +200,8 @@ TEST_CASE("handoff: a crash while the worker has read half a request header answ
     REQUIRE(first != 0);
     REQUIRE(wait_until([&] { return metric(host.metrics(), "isapi_requests_total{status=\"200\"}") == 1; }, 2s));
 
-    // The worker reads these bytes at once and waits for the header's end,
-    // with the connection still marked idle (no request held yet). Loopback
-    // delivers a write before it returns, so an empty receive queue means
-    // the worker has read them.
     auto half = host.client(2s);
-    half.connect();
-    half.write_raw("GET /hello.dll HTTP/1.1\r\nHost: localhost\r\n");
-    REQUIRE(wait_until([&] { return connections_held(first, host.port()) == 2 && unread_at(host.port()) == 0; }, 2s));
+    setup.send_half_header(half);
 
     CHECK(host.client().get("/crash.dll?crash=1").status == 502);
     // The bytes the dead worker read are gone from the socket: passed on,
@@ -217,9 +223,7 @@ TEST_CASE("handoff: a header half read when an overlapped recycle starts is answ
     auto& [host, idle, first] = setup;
     REQUIRE(first != 0);
     auto half = host.client(3s);
-    half.connect();
-    half.write_raw("GET /hello.dll HTTP/1.1\r\nHost: localhost\r\n");
-    REQUIRE(wait_until([&] { return connections_held(first, host.port()) == 2 && unread_at(host.port()) == 0; }, 2s));
+    setup.send_half_header(half);
 
     // The parser has taken the request line out of the session's buffer, so
     // the connection cannot go back with every byte of the request: the old
