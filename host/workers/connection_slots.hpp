@@ -47,6 +47,7 @@ public:
         return std::atomic_ref<std::uint64_t>(count_at(slot)).load(std::memory_order_relaxed);
     }
 
+    void clear_request(std::size_t slot) { table_.bytes()[slot * kRecordBytes + kLineOffset] = '\0'; }
     // Before the state says busy: the reader looks only after the writer died.
     void set_request(std::size_t slot, std::string_view method, std::string_view target) {
         char* line = table_.bytes() + slot * kRecordBytes + kLineOffset;

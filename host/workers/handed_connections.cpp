@@ -21,13 +21,15 @@ HandedConnections::~HandedConnections() {
     for (auto& [id, held] : held_) platform::close_descriptor(held.socket);
 }
 
-std::optional<std::uint32_t> HandedConnections::add(std::uint64_t id, platform::NativeDescriptor socket, bool v6) {
+std::optional<std::uint32_t> HandedConnections::add(std::uint64_t id, platform::NativeDescriptor socket, bool v6,
+                                                    bool request_begun) {
     if (free_slots_.empty()) return std::nullopt;
     const std::uint32_t slot = free_slots_.back();
     free_slots_.pop_back();
     ConnectionSlots slots(table_);
     slots.set_bytes_read(slot, 0);
-    slots.set_state(slot, SessionState::idle);
+    slots.clear_request(slot);  // not the line of the slot's last connection
+    slots.set_state(slot, request_begun ? SessionState::busy : SessionState::idle);
     held_.emplace(id, Held{socket, slot, v6, platform::bytes_taken(socket)});
     return slot;
 }
@@ -66,13 +68,9 @@ HandedConnections::Settled HandedConnections::settle(std::string_view answer) {
         // header still arriving, or one read an instant before the death).
         // Those bytes are gone from the socket; the next worker would wait
         // for a request that never comes, so the client gets the 502.
-        std::string line;
-        if (state == SessionState::idle && read_unmarked(held, slots)) {
-            state = SessionState::busy;
-            line = "(a request not yet read in full)";
-        } else {
-            line = slots.request(held.slot);
-        }
+        std::string line = slots.request(held.slot);
+        if (state == SessionState::idle && read_unmarked(held, slots)) state = SessionState::busy;
+        if (line.empty()) line = "(a request not yet read in full)";
         if (state == SessionState::idle) {
             // Nothing of a request was read: what the client sent since is
             // still in the socket for the next worker.

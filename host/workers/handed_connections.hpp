@@ -37,8 +37,13 @@ public:
     std::size_t table_size() const { return table_.size(); }  // bytes: ConnectionSlots::bytes_for(kSlots)
 
     // Records `socket` as the worker's; its slot, or nullopt when every slot
-    // is taken (the socket stays the caller's).
-    std::optional<std::uint32_t> add(std::uint64_t id, platform::NativeDescriptor socket, bool v6);
+    // is taken (the socket stays the caller's). `request_begun`: it goes
+    // with bytes of a request another worker read (HandedSocket::preread),
+    // so it holds that request from the start: a worker that dies before
+    // saying otherwise leaves a request to answer 502, not a connection to
+    // pass on without those bytes.
+    std::optional<std::uint32_t> add(std::uint64_t id, platform::NativeDescriptor socket, bool v6,
+                                     bool request_begun = false);
     // The worker closed the connection: the copy closes too.
     void closed(std::uint64_t id);
     // The worker gave the connection back: the copy is the caller's now.

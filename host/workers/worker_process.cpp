@@ -113,7 +113,7 @@ bool WorkerProcess::hand_over(std::uint64_t id, HandedSocket& socket) {
 }
 
 bool WorkerProcess::send_connection(std::uint64_t id, HandedSocket& socket) {
-    const auto slot = handed_->add(id, socket.socket, socket.v6);
+    const auto slot = handed_->add(id, socket.socket, socket.v6, !socket.preread.empty());
     if (!slot) return false;
     std::string frame;
     ipc::FrameBuilder(frame).begin(ipc::FrameType::connection, id).u32(*slot).u8(socket.v6).str(socket.preread).end();

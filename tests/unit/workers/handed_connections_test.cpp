@@ -218,3 +218,26 @@ TEST_CASE("an idle connection whose worker read past its last request gets the 5
     for (auto& socket : settled.between_requests) platform::close_descriptor(socket.socket);
     CHECK(half_read.read_all() == answer);
 }
+
+TEST_CASE("a connection handed with bytes of a request another worker read holds that request until the worker says otherwise",
+          "[handed]") {
+    HandedConnections handed;
+    WorkerView worker(handed);
+    Client begun, begun_then_idle;
+    worker.set_request(0, "GET /earlier.dll");  // a line a slot's last connection left
+    const auto begun_slot = handed.add(1, begun.handed, false, true);
+    const auto idle_slot = handed.add(2, begun_then_idle.handed, false, true);
+    REQUIRE((begun_slot && idle_slot));
+    // This worker served the request those bytes began, and waits for the next.
+    worker.set_idle(*idle_slot, 0);
+
+    const std::string answer = "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n";
+    auto settled = handed.settle(answer);
+    // The other died before it said anything: the bytes it was given are
+    // gone with it, so the request is answered, not the connection passed on.
+    CHECK(settled.answered == std::vector<std::string>{"(a request not yet read in full)"});
+    REQUIRE(settled.between_requests.size() == 1);
+    CHECK(settled.between_requests[0].socket == begun_then_idle.handed);
+    platform::close_descriptor(settled.between_requests[0].socket);
+    CHECK(begun.read_all() == answer);
+}
