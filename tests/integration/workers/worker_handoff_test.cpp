@@ -91,6 +91,16 @@ void WithIdleConnection::send_half_header(HttpClient& half) {
     REQUIRE(wait_until([&] { return connections_held(first, host.port()) == 2 && unread_at(host.port()) == 0; }, 2s));
 }
 
+// Two responses on one connection: `before` from worker `first`, `after`
+// from the worker it moved to.
+void answered_then_moved(const HttpResponse& before, const HttpResponse& after, long first) {
+    CHECK(before.status == 200);
+    CHECK(pid_of(before) == first);
+    CHECK(after.status == 200);
+    CHECK(pid_of(after) != first);
+    CHECK(pid_of(after) != 0);
+}
+
 // The access log's records (lines that are not # directives).
 std::vector<std::string> log_records(const std::filesystem::path& path) {
     std::ifstream in(path);
@@ -236,15 +246,31 @@ TEST_CASE("handoff: a header half read when an overlapped recycle starts is answ
     const auto answer = half.read_response();
     INFO(host.diagnostics());
     INFO(answer.body);
-    CHECK(answer.status == 200);
-    CHECK(pid_of(answer) == first);
     // Then it goes back between requests, and on to the new worker.
-    const auto next = half.get("/hello.dll");
-    CHECK(next.status == 200);
-    CHECK(pid_of(next) != first);
-    CHECK(pid_of(next) != 0);
+    answered_then_moved(answer, half.get("/hello.dll"), first);
     CHECK(half.connections_made() == 1);
     CHECK(wait_until([&] { return !process_alive(first); }, 3s));
+}
+
+TEST_CASE("handoff: a request pipelined behind a slow one when an overlapped recycle starts goes to the new worker with its bytes",
+          "[integration][workers][handoff][recycle]") {
+    WithIdleConnection setup(map_arg("/slow.dll", Built::slow));
+    auto& [host, idle, first] = setup;
+    REQUIRE(first != 0);
+    // Both requests in one write: the old worker reads the second with the
+    // first, runs the first, and gives the connection back with the second's
+    // bytes, which the front end passes to the new worker.
+    auto client = host.client(5s);
+    client.connect();
+    client.write_raw("GET /slow.dll?ms=600 HTTP/1.1\r\nHost: x\r\n\r\n"
+                     "GET /hello.dll HTTP/1.1\r\nHost: x\r\n\r\n");
+    REQUIRE(host.wait_for_event([](const auto& e) { return is_event(e, "module_load", 1) && text_of(e, "module") == "slow.so"; }, 3s));
+    REQUIRE(host.recycle("overlapped").status == 202);
+    const auto slow = client.read_response();
+    const auto next = client.read_response();
+    INFO(host.diagnostics());
+    answered_then_moved(slow, next, first);
+    CHECK(client.connections_made() == 1);
 }
 
 TEST_CASE("handoff: an overlapped recycle hands idle connections and one that ran a slow request to the new worker",
