@@ -25,7 +25,9 @@
 # reported with no bar), BASELINE (another build folder: each isolation is
 # measured with that build's isapi-host and hello.so too, as the side
 # "ISOLATION@baseline", interleaved with the rest and with no bar: an A/B
-# of two builds in one run, each against the same nginx). Exit status: 0
+# of two builds in one run, each against the same nginx), CLOSE (1: wrk
+# sends "Connection: close", so every request comes on a new connection, for
+# what accepting and handing over a connection costs). Exit status: 0
 # when every bar is met, 1 when one is not, 2 when the run itself failed.
 set -euo pipefail
 
@@ -70,6 +72,12 @@ if [[ -n "${BASELINE:-}" ]]; then
     isolations+=("$side")
   done
 fi
+wrk_close=()
+case "${CLOSE:-0}" in
+  0) ;;
+  1) wrk_close=(-H "Connection: close") ;;
+  *) echo "host_vs_nginx: CLOSE must be 0 or 1, not '$CLOSE'" >&2; exit 2 ;;
+esac
 tls="${TLS:-0}"
 [[ "$tls" == 0 || "$tls" == 1 ]] || { echo "host_vs_nginx: TLS must be 0 or 1, not '$tls'" >&2; exit 2; }
 results="${RESULTS:-}"
@@ -222,7 +230,7 @@ cpu_ticks() {
 measure() {
   local side="$1" secs="$2" out before after requests
   before="$(cpu_ticks "${pid[$side]}")"
-  out="$(wrk -t1 -c"$connections" -d"$secs" --latency "${url[$side]}")" || die "wrk failed against ${url[$side]}"
+  out="$(wrk -t1 -c"$connections" -d"$secs" --latency "${wrk_close[@]}" "${url[$side]}")" || die "wrk failed against ${url[$side]}"
   after="$(cpu_ticks "${pid[$side]}")"
   local unexpected="Socket errors"
   [[ "${status_of[$side]}" == 200 ]] && unexpected+="|Non-2xx"
