@@ -68,15 +68,15 @@ HandedConnections::Settled HandedConnections::settle(std::string_view answer) {
         // header still arriving, or one read an instant before the death).
         // Those bytes are gone from the socket; the next worker would wait
         // for a request that never comes, so the client gets the 502.
-        std::string line = slots.request(held.slot);
         if (state == SessionState::idle && read_unmarked(held, slots)) state = SessionState::busy;
-        if (line.empty()) line = "(a request not yet read in full)";
         if (state == SessionState::idle) {
             // Nothing of a request was read: what the client sent since is
             // still in the socket for the next worker.
             settled.between_requests.push_back({held.socket, held.v6, {}});
             continue;
         }
+        std::string line = slots.request(held.slot);
+        if (line.empty()) line = "(a request not yet read in full)";
         if (state == SessionState::busy && platform::write_and_shut(held.socket, answer, kAnswerTimeoutMs)) {
             settled.answered.push_back(std::move(line));
         } else {

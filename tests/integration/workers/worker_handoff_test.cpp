@@ -36,7 +36,9 @@ std::vector<std::string> handoff(std::vector<std::string> extra = {}) {
 // had one request answered, by worker `first`.
 struct WithIdleConnection {
     explicit WithIdleConnection(std::vector<std::string> mapping)
-        : host(handoff(std::move(mapping))), idle(host.client()), first(pid_of(idle.get("/hello.dll"))) {}
+        : host(handoff(std::move(mapping))), idle(host.client()), first(pid_of(idle.get("/hello.dll"))) {
+        REQUIRE(first != 0);
+    }
     // Connects `half` (a second connection) and sends the start of a header;
     // returns once worker `first` has read it and waits for the end, with
     // the connection still marked idle (no request held yet). Loopback
@@ -89,6 +91,14 @@ void WithIdleConnection::send_half_header(HttpClient& half) {
     half.connect();
     half.write_raw("GET /hello.dll HTTP/1.1\r\nHost: localhost\r\n");
     REQUIRE(wait_until([&] { return connections_held(first, host.port()) == 2 && unread_at(host.port()) == 0; }, 2s));
+}
+
+// slow.so is not preloaded: its load event marks its first request as running.
+bool slow_so_loaded(WorkerHost& host) {
+    return host
+        .wait_for_event([](const auto& e) { return is_event(e, "module_load", 1) && text_of(e, "module") == "slow.so"; },
+                        3s)
+        .has_value();
 }
 
 // Two responses on one connection: `before` from worker `first`, `after`
@@ -173,7 +183,6 @@ TEST_CASE("handoff: a crash answers 502 to the request it held, and an idle keep
           "[integration][workers][handoff][crash]") {
     WithIdleConnection setup(map_arg("/crash.dll", Built::crash));
     auto& [host, idle, first] = setup;
-    REQUIRE(first != 0);
     // The client has the whole response a moment before the worker marks
     // the connection idle; a crash in between resets it (its response had
     // started, as far as the front end can tell). Counted means marked.
@@ -207,7 +216,6 @@ TEST_CASE("handoff: a crash while the worker has read half a request header answ
           "[integration][workers][handoff][crash]") {
     WithIdleConnection setup(map_arg("/crash.dll", Built::crash));
     auto& [host, idle, first] = setup;
-    REQUIRE(first != 0);
     REQUIRE(wait_until([&] { return metric(host.metrics(), "isapi_requests_total{status=\"200\"}") == 1; }, 2s));
 
     auto half = host.client(2s);
@@ -231,7 +239,6 @@ TEST_CASE("handoff: a header half read when an overlapped recycle starts is answ
           "[integration][workers][handoff][recycle]") {
     WithIdleConnection setup(map_arg("/echo.dll", Built::echo));
     auto& [host, idle, first] = setup;
-    REQUIRE(first != 0);
     auto half = host.client(3s);
     setup.send_half_header(half);
 
@@ -256,7 +263,6 @@ TEST_CASE("handoff: a request pipelined behind a slow one when an overlapped rec
           "[integration][workers][handoff][recycle]") {
     WithIdleConnection setup(map_arg("/slow.dll", Built::slow));
     auto& [host, idle, first] = setup;
-    REQUIRE(first != 0);
     // Both requests in one write: the old worker reads the second with the
     // first, runs the first, and gives the connection back with the second's
     // bytes, which the front end passes to the new worker.
@@ -264,7 +270,7 @@ TEST_CASE("handoff: a request pipelined behind a slow one when an overlapped rec
     client.connect();
     client.write_raw("GET /slow.dll?ms=600 HTTP/1.1\r\nHost: x\r\n\r\n"
                      "GET /hello.dll HTTP/1.1\r\nHost: x\r\n\r\n");
-    REQUIRE(host.wait_for_event([](const auto& e) { return is_event(e, "module_load", 1) && text_of(e, "module") == "slow.so"; }, 3s));
+    REQUIRE(slow_so_loaded(host));
     REQUIRE(host.recycle("overlapped").status == 202);
     const auto slow = client.read_response();
     const auto next = client.read_response();
@@ -277,12 +283,10 @@ TEST_CASE("handoff: an overlapped recycle hands idle connections and one that ra
           "[integration][workers][handoff][recycle]") {
     WithIdleConnection setup(map_arg("/slow.dll", Built::slow));
     auto& [host, idle, first] = setup;
-    REQUIRE(first != 0);
 
-    // slow.so is not preloaded: its load event marks the request as running.
     auto slow_client = host.client(5s);
     auto slow = std::async(std::launch::async, [&] { return slow_client.get("/slow.dll?ms=800"); });
-    REQUIRE(host.wait_for_event([](const auto& e) { return is_event(e, "module_load", 1) && text_of(e, "module") == "slow.so"; }, 3s));
+    REQUIRE(slow_so_loaded(host));
 
     REQUIRE(host.recycle("overlapped").status == 202);
     const auto slow_done = slow.get();
