@@ -85,9 +85,19 @@ public:
         if (watch_) watch_->start();
     }
 
+    // --handoff: the first request is relayed from here, and a connection
+    // the client keeps open then goes to the worker. A connection that
+    // carries one request costs less relayed than handed over
+    // (docs/architecture.md, "Connection hand-off").
     bool take_connection(net::ip::tcp::socket& socket) override {
         if (!config_.handoff) return false;
-        pool_.adopt(std::move(socket));
+        boost::system::error_code ec;
+        const bool v6 = socket.local_endpoint(ec).address().is_v6();
+        if (ec) return true;  // the client is gone already: the socket closes here
+        auto session = std::make_shared<HttpSession>(std::move(socket), config_.limits, pool_,
+                                                     pool_.pass_on_when_kept_alive(v6), std::string_view{});
+        session->hand_back_when_kept_alive();
+        session->start();
         return true;
     }
 

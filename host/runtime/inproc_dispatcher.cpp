@@ -81,7 +81,7 @@ bool InprocDispatcher::submit(ecb::Request&& request, std::shared_ptr<ClientConn
     return queued;
 }
 
-void InprocDispatcher::handle(ecb::Request&& request, std::shared_ptr<ecb::Transport> transport, int depth) {
+void InprocDispatcher::handle(ecb::Request&& request, std::shared_ptr<ecb::Transport> transport, int depth, bool logged) {
     const auto started = std::chrono::steady_clock::now();
     // Only client requests count; SEND_URL's internal ones are part of theirs.
     RequestCounters* counters = depth == 0 ? counters_ : nullptr;
@@ -93,7 +93,7 @@ void InprocDispatcher::handle(ecb::Request&& request, std::shared_ptr<ecb::Trans
     // Client requests only: IIS logs a child request (SEND_URL) as part of
     // its parent, and so does a worker's front end.
     std::optional<AccessRecord> record;
-    if (access_log_ && depth == 0) record = access_log_->record_for(request);
+    if (access_log_ && depth == 0 && logged) record = access_log_->record_for(request);
     // The host's own answers are logged as the extension's are, as a worker
     // process's front end logs them.
     auto answer = [&](unsigned status, std::string_view message) {

@@ -39,11 +39,18 @@ public:
     using UnhealthyHandler = std::function<void(const std::string& module, const std::string& reason)>;
     void on_unhealthy(UnhealthyHandler handler) { on_unhealthy_ = std::move(handler); }
 
-    // Serves one request on the calling thread (it may complete later, on
-    // another thread, if the extension returns PENDING).
-    void handle(ecb::Request&& request, std::shared_ptr<ecb::Transport> transport, int depth);
+    // Serves a request a front end relayed (a worker process), on the
+    // calling thread, as submit() would; it may complete later, on another
+    // thread, if the extension returns PENDING. The front end logs it: it
+    // is left out of this dispatcher's access log.
+    void handle_relayed(ecb::Request&& request, std::shared_ptr<ecb::Transport> transport) {
+        handle(std::move(request), std::move(transport), 0, false);
+    }
 
 private:
+    // `depth`: 0 for a client's request, more for SEND_URL's internal ones.
+    // `logged`: the access log gets the client's request.
+    void handle(ecb::Request&& request, std::shared_ptr<ecb::Transport> transport, int depth, bool logged = true);
     // HSE_REQ_SEND_URL: serves `url` internally and captures the response.
     // The internal request inherits the client and server addresses and the
     // host name from `origin`, the request that asked for it.

@@ -334,6 +334,7 @@ void HttpSession::finish(bool keep_alive, bool abortive) {
     // there, once they are written (RelayTransport calls back here).
     if (socket_.tls() && !socket_.strand().running_in_this_thread()) return relay_.finish(keep_alive, abortive);
     if (keep_alive && socket_.connected() && parser_->is_done()) {
+        if (hand_back_when_kept_alive_) hand_back_ = true;
         // The response is written (or corked, which the tracker counts as
         // responding): a worker that dies from here on leaves a connection
         // to pass on, not one to reset. The read, maybe after a hop, says so too.

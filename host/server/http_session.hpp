@@ -38,9 +38,10 @@ public:
     // With `tls`, the client speaks TLS: the handshake comes first.
     HttpSession(boost::asio::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher,
                 TlsContext* tls = nullptr);
-    // A connection that another process accepted and keeps a copy of
-    // (--handoff): `tracker` hears its state and its end, and `preread` is
-    // what an earlier reader took from it past its last request.
+    // A connection that another process accepted and keeps a copy of, or
+    // one the front end passes on once kept alive (--handoff): `tracker`
+    // hears its state and its end, and `preread` is what an earlier reader
+    // took from it past its last request.
     HttpSession(boost::asio::ip::tcp::socket socket, const ServerLimits& limits, Dispatcher& dispatcher,
                 std::unique_ptr<SessionTracker> tracker, std::string_view preread);
     void start();
@@ -48,6 +49,10 @@ public:
     // Gives the connection up at the next point between requests (now, if
     // it is waiting for one): the tracker hears handed_back(). Any thread.
     void hand_back();
+    // Gives the connection up as soon as a response leaves it open for the
+    // next request (the front end's --handoff: its first request is
+    // relayed, the rest go to the worker). Before start(), with a tracker.
+    void hand_back_when_kept_alive() { hand_back_when_kept_alive_ = true; }
 
     // ecb::Transport: the in-process path (BlockingTransport).
     bool send(std::span<const std::string_view> pieces) override { return blocking_.send(pieces); }
@@ -110,6 +115,7 @@ private:
     std::optional<ecb::TlsInfo> tls_info_;  // what the TLS handshake settled, for every request
     std::unique_ptr<SessionTracker> tracker_;
     std::atomic<bool> hand_back_{false};         // hand_back() was asked for
+    bool hand_back_when_kept_alive_ = false;
     std::atomic<bool> awaiting_request_{false};  // a read for the next request's header is under way
     // While that read began with nothing of the request in hand: the count
     // of bytes read then (SessionSocket::bytes_read). If the count has moved

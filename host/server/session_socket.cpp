@@ -97,8 +97,19 @@ void SessionSocket::release(std::string leftover) {
     deadline_ = kNoDeadline;
     timer_.cancel();
     error_code ec;
-    socket_.close(ec);  // this descriptor only: no shutdown
-    if (tracker_ && !std::exchange(ended_, true)) tracker_->handed_back(std::move(leftover));
+    if (!tracker_ || std::exchange(ended_, true)) {
+        socket_.close(ec);
+        return;
+    }
+    // No shutdown: the connection lives on, through the descriptor the
+    // tracker gets (a worker closes it, the front end holding a copy; the
+    // front end passes it to a worker).
+    std::intptr_t descriptor = socket_.release(ec);
+    if (ec) {
+        socket_.close(ec);
+        descriptor = -1;
+    }
+    tracker_->handed_back(std::move(leftover), descriptor);
 }
 
 }  // namespace isapi::host

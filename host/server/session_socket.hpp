@@ -121,12 +121,13 @@ public:
     // is never handed to another process).
     std::uint64_t bytes_read() const { return bytes_read_.load(std::memory_order_acquire); }
 
-    // A connection that another process holds a copy of (--handoff): told
-    // of the state and of the end. Set once, before start.
+    // A connection that another process holds a copy of, or that the front
+    // end passes on once kept alive (--handoff): told of the state and of
+    // the end. Set once, before start.
     void set_tracker(SessionTracker* tracker) { tracker_ = tracker; }
     SessionTracker* tracker() const { return tracker_; }
-    // Lets this copy of the connection go without shutting it down, for its
-    // other holder to pass on: tells the tracker handed_back(leftover).
+    // Lets the connection go without shutting it down, for the tracker to
+    // pass on: tells it handed_back(leftover, descriptor).
     void release(std::string leftover);
 
     // The deadline of the operation under way. One timer per connection

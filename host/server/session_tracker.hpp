@@ -3,7 +3,9 @@
 // still holds a copy of (isapi-host --handoff: the front end accepts, a
 // worker serves). That process learns from the state whether the session
 // held a request when its worker died (it then answers 502 itself), and
-// from closed() or handed_back() when it may let its copy go.
+// from closed() or handed_back() when it may let its copy go. The front end
+// tracks its own sessions too, for handed_back() alone: it relays a
+// connection's first request and passes the connection on once kept alive.
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -36,8 +38,10 @@ public:
     virtual void closed(bool abortive) = 0;
     // The session gave the connection up between requests, as asked
     // (HttpSession::hand_back), with the bytes it had read past the last
-    // request (the start of the next one, if any). Once, instead of closed().
-    virtual void handed_back(std::string leftover) = 0;
+    // request (the start of the next one, if any), and its descriptor of
+    // the socket, out of its reactor and now the tracker's to close or pass
+    // on (-1 if it could not be taken out). Once, instead of closed().
+    virtual void handed_back(std::string leftover, std::intptr_t descriptor) = 0;
 };
 
 }  // namespace isapi::host

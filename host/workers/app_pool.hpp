@@ -114,12 +114,15 @@ public:
     // Dispatcher (any thread).
     bool submit(ecb::Request&& request, std::shared_ptr<ClientConnection> connection) override;
 
-    // --handoff (any thread): the connection goes to the serving worker,
-    // which reads and answers its requests itself. The pool keeps a copy of
-    // the socket (HandedConnections). Where no worker can take it (none can
-    // start, the pool is stopped or recycling immediately, the host stops),
-    // `relay_here` gets it, to serve it through submit() like any other.
-    void adopt(boost::asio::ip::tcp::socket socket);
+    // --handoff (any thread): for the session that relays a connection's
+    // first request (HttpSession::hand_back_when_kept_alive). Once the
+    // client keeps the connection open, it goes to the serving worker,
+    // which reads and answers the rest of its requests itself; the pool
+    // keeps a copy of the socket (HandedConnections). Where no worker can
+    // take it (none can start, the pool is stopped or recycling
+    // immediately, the host stops), `relay_here` gets it, to serve it
+    // through submit() like any other.
+    std::unique_ptr<SessionTracker> pass_on_when_kept_alive(bool v6);
     void set_relay_here(std::function<void(HandedSocket)> relay_here) { relay_here_ = std::move(relay_here); }
 
     // Starts the first worker now (--preload).

@@ -1,6 +1,6 @@
 // AppPool's side of --handoff (docs/architecture.md, "Connection hand-off"):
-// passing accepted connections to the serving worker, taking them back, and
-// counting what the worker reports of the requests it served on them.
+// passing kept-alive connections to the serving worker, taking them back,
+// and counting what the worker reports of the requests it served on them.
 #include "app_pool.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -9,14 +9,34 @@ namespace isapi::host {
 
 namespace net = boost::asio;
 
-void AppPool::adopt(net::ip::tcp::socket socket) {
-    HandedSocket handed;
-    boost::system::error_code ec;
-    handed.v6 = socket.local_endpoint(ec).address().is_v6();
-    if (ec) return;  // the client is gone already: the socket closes here
-    handed.socket = socket.release(ec);  // leaves this io_context's reactor
-    if (ec) return;
-    net::dispatch(strand_, [this, handed = std::move(handed)]() mutable { hand_over(std::move(handed)); });
+namespace {
+
+// Hears nothing of a relayed session but its end: a connection the client
+// keeps open goes on to a worker, with the bytes read past its request.
+class PassOnWhenKeptAlive final : public SessionTracker {
+public:
+    PassOnWhenKeptAlive(std::function<void(HandedSocket)> pass_on, bool v6) : pass_on_(std::move(pass_on)), v6_(v6) {}
+    void state(SessionState, std::uint64_t) override {}
+    void request(std::string_view, std::string_view) override {}
+    void bytes_pending(bool) override {}
+    void closed(bool) override {}
+    void handed_back(std::string leftover, std::intptr_t descriptor) override {
+        if (descriptor != platform::kNoDescriptor) pass_on_({descriptor, v6_, std::move(leftover)});
+    }
+
+private:
+    std::function<void(HandedSocket)> pass_on_;
+    bool v6_;
+};
+
+}  // namespace
+
+std::unique_ptr<SessionTracker> AppPool::pass_on_when_kept_alive(bool v6) {
+    return std::make_unique<PassOnWhenKeptAlive>(
+        [this](HandedSocket handed) {
+            net::dispatch(strand_, [this, handed = std::move(handed)]() mutable { hand_over(std::move(handed)); });
+        },
+        v6);
 }
 
 void AppPool::hand_over(HandedSocket socket) {

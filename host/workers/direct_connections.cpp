@@ -56,7 +56,8 @@ public:
         ipc::FrameBuilder(frame).begin(ipc::FrameType::closed, id_).u8(abortive).end();
         owner_.ended(id_, std::move(frame));
     }
-    void handed_back(std::string leftover) override {
+    void handed_back(std::string leftover, std::intptr_t descriptor) override {
+        platform::close_descriptor(descriptor);  // the front end's copy lives on
         holds_request(false);
         std::string frame;
         ipc::FrameBuilder(frame).begin(ipc::FrameType::returned, id_).str(leftover).end();

@@ -162,8 +162,10 @@ void WorkerRuntime::run(Job job) {
         t_holds_slot = true;
         {
             FrameBatch batch(*channel_);
-            if (job.transport->connected()) runtime_.dispatcher().handle(std::move(job.request), std::move(job.transport), 0);
-            else abandon(*job.transport);
+            if (job.transport->connected())
+                runtime_.dispatcher().handle_relayed(std::move(job.request), std::move(job.transport));
+            else
+                abandon(*job.transport);
         }
         t_holds_slot = false;
         started();

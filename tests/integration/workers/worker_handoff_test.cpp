@@ -33,17 +33,23 @@ std::vector<std::string> handoff(std::vector<std::string> extra = {}) {
 }
 
 // A --handoff host with one more mapping, and a keep-alive connection that
-// had one request answered, by worker `first`.
+// had one request answered, by worker `first`, which holds it now.
 struct WithIdleConnection {
     explicit WithIdleConnection(std::vector<std::string> mapping)
         : host(handoff(std::move(mapping))), idle(host.client()), first(pid_of(idle.get("/hello.dll"))) {
         REQUIRE(first != 0);
+        REQUIRE(worker_holds(1));
     }
-    // Connects `half` (a second connection) and sends the start of a header;
-    // returns once worker `first` has read it and waits for the end, with
-    // the connection still marked idle (no request held yet). Loopback
-    // delivers a write before it returns, so an empty receive queue means
-    // the worker has read the bytes.
+    // Whether worker `first` holds `count` connections, within 2 s: the
+    // front end relays a connection's first request and passes the
+    // connection on right after its response.
+    bool worker_holds(std::size_t count);
+    // Connects `half` (a second connection), has one request answered on it
+    // so that worker `first` holds it, and sends the start of a header;
+    // returns once the worker has read it and waits for the end, with the
+    // connection still marked idle (no request held yet). Loopback delivers
+    // a write before it returns, so an empty receive queue means the worker
+    // has read the bytes.
     void send_half_header(HttpClient& half);
     WorkerHost host;
     HttpClient idle;
@@ -87,10 +93,15 @@ std::size_t unread_at(std::uint16_t port) {
     return unread;
 }
 
+bool WithIdleConnection::worker_holds(std::size_t count) {
+    return wait_until([&] { return connections_held(first, host.port()) == count; }, 2s);
+}
+
 void WithIdleConnection::send_half_header(HttpClient& half) {
-    half.connect();
+    REQUIRE(pid_of(half.get("/hello.dll")) == first);
+    REQUIRE(worker_holds(2));
     half.write_raw("GET /hello.dll HTTP/1.1\r\nHost: localhost\r\n");
-    REQUIRE(wait_until([&] { return connections_held(first, host.port()) == 2 && unread_at(host.port()) == 0; }, 2s));
+    REQUIRE(wait_until([&] { return unread_at(host.port()) == 0; }, 2s));
 }
 
 // slow.so is not preloaded: its load event marks its first request as running.
@@ -155,6 +166,37 @@ TEST_CASE("handoff: GET, a 64 KiB POST, keep-alive and two pipelined requests ar
     CHECK(two.status == 200);
     CHECK(two.body == "Hello from ISAPI\n");
     CHECK(pid_of(two) == worker);
+}
+
+TEST_CASE("handoff: the front end relays a connection's first request, and the worker takes the connection once it is kept open",
+          "[integration][workers][handoff]") {
+    WorkerHost host(handoff({map_arg("/slow.dll", Built::slow)}));
+    auto client = host.client(5s);
+    auto slow = std::async(std::launch::async, [&] { return client.get("/slow.dll?ms=500"); });
+    REQUIRE(slow_so_loaded(host));
+    const auto workers = host.status()["workers"];
+    REQUIRE(workers.size() == 1);
+    const long worker = workers[0]["pid"].get<long>();
+    // While the worker runs the request, the connection is the front end's
+    // alone: a connection that carries one request is cheaper relayed.
+    CHECK(connections_held(worker, host.port()) == 0);
+    CHECK(connections_held(host.process().pid(), host.port()) == 1);
+    const auto first = slow.get();
+    INFO(host.diagnostics());
+    CHECK(first.status == 200);
+    CHECK(pid_of(first) == worker);
+    CHECK(wait_until([&] { return connections_held(worker, host.port()) == 1; }, 2s));
+    const auto second = client.get("/hello.dll");
+    CHECK(second.status == 200);
+    CHECK(pid_of(second) == worker);
+    CHECK(client.connections_made() == 1);
+
+    // A connection the client ends with its first request stays relayed.
+    auto once = host.client();
+    const auto only = once.send(HttpRequest{"GET", "/hello.dll", {{"Connection", "close"}}, "", 0});
+    CHECK(only.status == 200);
+    CHECK(pid_of(only) == worker);
+    CHECK_FALSE(only.keep_alive);
 }
 
 TEST_CASE("handoff: the HTTP limits apply in the worker, which answers as the relay does (431, 413)",
@@ -267,7 +309,8 @@ TEST_CASE("handoff: a request pipelined behind a slow one when an overlapped rec
     // first, runs the first, and gives the connection back with the second's
     // bytes, which the front end passes to the new worker.
     auto client = host.client(5s);
-    client.connect();
+    REQUIRE(pid_of(client.get("/hello.dll")) == first);
+    REQUIRE(setup.worker_holds(2));
     client.write_raw("GET /slow.dll?ms=600 HTTP/1.1\r\nHost: x\r\n\r\n"
                      "GET /hello.dll HTTP/1.1\r\nHost: x\r\n\r\n");
     REQUIRE(slow_so_loaded(host));
@@ -285,6 +328,8 @@ TEST_CASE("handoff: an overlapped recycle hands idle connections and one that ra
     auto& [host, idle, first] = setup;
 
     auto slow_client = host.client(5s);
+    REQUIRE(pid_of(slow_client.get("/hello.dll")) == first);
+    REQUIRE(setup.worker_holds(2));
     auto slow = std::async(std::launch::async, [&] { return slow_client.get("/slow.dll?ms=800"); });
     REQUIRE(slow_so_loaded(host));
 
@@ -383,10 +428,12 @@ TEST_CASE("handoff: worker processes are handed the connections by default, and 
     {
         WorkerHost host(hello_and_echo({}));
         auto client = host.client();
+        // The front end relays the first request, and the connection moves
+        // to the worker once the response has left it open.
         const long worker = pid_of(client.get("/hello.dll"));
         INFO(host.diagnostics());
         REQUIRE(worker != 0);
-        CHECK(connections_held(worker, host.port()) == 1);
+        CHECK(wait_until([&] { return connections_held(worker, host.port()) == 1; }, 2s));
     }
     {
         WorkerHost host(hello_and_echo({"--no-handoff"}));
