@@ -40,6 +40,10 @@ std::unique_ptr<SessionTracker> AppPool::pass_on_when_kept_alive(bool v6) {
 }
 
 void AppPool::hand_over(HandedSocket socket) {
+    // A client that left between requests needs no worker: after a crash,
+    // passing it on could start one for nothing.
+    if (socket.preread.empty() && platform::client_has_left(socket.socket))
+        return platform::close_descriptor(socket.socket);
     if (!shutting_down_ && !stopped_ && !immediate_gap_) {
         std::string error;
         if (!serving_) serving_ = next_worker(error);

@@ -87,7 +87,7 @@ HandedConnections::Settled HandedConnections::settle(std::string_view answer) {
     }
     if (!held_.empty())
         spdlog::info("{} handed connection(s) of a worker that ended: {} answered 502, {} cut (mid-response, or "
-                     "the client had gone), {} passed on between requests",
+                     "the client had gone), {} between requests (passed on, or closed if the client has left)",
                      held_.size(), settled.answered.size(), settled.cut.size(), settled.between_requests.size());
     held_.clear();
     return settled;

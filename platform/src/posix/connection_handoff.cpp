@@ -100,6 +100,12 @@ void close_descriptor(NativeDescriptor descriptor) {
     if (descriptor != kNoDescriptor) ::close(static_cast<int>(descriptor));
 }
 
+bool client_has_left(NativeDescriptor socket) {
+    char byte;
+    const ssize_t n = ::recv(static_cast<int>(socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n == 0 || (n < 0 && (errno == ECONNRESET || errno == EPIPE || errno == ENOTCONN));
+}
+
 std::size_t unread_bytes(NativeDescriptor socket) {
     int n = 0;
     return ::ioctl(static_cast<int>(socket), FIONREAD, &n) == 0 && n > 0 ? static_cast<std::size_t>(n) : 0;

@@ -28,6 +28,7 @@ NativeDescriptor duplicate_descriptor(NativeDescriptor, std::error_code& ec) {
 
 void close_descriptor(NativeDescriptor) {}
 std::size_t unread_bytes(NativeDescriptor) { return 0; }
+bool client_has_left(NativeDescriptor) { return false; }
 std::optional<std::uint64_t> bytes_taken(NativeDescriptor) { return std::nullopt; }
 bool write_and_shut(NativeDescriptor, std::string_view, int) { return false; }
 void set_abortive_close(NativeDescriptor) {}

@@ -150,13 +150,19 @@ TEST_CASE("HSE_REQ_REPORT_UNHEALTHY from an extension recycles the serving worke
     WorkerHost host(args({map_arg("/crash.dll", Built::crash), map_arg("/hello.dll", Built::hello), {"--preload"}}));
     const auto first = build_of(host.get("/hello.dll"));
     REQUIRE(first);
-    // Asked twice: one recycle.
-    CHECK(host.get("/crash.dll?unhealthy=cache%20corrupt").status == 200);
-    CHECK(host.get("/crash.dll?unhealthy=again").status == 200);
+    // Asked twice by one worker: one recycle. The new worker can take over
+    // within milliseconds; a second ask that reaches it is its own, and
+    // recycles it in turn.
+    const auto asked = host.get("/crash.dll?unhealthy=cache%20corrupt");
+    const auto asked_again = host.get("/crash.dll?unhealthy=again");
+    CHECK(asked.status == 200);
+    CHECK(asked_again.status == 200);
+    const bool one_worker_asked = build_of(asked_again).value_or(Build{}).pid == first->pid;
     const auto recycle = host.wait_for_event([](const auto& e) { return is_event(e, "recycle", 1); }, 3s);
     INFO(host.diagnostics());
     REQUIRE(recycle);
     CHECK(text_of(*recycle, "detail").find("crash.so reported unhealthy: cache corrupt") != std::string::npos);
-    CHECK(wait_until([&] { return build_of(host.get("/hello.dll")).value_or(Build{}).generation == 2; }, 3s));
-    CHECK(metric(host.metrics(), "isapi_recycles_total") == 1);
+    const unsigned last = one_worker_asked ? 2 : 3;
+    CHECK(wait_until([&] { return build_of(host.get("/hello.dll")).value_or(Build{}).generation == last; }, 3s));
+    CHECK(metric(host.metrics(), "isapi_recycles_total") == last - 1);
 }

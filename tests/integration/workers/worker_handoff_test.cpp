@@ -458,7 +458,10 @@ TEST_CASE("handoff: --io-threads sets a worker's I/O threads too, and with 2 it 
     // One more I/O thread, one more thread in the worker (the rest is the same).
     const auto worker_threads = [](const std::string& io_threads) {
         WorkerHost host(handoff({"--io-threads", io_threads}));
-        const long worker = pid_of(host.get("/hello.dll"));
+        // The second request is the worker's own: its I/O threads run.
+        auto client = host.client();
+        REQUIRE(client.get("/hello.dll").status == 200);
+        const long worker = pid_of(client.get("/hello.dll"));
         std::size_t threads = 0;
         for ([[maybe_unused]] const auto& task :
              std::filesystem::directory_iterator("/proc/" + std::to_string(worker) + "/task"))

@@ -110,6 +110,8 @@ TEST_CASE("a full queue of requests that never end, whose clients left: an immed
         std::vector<std::unique_ptr<HttpClient>> clients;
         for (int i = 0; i < 20; ++i) {
             clients.push_back(std::make_unique<HttpClient>("127.0.0.1", host.port(), 3s));
+            // A first request, relayed, and the connection is the worker's.
+            REQUIRE(clients.back()->get("/hello.dll").status == 200);
             clients.back()->write_raw("GET /stuck.dll?n=" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n");
         }
         REQUIRE(wait_until([&] { return metric(host.metrics(), "isapi_requests_in_flight") == 20; }, 3s));
@@ -175,6 +177,8 @@ TEST_CASE("requests that never end free their queue slots once their clients lea
         std::vector<std::unique_ptr<HttpClient>> clients;
         for (int i = 0; i < 20; ++i) {
             clients.push_back(std::make_unique<HttpClient>("127.0.0.1", host.port(), 3s));
+            // A first request, relayed, and the connection is the worker's.
+            REQUIRE(clients.back()->get("/hello.dll").status == 200);
             clients.back()->write_raw("GET /stuck.dll?n=" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n");
         }
         REQUIRE(wait_until([&] { return metric(host.metrics(), "isapi_requests_in_flight") == 20; }, 3s));

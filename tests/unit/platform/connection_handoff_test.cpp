@@ -226,6 +226,29 @@ TEST_CASE("bytes_taken cannot tell on what is not a TCP connection", "[handoff]"
     CHECK_FALSE(bytes_taken(kNoDescriptor).has_value());
 }
 
+TEST_CASE("client_has_left only once the client's end has come and nothing it sent is unread", "[handoff]") {
+    Ends connection = Ends::tcp();
+    CHECK_FALSE(client_has_left(connection.b));  // open, quiet
+    REQUIRE(::write(connection.a, "GET", 3) == 3);
+    REQUIRE(::shutdown(connection.a, SHUT_WR) == 0);
+    REQUIRE(wait_unread(connection.b, 3));
+    CHECK_FALSE(client_has_left(connection.b));  // gone, but a request's start is still there
+    char buffer[8];
+    REQUIRE(::read(connection.b, buffer, sizeof buffer) == 3);
+    pollfd readable{connection.b, POLLIN, 0};
+    REQUIRE(::poll(&readable, 1, 2000) == 1);
+    CHECK(client_has_left(connection.b));
+    CHECK(client_has_left(connection.b));  // asking reads nothing
+
+    Ends reset = Ends::tcp();
+    const linger abortive{1, 0};
+    REQUIRE(::setsockopt(reset.a, SOL_SOCKET, SO_LINGER, &abortive, sizeof abortive) == 0);
+    ::close(std::exchange(reset.a, -1));
+    readable.fd = reset.b;
+    REQUIRE(::poll(&readable, 1, 2000) == 1);
+    CHECK(client_has_left(reset.b));
+}
+
 TEST_CASE("write_and_shut writes everything, then the peer reads the end", "[handoff]") {
     Ends channel = Ends::sockets();
     // More than the socket buffers hold: the writer has to wait for the reader.

@@ -52,6 +52,12 @@ void close_descriptor(NativeDescriptor descriptor);
 // Bytes the client sent that nobody has read yet (FIONREAD); 0 on error.
 std::size_t unread_bytes(NativeDescriptor socket);
 
+// Whether no request can come on this connection any more: the client
+// closed its side (its FIN arrived) or reset it, and nothing it sent is
+// left unread. A connection between requests that is so need not be passed
+// to a worker, only closed.
+bool client_has_left(NativeDescriptor socket);
+
 // How many bytes of what the client sent on this TCP connection have been
 // read from it so far, by any process (the end-of-stream mark not counted).
 // Call it only while nobody reads the socket: the front end at a hand-over,
