@@ -39,13 +39,14 @@ public:
           pool_(parts.io, platform::system_process_control(), pool_options(config_), parts.recorder, parts.requests,
                 parts.access_log) {
         // A connection no worker can take is served here, through the pool
-        // like any other (which answers 503 where no worker serves).
+        // like any other (which answers 503 where no worker serves), and
+        // offered to the pool again after each request it keeps open.
         pool_.set_relay_here([this](HandedSocket handed) {
             net::ip::tcp::socket socket(io_);
             boost::system::error_code ec;
             socket.assign(handed.v6 ? net::ip::tcp::v6() : net::ip::tcp::v4(), static_cast<int>(handed.socket), ec);
             if (ec) return platform::close_descriptor(handed.socket);
-            std::make_shared<HttpSession>(std::move(socket), config_.limits, pool_, nullptr, handed.preread)->start();
+            relay_until_kept_alive(std::move(socket), handed.v6, handed.preread);
         });
         if (config_.watch) {
             std::set<std::string> paths;
@@ -94,10 +95,7 @@ public:
         boost::system::error_code ec;
         const bool v6 = socket.local_endpoint(ec).address().is_v6();
         if (ec) return true;  // the client is gone already: the socket closes here
-        auto session = std::make_shared<HttpSession>(std::move(socket), config_.limits, pool_,
-                                                     pool_.pass_on_when_kept_alive(v6), std::string_view{});
-        session->hand_back_when_kept_alive();
-        session->start();
+        relay_until_kept_alive(std::move(socket), v6, {});
         return true;
     }
 
@@ -110,6 +108,13 @@ public:
     }
 
 private:
+    void relay_until_kept_alive(net::ip::tcp::socket socket, bool v6, std::string_view preread) {
+        auto session = std::make_shared<HttpSession>(std::move(socket), config_.limits, pool_,
+                                                     pool_.pass_on_when_kept_alive(v6), preread);
+        session->hand_back_when_kept_alive();
+        session->start();
+    }
+
     const HostConfig& config_;
     boost::asio::io_context& io_;
     AppPool pool_;

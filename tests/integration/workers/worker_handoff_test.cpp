@@ -254,6 +254,30 @@ TEST_CASE("handoff: a crash answers 502 to the request it held, and an idle keep
     CHECK(wait_until([&] { return metric(host.metrics(), "isapi_worker_crashes_total") == 1; }, 2s));
 }
 
+TEST_CASE("handoff: a connection the front end took in while the pool was stopped goes to a worker again once one serves",
+          "[integration][workers][handoff][rapid-fail]") {
+    WithIdleConnection setup(args({map_arg("/crash.dll", Built::crash), {"--rapid-fail", "2", "--rapid-fail-window", "60"}}));
+    auto& [host, idle, first] = setup;
+    // Each crash passes the idle connection on: to a second worker, then,
+    // with the pool stopped by rapid-fail protection, to the front end.
+    CHECK(host.get("/crash.dll?crash=1").status == 502);
+    REQUIRE(host.wait_for_event([](const auto& e) { return is_event(e, "worker_crash"); }, 3s));
+    CHECK(host.get("/crash.dll?crash=1").status == 502);
+    REQUIRE(host.wait_for_event([](const auto& e) { return is_event(e, "pool_stop"); }, 3s));
+    REQUIRE(host.admin("POST", "/_isapi/reset").status == 202);
+
+    // The front end relays the next request to the new worker, then hands
+    // the connection over, rather than relaying it for good.
+    const auto after = idle.get("/hello.dll");
+    INFO(host.diagnostics());
+    CHECK(after.status == 200);
+    CHECK(idle.connections_made() == 1);
+    const long third = pid_of(after);
+    REQUIRE(third != 0);
+    CHECK(third != first);
+    CHECK(wait_until([&] { return connections_held(third, host.port()) == 1; }, 2s));
+}
+
 TEST_CASE("handoff: a crash while the worker has read half a request header answers 502 to that request too",
           "[integration][workers][handoff][crash]") {
     WithIdleConnection setup(map_arg("/crash.dll", Built::crash));
