@@ -324,10 +324,10 @@ std::optional<HostConfig> parse_command_line(int argc, char** argv, int& exit_co
     bool handoff_asked = false, relay_asked = false;  // resolved after the parse, with the isolation and TLS
     auto* handoff_option = app.add_flag(
         "--handoff", handoff_asked,
-        "Pass each accepted connection to the worker process, which reads and answers its requests itself (the "
-        "limits apply there); the front end keeps a copy to answer 502 if the worker dies and to pass idle "
-        "connections to the next worker on a recycle. The default with worker processes on Linux without "
-        "--tls-cert; given explicitly, anywhere else is an error");
+        "Pass each connection the client keeps open to the worker process, which reads and answers its "
+        "further requests itself (the limits apply there); the front end relays the first request, keeps a copy "
+        "to answer 502 if the worker dies and passes idle connections to the next worker on a recycle. The "
+        "default with worker processes on Linux without --tls-cert; given explicitly, anywhere else is an error");
     app.add_flag("--no-handoff", relay_asked,
                  "Worker processes never get the connections: the front end reads each request and relays it "
                  "over the worker's channel (as with --tls-cert, and on Windows)")
