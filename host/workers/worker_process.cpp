@@ -70,7 +70,8 @@ std::shared_ptr<WorkerProcess> WorkerProcess::start(Strand strand, platform::Pro
 WorkerProcess::WorkerProcess(Strand strand, platform::ProcessControl& processes, WorkerObserver& observer,
                              platform::ProcessId pid, std::uint64_t generation)
     : strand_(strand), processes_(processes), observer_(observer), pid_(pid), generation_(generation),
-      drain_deadline_(strand) {}
+      drain_deadline_(strand),
+      client_watch_(strand) {}
 
 WorkerProcess::~WorkerProcess() = default;
 
@@ -94,13 +95,37 @@ void WorkerProcess::submit(ecb::Request request, std::shared_ptr<ClientConnectio
     entry.method = request.method;
     entry.target = request.unencoded_url;
     entry.access = std::move(access);
-    auto& client_of_request = *entry.client;
     requests_.emplace(id, std::move(entry));
     in_flight_.store(requests_.size(), std::memory_order_relaxed);
     channel_->send(frame);
-    client_of_request.notify_when_gone([weak = weak_from_this(), id] {
-        if (auto self = weak.lock()) net::post(self->strand_, [self, id] { self->client_left(id); });
+    schedule_client_watch();
+}
+
+void WorkerProcess::schedule_client_watch() {
+    if (std::exchange(client_watch_scheduled_, true)) return;
+    client_watch_.expires_after(kWatchClientsAfter);
+    client_watch_.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+        if (auto self = weak.lock(); self && !ec) self->watch_lasting();
     });
+}
+
+void WorkerProcess::watch_lasting() {
+    client_watch_scheduled_ = false;
+    const auto watch_from = std::chrono::steady_clock::now() - kWatchClientsAfter;
+    bool unwatched = false;
+    for (auto& [id, r] : requests_) {
+        // A finished request's connection may be on its next request already.
+        if (r.watched || r.finished) continue;
+        if (r.started > watch_from) {
+            unwatched = true;
+            continue;
+        }
+        r.watched = true;
+        r.client->notify_when_gone([weak = weak_from_this(), id] {
+            if (auto self = weak.lock()) net::post(self->strand_, [self, id] { self->client_left(id); });
+        });
+    }
+    if (unwatched) schedule_client_watch();
 }
 
 bool WorkerProcess::hand_over(std::uint64_t id, HandedSocket& socket) {

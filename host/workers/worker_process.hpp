@@ -41,6 +41,7 @@ struct InFlight {
     // client leaves, or its worker is retired (see AppPool::retire).
     bool holds_slot = true;
     bool client_gone = false;  // the worker was told
+    bool watched = false;      // the client's departure is watched for (WorkerProcess::watch_lasting)
     unsigned status = 0;    // from the status line of the first response bytes
     std::uint64_t bytes = 0;
     std::optional<AccessRecord> access;  // when the host keeps an access log
@@ -156,6 +157,14 @@ private:
     bool send_connection(std::uint64_t id, HandedSocket& socket);
     void on_served(ipc::BodyReader& body);
     void set_direct_in_flight(std::uint32_t now);
+    // Watches for the departure of the clients of requests that have run
+    // for kWatchClientsAfter, then again that much later while any is
+    // unwatched. Most requests end sooner, and need no watch: arming one
+    // costs a system call (Linux) or a wake-up of Asio's select thread
+    // (Windows) per request.
+    static constexpr std::chrono::milliseconds kWatchClientsAfter{10};
+    void schedule_client_watch();
+    void watch_lasting();
 
     Strand strand_;
     platform::ProcessControl& processes_;
@@ -177,6 +186,8 @@ private:
     std::uint64_t ping_sequence_ = 0;
     std::optional<std::chrono::steady_clock::time_point> drain_started_;
     boost::asio::steady_timer drain_deadline_;
+    boost::asio::steady_timer client_watch_;
+    bool client_watch_scheduled_ = false;
     bool drained_ok_ = false;
     bool became_ready_ = false;
     bool killed_ = false;
