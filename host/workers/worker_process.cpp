@@ -366,6 +366,13 @@ void WorkerProcess::drain(std::chrono::milliseconds deadline) {
     state_ = State::draining;
     drain_started_ = std::chrono::steady_clock::now();
     send_frame(ipc::FrameType::drain, 0);
+    // Connections that wait for it to get ready go back to the pool (once
+    // the pool's current step is over): a draining worker would give them
+    // back anyway, or answer a request that arrived meanwhile with 503.
+    if (!waiting_connections_.empty())
+        net::post(strand_, [self = shared_from_this(), waiting = std::exchange(waiting_connections_, {})]() mutable {
+            for (auto& [id, socket] : waiting) self->observer_.connection_returned(*self, std::move(socket));
+        });
     // The worker enforces the limit itself; this catches one that cannot.
     drain_deadline_.expires_after(deadline + std::chrono::milliseconds(250));
     drain_deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {

@@ -264,8 +264,9 @@ TEST_CASE("handoff: a connection the front end took in while the pool was stoppe
           "[integration][workers][handoff][rapid-fail]") {
     WithIdleConnection setup(args({map_arg("/crash.dll", Built::crash), {"--rapid-fail", "2", "--rapid-fail-window", "60"}}));
     auto& [host, idle, first] = setup;
-    // Each crash passes the idle connection on: to a second worker, then,
-    // with the pool stopped by rapid-fail protection, to the front end.
+    // Each crash passes the idle connection on: to a second worker, then to
+    // a third, which the pool, stopped by rapid-fail protection, retires
+    // before it is ready; the connection waiting for it goes to the front end.
     CHECK(host.get("/crash.dll?crash=1").status == 502);
     REQUIRE(host.wait_for_event([](const auto& e) { return is_event(e, "worker_crash"); }, 3s));
     CHECK(host.get("/crash.dll?crash=1").status == 502);
