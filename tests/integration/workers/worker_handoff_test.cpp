@@ -44,8 +44,10 @@ struct WithIdleConnection {
     // front end relays a connection's first request and passes the
     // connection on right after its response.
     bool worker_holds(std::size_t count);
-    // Connects `half` (a second connection), has one request answered on it
-    // so that worker `first` holds it, and sends the start of a header;
+    // Has one request answered on `second` (a second connection), after
+    // which worker `first` holds it too.
+    void hand_second(HttpClient& second);
+    // Hands `half` to worker `first` (hand_second), then sends the start of a header;
     // returns once the worker has read it and waits for the end, with the
     // connection still marked idle (no request held yet). Loopback delivers
     // a write before it returns, so an empty receive queue means the worker
@@ -97,9 +99,13 @@ bool WithIdleConnection::worker_holds(std::size_t count) {
     return wait_until([&] { return connections_held(first, host.port()) == count; }, 2s);
 }
 
-void WithIdleConnection::send_half_header(HttpClient& half) {
-    REQUIRE(pid_of(half.get("/hello.dll")) == first);
+void WithIdleConnection::hand_second(HttpClient& second) {
+    REQUIRE(pid_of(second.get("/hello.dll")) == first);
     REQUIRE(worker_holds(2));
+}
+
+void WithIdleConnection::send_half_header(HttpClient& half) {
+    hand_second(half);
     half.write_raw("GET /hello.dll HTTP/1.1\r\nHost: localhost\r\n");
     REQUIRE(wait_until([&] { return unread_at(host.port()) == 0; }, 2s));
 }
@@ -340,8 +346,7 @@ TEST_CASE("handoff: a request pipelined behind a slow one when an overlapped rec
     // first, runs the first, and gives the connection back with the second's
     // bytes, which the front end passes to the new worker.
     auto client = host.client(5s);
-    REQUIRE(pid_of(client.get("/hello.dll")) == first);
-    REQUIRE(setup.worker_holds(2));
+    setup.hand_second(client);
     client.write_raw("GET /slow.dll?ms=600 HTTP/1.1\r\nHost: x\r\n\r\n"
                      "GET /hello.dll HTTP/1.1\r\nHost: x\r\n\r\n");
     REQUIRE(slow_so_loaded(host));
@@ -359,8 +364,7 @@ TEST_CASE("handoff: an overlapped recycle hands idle connections and one that ra
     auto& [host, idle, first] = setup;
 
     auto slow_client = host.client(5s);
-    REQUIRE(pid_of(slow_client.get("/hello.dll")) == first);
-    REQUIRE(setup.worker_holds(2));
+    setup.hand_second(slow_client);
     auto slow = std::async(std::launch::async, [&] { return slow_client.get("/slow.dll?ms=800"); });
     REQUIRE(slow_so_loaded(host));
 
